@@ -1,0 +1,119 @@
+// Package provider is the narrow contract between idstack's engine (planner,
+// executor) and a cloud. It speaks in Objects whose attributes use the stack
+// file's field names, so nothing above it knows the API's own shapes.
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Kind is one of the six resource kinds of the stack file.
+type Kind string
+
+// The kinds, named as in the stack file.
+const (
+	VMs           Kind = "vms"
+	Disks         Kind = "disks"
+	Networks      Kind = "networks"
+	FloatingIPs   Kind = "floating_ips"
+	LoadBalancers Kind = "load_balancers"
+	Buckets       Kind = "buckets"
+)
+
+// Kinds lists every kind in a stable order (creation order of dependencies).
+var Kinds = []Kind{Networks, Buckets, VMs, Disks, FloatingIPs, LoadBalancers}
+
+// Global reports whether a kind ignores locations (bucket names are global).
+func (k Kind) Global() bool { return k == Buckets }
+
+// Attrs holds a resource's attributes under the stack file's field names.
+// Values are plain JSON-like Go values: string, int, float64, bool, []any,
+// map[string]any. References are already resolved to live ids.
+type Attrs map[string]any
+
+// Object is one live resource as the API reports it.
+type Object struct {
+	Kind     Kind
+	Location string // "" for global kinds
+	ID       string // uuid, IP address or bucket name
+	Name     string
+	Status   string // e.g. "running", "stopped", "creating"; "" when the kind has none
+	Attrs    Attrs
+}
+
+// FieldChange is one in-place change of a field.
+type FieldChange struct {
+	Field  string
+	Before any
+	After  any
+}
+
+// Catalog is what a location offers for VMs.
+type Catalog struct {
+	Location string
+	Pools    []Pool
+	Images   []Image
+}
+
+// Pool is a host pool (server class).
+type Pool struct {
+	UUID, Name string
+	Default    bool
+}
+
+// Image is an OS with its published versions.
+type Image struct {
+	OSName   string
+	Versions []string
+}
+
+// Location is a data centre the account can use.
+type Location struct {
+	Slug, Name string
+	Default    bool
+}
+
+// Provider is what the planner and the executor need of a cloud. Every
+// method is safe for concurrent use. Delete tolerates "not found"; Create
+// never retries blindly (callers look the name up after an unknown outcome).
+type Provider interface {
+	Locations(ctx context.Context) ([]Location, error)
+	Catalog(ctx context.Context, location string) (*Catalog, error)
+	// List returns every object of a kind in a location with one or a fixed
+	// few API calls, however many objects there are.
+	List(ctx context.Context, kind Kind, location string) ([]Object, error)
+	Get(ctx context.Context, kind Kind, location, id string) (Object, error)
+	Create(ctx context.Context, kind Kind, location string, attrs Attrs) (Object, error)
+	// Update applies in-place changes; it performs whatever sequence the API
+	// needs (a VM is stopped for vcpu/ram and started again if it ran).
+	Update(ctx context.Context, kind Kind, location, id string, changes []FieldChange) (Object, error)
+	Delete(ctx context.Context, kind Kind, location, id string) error
+}
+
+// ErrNotFound is matched (errors.Is) by errors for objects that do not exist.
+var ErrNotFound = errors.New("not found")
+
+// APIError is an error answer of the API, decoded from either error shape.
+type APIError struct {
+	Method  string
+	Path    string
+	Status  int
+	Message string
+	// NotFound is set by the client when the answer means "no such object",
+	// whatever status the service used to say it.
+	NotFound bool
+	// RetryAfter is the server's Retry-After in seconds (0 when absent).
+	RetryAfter int
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s %s: %d %s", e.Method, e.Path, e.Status, e.Message)
+}
+
+// Is makes errors.Is(err, ErrNotFound) work for not-found answers.
+func (e *APIError) Is(target error) bool { return target == ErrNotFound && e.NotFound }
+
+// Transient reports whether repeating the same call may succeed.
+func (e *APIError) Transient() bool { return e.Status == 429 || e.Status >= 500 }

@@ -1,0 +1,123 @@
+// Package spec is the stack model: kinds, addresses, fields and references,
+// loaded from YAML with the position of every value, variables and
+// interpolation applied. It knows nothing of HTTP or plans.
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is a resource kind, named as in the stack file.
+type Kind string
+
+// The six kinds.
+const (
+	VMs           Kind = "vms"
+	Disks         Kind = "disks"
+	Networks      Kind = "networks"
+	FloatingIPs   Kind = "floating_ips"
+	LoadBalancers Kind = "load_balancers"
+	Buckets       Kind = "buckets"
+)
+
+// Kinds lists the kinds in the order they appear in a stack file.
+var Kinds = []Kind{Networks, VMs, Disks, FloatingIPs, LoadBalancers, Buckets}
+
+// Address names a resource: KIND.LOGICALNAME, e.g. vms.web.
+type Address struct {
+	Kind Kind
+	Name string
+}
+
+func (a Address) String() string { return string(a.Kind) + "." + a.Name }
+
+// ParseAddress parses "vms.web".
+func ParseAddress(s string) (Address, error) {
+	kind, name, ok := strings.Cut(s, ".")
+	if !ok || name == "" {
+		return Address{}, fmt.Errorf("address %q: want KIND.NAME, e.g. vms.web", s)
+	}
+	for _, k := range Kinds {
+		if string(k) == kind {
+			return Address{Kind: k, Name: name}, nil
+		}
+	}
+	return Address{}, fmt.Errorf("address %q: unknown kind %q (allowed: vms, disks, networks, floating_ips, load_balancers, buckets)", s, kind)
+}
+
+// Pos is a 1-based line and column in a file.
+type Pos struct{ Line, Col int }
+
+// Range is a span of a source file.
+type Range struct {
+	Filename   string
+	Start, End Pos
+}
+
+// Stack is a loaded, interpolated stack file.
+type Stack struct {
+	Name           string // the stack name (names the state)
+	Filename       string // path of the stack file as given
+	Dir            string // directory of the stack file (base for .idstack/)
+	Location       string // default location slug ("" = the account's default)
+	BillingAccount int    // default billing account (0 = unset)
+	Adopt          bool   // adopt: true at the top level
+	Resources      []*Resource
+	// Doc is the interpolated document as plain JSON values (what the JSON
+	// schema validates); Ranges maps a JSON pointer ("/vms/web/vcpu") of Doc
+	// to where its value stands in the file.
+	Doc    map[string]any
+	Ranges map[string]Range
+	// Sources holds the text of every file read (stack and var files) so
+	// diagnostics can show the offending line.
+	Sources map[string][]byte
+}
+
+// Resource is one declared resource.
+type Resource struct {
+	Addr           Address
+	Location       string // resolved: own location, else the stack's ("" for buckets)
+	BillingAccount int    // resolved: own billing_account, else the stack's
+	// Fields are the desired values of the kind's fields, after
+	// interpolation, without location, billing_account and lifecycle. A
+	// field the file leaves out is absent (defaults are the planner's).
+	Fields    map[string]Value
+	Lifecycle Lifecycle
+	Range     Range // the logical name's key
+}
+
+// Value is one field's desired value.
+type Value struct {
+	// V is a JSON-like value: string, int, float64, bool, []any or
+	// map[string]any. Strings with ${KIND.NAME.ATTR} keep the placeholder
+	// text; Refs says which.
+	V         any
+	Range     Range
+	Sensitive bool  // a secret: from ${env.X}, a sensitive var, or a secret field
+	Refs      []Ref // resources this value depends on
+}
+
+// Ref is a dependency of a value on another resource: a reference field
+// (Attr == "", the value names the resource) or an ${KIND.NAME.ATTR}
+// interpolation (Attr set).
+type Ref struct {
+	Addr Address
+	Attr string
+}
+
+// Lifecycle is a resource's lifecycle block.
+type Lifecycle struct {
+	PreventDestroy bool
+	IgnoreChanges  []string
+}
+
+// Lookup returns the resource with the address, or nil.
+func (s *Stack) Lookup(a Address) *Resource {
+	for _, r := range s.Resources {
+		if r.Addr == a {
+			return r
+		}
+	}
+	return nil
+}
