@@ -1,0 +1,209 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// evaluator resolves ${…} in the string scalars of a node tree, in place.
+type evaluator struct {
+	vars      *varSet
+	dir       string
+	lookupEnv func(string) (string, bool)
+	readFile  func(string) ([]byte, error)
+	sources   map[string][]byte
+	diags     *Diagnostics
+	reported  map[string]bool // one error per missing var/env/file, at its first use
+}
+
+func (ev *evaluator) walk(n *node) {
+	switch n.kind {
+	case mapNode:
+		for _, e := range n.keys {
+			ev.walk(e.val)
+		}
+	case seqNode:
+		for _, it := range n.items {
+			ev.walk(it)
+		}
+	default:
+		if n.isStr {
+			ev.scalar(n)
+		}
+	}
+}
+
+// scalar interpolates one string. A string that is exactly one ${var.X}
+// takes the variable's type, so "vcpu: ${var.vcpu}" is a number.
+func (ev *evaluator) scalar(n *node) {
+	s := n.val.(string)
+	if !strings.Contains(s, "${") {
+		return
+	}
+	parts, terr := parseTemplate(s)
+	if terr != nil {
+		r := n.colAt(terr.off)
+		ev.diags.Errorf(&r, terr.detail, "%s", terr.summary)
+		return
+	}
+	if len(parts) == 1 && parts[0].expr != nil && parts[0].expr.ns == "var" {
+		if v, sens, ok := ev.varValue(n, parts[0].expr); ok {
+			n.val, n.isStr = v, false
+			n.sensitive = n.sensitive || sens
+		}
+		return
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		e := p.expr
+		if e == nil {
+			b.WriteString(p.lit)
+			continue
+		}
+		switch e.ns {
+		case "var":
+			v, sens, ok := ev.varValue(n, e)
+			if !ok {
+				continue
+			}
+			n.sensitive = n.sensitive || sens
+			b.WriteString(scalarText(v))
+		case "env":
+			b.WriteString(ev.env(n, e))
+			n.sensitive = true
+		case "file":
+			b.WriteString(ev.file(n, e))
+		default: // ${KIND.NAME.ATTR}: kept for the planner
+			n.refs = append(n.refs, Ref{Addr: Address{Kind: Kind(e.ns), Name: e.name}, Attr: e.attr})
+			b.WriteString("${" + e.ns + "." + e.name + "." + e.attr + "}")
+		}
+	}
+	n.val = b.String()
+}
+
+func (ev *evaluator) once(key string) bool {
+	if ev.reported[key] {
+		return false
+	}
+	ev.reported[key] = true
+	return true
+}
+
+func (ev *evaluator) varValue(n *node, e *tmplExpr) (any, bool, bool) {
+	r := n.colAt(e.off)
+	d := ev.vars.decls[e.name]
+	if d == nil {
+		if ev.once("var." + e.name) {
+			ev.diags.Errorf(&r, "declare it under vars:, e.g. vars: {"+e.name+": {type: string}}\n"+ev.vars.names()+suggest(e.name, ev.vars.order),
+				"unknown variable %q in ${%s}", e.name, e.raw)
+		}
+		return nil, false, false
+	}
+	if !d.hasVal {
+		if ev.once("var." + e.name) {
+			ev.diags.Errorf(&r, fmt.Sprintf("set it with --var %s=… or in a --var-file, or give it a default under vars:", e.name),
+				"variable %q has no value", e.name)
+		}
+		return nil, false, false
+	}
+	return d.val, d.sensitive, true
+}
+
+func (ev *evaluator) env(n *node, e *tmplExpr) string {
+	v, ok := ev.lookupEnv(e.name)
+	if !ok {
+		if ev.once("env." + e.name) {
+			r := n.colAt(e.off)
+			ev.diags.Errorf(&r, "set it in the environment before running idstack, e.g. export "+e.name+"=…",
+				"environment variable %s is not set", e.name)
+		}
+	}
+	return v
+}
+
+// file reads ${file.PATH}: relative to the stack file, "~/" is the home
+// directory, and one trailing newline is dropped (keys end with one).
+func (ev *evaluator) file(n *node, e *tmplExpr) string {
+	p := strings.TrimSpace(e.name)
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			if ev.once("file." + p) {
+				r := n.colAt(e.off)
+				ev.diags.Errorf(&r, "write the path without ~", "cannot expand ~ in %s: %v", p, err)
+			}
+			return ""
+		}
+		p = filepath.Join(home, strings.TrimPrefix(p, "~"))
+	} else if !filepath.IsAbs(p) {
+		p = filepath.Join(ev.dir, p)
+	}
+	data, err := ev.readFile(p)
+	if err != nil {
+		if ev.once("file." + p) {
+			r := n.colAt(e.off)
+			detail := "a relative path is relative to the stack file's directory (" + ev.dir + ")"
+			if errors.Is(err, fs.ErrNotExist) {
+				ev.diags.Errorf(&r, detail, "file %s does not exist (in ${%s})", p, e.raw)
+			} else {
+				ev.diags.Errorf(&r, detail, "cannot read %s: %v", p, err)
+			}
+		}
+		return ""
+	}
+	ev.sources[p] = data
+	s := string(data)
+	if strings.HasSuffix(s, "\r\n") {
+		s = s[:len(s)-2]
+	} else {
+		s = strings.TrimSuffix(s, "\n")
+	}
+	return s
+}
+
+// escapePointer escapes one JSON pointer segment.
+func escapePointer(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+// Pointer builds a JSON pointer from segments: Pointer("vms", "web") is "/vms/web".
+func Pointer(segs ...string) string {
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(s))
+	}
+	return b.String()
+}
+
+// KeyPointer is the key of Stack.Ranges that holds the place of the mapping
+// key whose value is at ptr ("/vms/web" → "/vms/web#key"), so an unknown
+// field can be shown at its name.
+func KeyPointer(ptr string) string { return ptr + "#key" }
+
+// plain turns a node into a JSON value, recording ranges by pointer.
+func plain(n *node, ptr string, ranges map[string]Range) any {
+	ranges[ptr] = n.rng
+	switch n.kind {
+	case mapNode:
+		m := make(map[string]any, len(n.keys))
+		for _, e := range n.keys {
+			p := ptr + "/" + escapePointer(e.key)
+			ranges[KeyPointer(p)] = e.keyRng
+			m[e.key] = plain(e.val, p, ranges)
+		}
+		return m
+	case seqNode:
+		l := make([]any, len(n.items))
+		for i, it := range n.items {
+			l[i] = plain(it, ptr+"/"+strconv.Itoa(i), ranges)
+		}
+		return l
+	}
+	return n.val
+}

@@ -1,0 +1,204 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// Options are the inputs of a load besides the stack file.
+type Options struct {
+	Vars      map[string]string            // --var K=V (win over everything)
+	VarFiles  []string                     // --var-file F, YAML maps, later ones win
+	LookupEnv func(string) (string, bool)  // nil: os.LookupEnv
+	ReadFile  func(string) ([]byte, error) // nil: os.ReadFile
+}
+
+func (o Options) withDefaults() Options {
+	if o.LookupEnv == nil {
+		o.LookupEnv = os.LookupEnv
+	}
+	if o.ReadFile == nil {
+		o.ReadFile = os.ReadFile
+	}
+	return o
+}
+
+// Load reads and loads the stack file at path.
+func Load(path string, opts Options) (*Stack, Diagnostics) {
+	opts = opts.withDefaults()
+	src, err := opts.ReadFile(path)
+	if err != nil {
+		var ds Diagnostics
+		ds.Errorf(nil, "give the stack file with -f FILE (default idstack.yaml)", "cannot read stack file: %v", err)
+		return nil, ds
+	}
+	return LoadBytes(path, src, opts)
+}
+
+// LoadBytes loads a stack file from its text: parse, variables,
+// interpolation, resources. It reports all problems it finds; the stack is
+// nil only when the YAML itself cannot be read. The JSON schema and the
+// semantic checks (Check) are separate steps.
+func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) {
+	opts = opts.withDefaults()
+	var diags Diagnostics
+	root, ds := parseYAML(filename, src)
+	diags = append(diags, ds...)
+	if root == nil {
+		return nil, diags
+	}
+	if root.kind != mapNode {
+		diags.Errorf(&root.rng, "a stack file is a mapping: stack:, location:, vars:, vms:, …", "the stack file is not a YAML mapping")
+		return nil, diags
+	}
+	s := &Stack{
+		Filename: filename,
+		Dir:      filepath.Dir(filename),
+		Ranges:   map[string]Range{},
+		Sources:  map[string][]byte{filename: src},
+	}
+
+	var varsNode *node
+	if e := root.get("vars"); e != nil {
+		varsNode = e.val
+	}
+	vars := parseVars(varsNode, &diags)
+	for _, f := range opts.VarFiles {
+		data, err := opts.ReadFile(f)
+		if err != nil {
+			diags.Errorf(nil, "check the path given to --var-file", "cannot read var file: %v", err)
+			continue
+		}
+		s.Sources[f] = data
+		vars.applyVarFile(f, data, &diags)
+	}
+	vars.applyCLI(opts.Vars, &diags)
+
+	ev := &evaluator{vars: vars, dir: s.Dir, lookupEnv: opts.LookupEnv, readFile: opts.ReadFile,
+		sources: s.Sources, diags: &diags, reported: map[string]bool{}}
+	for _, e := range root.keys {
+		// Variable declarations are taken literally.
+		if e.key != "vars" {
+			ev.walk(e.val)
+		}
+	}
+
+	s.Doc, _ = plain(root, "", s.Ranges).(map[string]any)
+	s.fillTop(root)
+	for _, e := range root.keys {
+		if isKind(e.key) {
+			s.addResources(Kind(e.key), e.val)
+		}
+	}
+	return s, diags
+}
+
+// fillTop reads the stack's own settings; wrong types are left to the schema.
+func (s *Stack) fillTop(root *node) {
+	if e := root.get("stack"); e != nil {
+		s.Name, _ = e.val.val.(string)
+	}
+	if e := root.get("location"); e != nil {
+		s.Location, _ = e.val.val.(string)
+	}
+	if e := root.get("billing_account"); e != nil {
+		s.BillingAccount, _ = e.val.val.(int)
+	}
+	if e := root.get("adopt"); e != nil {
+		s.Adopt, _ = e.val.val.(bool)
+	}
+}
+
+func (s *Stack) addResources(k Kind, n *node) {
+	if n.kind != mapNode {
+		return
+	}
+	for _, e := range n.keys {
+		r := &Resource{
+			Addr:           Address{Kind: k, Name: e.key},
+			Location:       s.Location,
+			BillingAccount: s.BillingAccount,
+			Fields:         map[string]Value{},
+			Range:          e.keyRng,
+		}
+		if k == Buckets {
+			r.Location = ""
+		}
+		body := e.val
+		ptr := Pointer(string(k), e.key)
+		if body.kind == mapNode {
+			for _, f := range body.keys {
+				switch f.key {
+				case "location":
+					if loc, ok := f.val.val.(string); ok && k != Buckets {
+						r.Location = loc
+					}
+				case "billing_account":
+					if ba, ok := f.val.val.(int); ok {
+						r.BillingAccount = ba
+					}
+				case "lifecycle":
+					r.Lifecycle = lifecycleOf(f.val)
+				default:
+					r.Fields[f.key] = Value{
+						V:         s.Doc[string(k)].(map[string]any)[e.key].(map[string]any)[f.key],
+						Range:     f.val.rng,
+						Sensitive: IsSecretField(f.key) || anySensitive(f.val),
+						Refs:      collectRefs(f.val, nil),
+					}
+				}
+			}
+		}
+		for _, site := range refSites(r, s.Ranges, ptr) {
+			if site.ok {
+				v := r.Fields[site.field]
+				v.Refs = append(v.Refs, Ref{Addr: site.addr})
+				r.Fields[site.field] = v
+			}
+		}
+		s.Resources = append(s.Resources, r)
+	}
+}
+
+func lifecycleOf(n *node) Lifecycle {
+	var l Lifecycle
+	if e := n.get("prevent_destroy"); e != nil {
+		l.PreventDestroy, _ = e.val.val.(bool)
+	}
+	if e := n.get("ignore_changes"); e != nil {
+		for _, it := range e.val.items {
+			if f, ok := it.val.(string); ok {
+				l.IgnoreChanges = append(l.IgnoreChanges, f)
+			}
+		}
+	}
+	return l
+}
+
+func anySensitive(n *node) bool {
+	if n.sensitive {
+		return true
+	}
+	for _, e := range n.keys {
+		if anySensitive(e.val) {
+			return true
+		}
+	}
+	for _, it := range n.items {
+		if anySensitive(it) {
+			return true
+		}
+	}
+	return false
+}
+
+func collectRefs(n *node, acc []Ref) []Ref {
+	acc = append(acc, n.refs...)
+	for _, e := range n.keys {
+		acc = collectRefs(e.val, acc)
+	}
+	for _, it := range n.items {
+		acc = collectRefs(it, acc)
+	}
+	return acc
+}

@@ -1,0 +1,225 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// varDecl is one entry of vars: with the value it ends up with.
+type varDecl struct {
+	name      string
+	typ       string // string, number or bool
+	sensitive bool
+	rng       Range // the declaring key
+	val       any
+	hasVal    bool
+	used      bool // an error about it was already reported
+}
+
+type varSet struct {
+	decls map[string]*varDecl
+	order []string
+}
+
+func (vs *varSet) names() string {
+	if len(vs.order) == 0 {
+		return "no variables are declared; declare one under vars:"
+	}
+	return "declared: " + strings.Join(vs.order, ", ")
+}
+
+var varTypes = "allowed types: string, number, bool"
+
+// parseVars reads the vars: block. Each entry is {type, default, sensitive,
+// description} or a bare scalar, which is the default (its type inferred).
+func parseVars(n *node, diags *Diagnostics) *varSet {
+	vs := &varSet{decls: map[string]*varDecl{}}
+	if n == nil {
+		return vs
+	}
+	if n.kind != mapNode {
+		if n.val != nil {
+			diags.Errorf(&n.rng, "write vars: as a mapping, e.g. vars: {env: {type: string}}", "vars must be a mapping of name to declaration")
+		}
+		return vs
+	}
+	for _, e := range n.keys {
+		d := &varDecl{name: e.key, rng: e.keyRng}
+		if !isIdent(e.key, true) {
+			diags.Errorf(&e.keyRng, "a variable name is a letter or _, then letters, digits, _ or -", "invalid variable name %q", e.key)
+			continue
+		}
+		vs.decls[e.key] = d
+		vs.order = append(vs.order, e.key)
+		v := e.val
+		switch v.kind {
+		case seqNode:
+			diags.Errorf(&v.rng, "a variable is a string, a number or a bool", "variable %s: a list is not allowed", e.key)
+		case scalarNode: // short form: the default
+			if v.val == nil {
+				d.typ = "string"
+				continue
+			}
+			d.typ = typeOf(v.val)
+			d.val, d.hasVal = v.val, true
+		case mapNode:
+			parseVarDecl(d, v, diags)
+		}
+	}
+	return vs
+}
+
+func parseVarDecl(d *varDecl, v *node, diags *Diagnostics) {
+	var def *entry
+	for _, f := range v.keys {
+		switch f.key {
+		case "type":
+			s, _ := f.val.val.(string)
+			switch s {
+			case "string", "number", "bool":
+				d.typ = s
+			default:
+				diags.Errorf(&f.val.rng, varTypes, "variable %s: unknown type %q", d.name, scalarText(f.val.val))
+			}
+		case "default":
+			def = f
+		case "sensitive":
+			b, ok := f.val.val.(bool)
+			if !ok {
+				diags.Errorf(&f.val.rng, "allowed: true, false", "variable %s: sensitive must be a bool", d.name)
+			}
+			d.sensitive = b
+		case "description":
+			if _, ok := f.val.val.(string); !ok {
+				diags.Errorf(&f.val.rng, "", "variable %s: description must be a string", d.name)
+			}
+		default:
+			diags.Errorf(&f.keyRng, "allowed: type, default, sensitive, description"+suggest(f.key, []string{"type", "default", "sensitive", "description"}), "unknown field %q in variable %s", f.key, d.name)
+		}
+	}
+	if def == nil {
+		if d.typ == "" {
+			d.typ = "string"
+		}
+		return
+	}
+	if def.val.kind != scalarNode || def.val.val == nil {
+		diags.Errorf(&def.val.rng, "a default is a string, a number or a bool", "variable %s: invalid default", d.name)
+		return
+	}
+	if d.typ == "" {
+		d.typ = typeOf(def.val.val)
+	}
+	val, err := convertVar(d.typ, def.val.val)
+	if err != "" {
+		diags.Errorf(&def.val.rng, err, "variable %s: default %s is not a %s", d.name, scalarText(def.val.val), d.typ)
+		return
+	}
+	d.val, d.hasVal = val, true
+}
+
+func typeOf(v any) string {
+	switch v.(type) {
+	case int, float64:
+		return "number"
+	case bool:
+		return "bool"
+	}
+	return "string"
+}
+
+// convertVar converts a value (a string from --var, or a YAML scalar) to the
+// declared type. The error string says what is allowed.
+func convertVar(typ string, v any) (any, string) {
+	switch typ {
+	case "number":
+		switch x := v.(type) {
+		case int, float64:
+			return x, ""
+		case string:
+			s := strings.TrimSpace(x)
+			if i, err := strconv.Atoi(s); err == nil {
+				return i, ""
+			}
+			if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+				if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+					return int(f), ""
+				}
+				return f, ""
+			}
+		}
+		return nil, "allowed: a number, e.g. 2 or 1.5"
+	case "bool":
+		switch x := v.(type) {
+		case bool:
+			return x, ""
+		case string:
+			if b, err := strconv.ParseBool(strings.TrimSpace(x)); err == nil {
+				return b, ""
+			}
+		}
+		return nil, "allowed: true or false"
+	default:
+		if v == nil {
+			return nil, "allowed: a string"
+		}
+		return scalarText(v), ""
+	}
+}
+
+// applyVarFile sets variables from a YAML map file (later files win).
+func (vs *varSet) applyVarFile(name string, src []byte, diags *Diagnostics) {
+	root, ds := parseYAML(name, src)
+	*diags = append(*diags, ds...)
+	if root == nil {
+		return
+	}
+	if root.kind != mapNode {
+		diags.Errorf(&root.rng, "a var file is a YAML mapping, e.g. env: staging", "%s is not a mapping", name)
+		return
+	}
+	for _, e := range root.keys {
+		d := vs.decls[e.key]
+		if d == nil {
+			*diags = append(*diags, Diagnostic{Severity: Warning, Range: &e.keyRng,
+				Summary: fmt.Sprintf("variable %q is not declared in the stack file; ignored", e.key),
+				Detail:  vs.names() + suggest(e.key, vs.order)})
+			continue
+		}
+		if e.val.kind != scalarNode || e.val.val == nil {
+			diags.Errorf(&e.val.rng, "a variable is a string, a number or a bool", "variable %s: invalid value", e.key)
+			continue
+		}
+		v, err := convertVar(d.typ, e.val.val)
+		if err != "" {
+			diags.Errorf(&e.val.rng, err, "variable %s is a %s: %s is not", e.key, d.typ, scalarText(e.val.val))
+			continue
+		}
+		d.val, d.hasVal = v, true
+	}
+}
+
+// applyCLI sets variables from --var K=V (these win over everything).
+func (vs *varSet) applyCLI(vars map[string]string, diags *Diagnostics) {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		d := vs.decls[k]
+		if d == nil {
+			diags.Errorf(nil, vs.names()+suggest(k, vs.order), "--var %s: no variable %q is declared in the stack file", k, k)
+			continue
+		}
+		v, err := convertVar(d.typ, vars[k])
+		if err != "" {
+			diags.Errorf(nil, err, "--var %s=%s: variable %s is a %s", k, vars[k], k, d.typ)
+			continue
+		}
+		d.val, d.hasVal = v, true
+	}
+}

@@ -1,0 +1,389 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// node is a YAML value with its place in the file: the loader's own small
+// tree, so the rest of the package never touches goccy's AST.
+type node struct {
+	kind  nodeKind
+	val   any  // scalars: string, int, float64, bool or nil
+	isStr bool // a YAML string: interpolation applies
+	// offset maps a byte offset in a string value to its column, when the
+	// scalar sits on one line and its text is the value (plain, or quoted
+	// with no escapes); otherwise errors point at the scalar's start.
+	exact  bool
+	quoted bool
+	keys   []*entry // mappings, in file order
+	items  []*node  // sequences
+	rng    Range
+	// filled by interpolation
+	sensitive bool
+	refs      []Ref
+}
+
+type nodeKind int
+
+const (
+	scalarNode nodeKind = iota
+	mapNode
+	seqNode
+)
+
+type entry struct {
+	key    string
+	keyRng Range
+	val    *node
+}
+
+// get returns the entry of a mapping with the key, or nil.
+func (n *node) get(key string) *entry {
+	if n == nil || n.kind != mapNode {
+		return nil
+	}
+	for _, e := range n.keys {
+		if e.key == key {
+			return e
+		}
+	}
+	return nil
+}
+
+// colAt is the column of byte offset i of a string scalar.
+func (n *node) colAt(i int) Range {
+	r := n.rng
+	if !n.exact || n.kind != scalarNode {
+		return r
+	}
+	s, _ := n.val.(string)
+	if i < 0 || i > len(s) {
+		return r
+	}
+	q := 0
+	if n.quoted {
+		q = 1
+	}
+	r.Start.Col += q + utf8.RuneCountInString(s[:i])
+	r.End = r.Start
+	return r
+}
+
+// maxNodes bounds alias expansion ("billion laughs").
+const maxNodes = 200000
+
+type treeBuilder struct {
+	filename string
+	anchors  map[string]*node
+	count    int
+	diags    Diagnostics
+}
+
+// parseYAML parses src into a node tree. A syntax error comes back as a
+// diagnostic with its position.
+func parseYAML(filename string, src []byte) (root *node, diags Diagnostics) {
+	defer func() {
+		// The YAML library is third-party code fed with user input: a panic
+		// there is a bug of theirs, reported as an error of ours.
+		if p := recover(); p != nil {
+			root = nil
+			diags.Errorf(&Range{Filename: filename, Start: Pos{1, 1}, End: Pos{1, 1}}, "", "cannot parse YAML: %v", p)
+		}
+	}()
+	f, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
+	if err != nil {
+		return nil, yamlErrorDiag(filename, err)
+	}
+	var docs []*ast.DocumentNode
+	for _, d := range f.Docs {
+		if d != nil && d.Body != nil {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) == 0 {
+		return &node{kind: mapNode, rng: Range{Filename: filename, Start: Pos{1, 1}, End: Pos{1, 1}}}, nil
+	}
+	b := &treeBuilder{filename: filename, anchors: map[string]*node{}}
+	if len(docs) > 1 {
+		r := b.rangeOf(docs[1].Body)
+		b.diags.Errorf(&r, "put the whole stack in one YAML document", "more than one YAML document in %s", filename)
+	}
+	root = b.build(docs[0].Body)
+	return root, b.diags
+}
+
+func yamlErrorDiag(filename string, err error) Diagnostics {
+	var ds Diagnostics
+	r := Range{Filename: filename, Start: Pos{1, 1}, End: Pos{1, 1}}
+	msg := err.Error()
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		msg = ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			r = tokenRange(filename, tk)
+		}
+	}
+	ds.Errorf(&r, "", "YAML syntax error: %s", msg)
+	return ds
+}
+
+func tokenRange(filename string, tk *token.Token) Range {
+	p := tk.Position
+	line, col := max(p.Line, 1), max(p.Column, 1)
+	w := utf8.RuneCountInString(strings.TrimSpace(tk.Origin))
+	if w == 0 || strings.Contains(strings.TrimSpace(tk.Origin), "\n") {
+		w = utf8.RuneCountInString(tk.Value)
+	}
+	if strings.Contains(tk.Value, "\n") {
+		w = 1
+	}
+	return Range{Filename: filename, Start: Pos{line, col}, End: Pos{line, col + max(w, 1)}}
+}
+
+func (b *treeBuilder) rangeOf(n ast.Node) Range {
+	if n != nil {
+		if tk := n.GetToken(); tk != nil && tk.Position != nil {
+			return tokenRange(b.filename, tk)
+		}
+	}
+	return Range{Filename: b.filename, Start: Pos{1, 1}, End: Pos{1, 1}}
+}
+
+func (b *treeBuilder) errorf(n ast.Node, detail, format string, args ...any) {
+	r := b.rangeOf(n)
+	b.diags.Errorf(&r, detail, format, args...)
+}
+
+func (b *treeBuilder) build(n ast.Node) *node {
+	b.count++
+	if b.count > maxNodes {
+		if b.count == maxNodes+1 {
+			b.errorf(n, "", "document too large (more than %d values after aliases)", maxNodes)
+		}
+		return &node{kind: scalarNode, rng: b.rangeOf(n)}
+	}
+	switch n := n.(type) {
+	case nil:
+		return &node{kind: scalarNode}
+	case *ast.DocumentNode:
+		return b.build(n.Body)
+	case *ast.MappingNode:
+		out := &node{kind: mapNode, rng: b.rangeOf(n)}
+		for _, mv := range n.Values {
+			b.addEntry(out, mv)
+		}
+		return out
+	case *ast.MappingValueNode:
+		out := &node{kind: mapNode, rng: b.rangeOf(n.Key)}
+		b.addEntry(out, n)
+		return out
+	case *ast.SequenceNode:
+		out := &node{kind: seqNode, rng: b.rangeOf(n)}
+		for _, v := range n.Values {
+			out.items = append(out.items, b.build(v))
+		}
+		return out
+	case *ast.AnchorNode:
+		v := b.build(n.Value)
+		if n.Name != nil {
+			b.anchors[n.Name.String()] = v
+		}
+		return v
+	case *ast.AliasNode:
+		name := ""
+		if n.Value != nil {
+			name = n.Value.String()
+		}
+		a, ok := b.anchors[name]
+		if !ok {
+			b.errorf(n, "define the anchor (&"+name+") before this alias", "unknown alias *%s", name)
+			return &node{kind: scalarNode, rng: b.rangeOf(n)}
+		}
+		// A copy: interpolation rewrites nodes in place.
+		return b.copyNode(a)
+	case *ast.TagNode:
+		return b.buildTagged(n)
+	case *ast.LiteralNode:
+		s := ""
+		if n.Value != nil {
+			s = n.Value.Value
+		}
+		return &node{kind: scalarNode, val: s, isStr: true, rng: b.rangeOf(n)}
+	case *ast.StringNode:
+		return b.stringNode(n)
+	case *ast.IntegerNode:
+		return &node{kind: scalarNode, val: intValue(n.Value), rng: b.rangeOf(n)}
+	case *ast.FloatNode:
+		return &node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)}
+	case *ast.InfinityNode:
+		return &node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)}
+	case *ast.NanNode:
+		return &node{kind: scalarNode, val: math.NaN(), rng: b.rangeOf(n)}
+	case *ast.BoolNode:
+		return &node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)}
+	case *ast.NullNode:
+		return &node{kind: scalarNode, val: nil, rng: b.rangeOf(n)}
+	case ast.ScalarNode:
+		return &node{kind: scalarNode, val: n.GetValue(), rng: b.rangeOf(n)}
+	default:
+		b.errorf(n, "", "unsupported YAML construct (%s)", n.Type())
+		return &node{kind: scalarNode, rng: b.rangeOf(n)}
+	}
+}
+
+func (b *treeBuilder) copyNode(n *node) *node {
+	b.count++
+	if b.count > maxNodes {
+		return &node{kind: scalarNode, rng: n.rng}
+	}
+	c := *n
+	c.keys, c.items = nil, nil
+	for _, e := range n.keys {
+		c.keys = append(c.keys, &entry{key: e.key, keyRng: e.keyRng, val: b.copyNode(e.val)})
+	}
+	for _, it := range n.items {
+		c.items = append(c.items, b.copyNode(it))
+	}
+	return &c
+}
+
+func (b *treeBuilder) stringNode(n *ast.StringNode) *node {
+	out := &node{kind: scalarNode, val: n.Value, isStr: true, rng: b.rangeOf(n)}
+	if tk := n.Token; tk != nil {
+		origin := strings.TrimSpace(tk.Origin)
+		switch tk.Type {
+		case token.SingleQuoteType, token.DoubleQuoteType:
+			out.quoted = true
+			out.exact = len(origin) >= 2 && origin[1:len(origin)-1] == n.Value
+		default:
+			out.exact = origin == n.Value
+		}
+		if strings.Contains(n.Value, "\n") {
+			out.exact = false
+		}
+	}
+	return out
+}
+
+// buildTagged honours the standard scalar tags; others are kept as is.
+func (b *treeBuilder) buildTagged(n *ast.TagNode) *node {
+	v := b.build(n.Value)
+	if n.Start == nil || v.kind != scalarNode {
+		return v
+	}
+	switch n.Start.Value {
+	case "!!str":
+		if !v.isStr {
+			text := ""
+			if n.Value != nil {
+				if tk := n.Value.GetToken(); tk != nil {
+					text = tk.Value
+				}
+			}
+			v.val, v.isStr, v.exact = text, true, false
+		}
+	case "!!int":
+		if s, ok := v.val.(string); ok {
+			if i, err := strconv.Atoi(s); err == nil {
+				v.val, v.isStr = i, false
+			}
+		}
+	case "!!float":
+		switch x := v.val.(type) {
+		case int:
+			v.val = float64(x)
+		case string:
+			if f, err := strconv.ParseFloat(x, 64); err == nil {
+				v.val, v.isStr = f, false
+			}
+		}
+	}
+	return v
+}
+
+func (b *treeBuilder) addEntry(m *node, mv *ast.MappingValueNode) {
+	if mv == nil {
+		return
+	}
+	if mv.Key != nil && mv.Key.IsMergeKey() {
+		b.merge(m, b.build(mv.Value), mv)
+		return
+	}
+	var keyNode ast.Node = mv.Key
+	if k, ok := keyNode.(*ast.MappingKeyNode); ok { // "? key" form
+		keyNode = k.Value
+	}
+	key := b.build(keyNode)
+	if key.kind != scalarNode {
+		b.errorf(mv.Key, "use a string as a key", "a mapping key must be a scalar")
+		return
+	}
+	name := scalarText(key.val)
+	e := &entry{key: name, keyRng: b.rangeOf(keyNode), val: b.build(mv.Value)}
+	if e.val.rng.Filename == "" { // an empty value: point at the key
+		e.val.rng = e.keyRng
+	}
+	if prev := m.get(name); prev != nil {
+		b.diags.Errorf(&e.keyRng, fmt.Sprintf("first defined at line %d; keep one of them", prev.keyRng.Start.Line), "duplicate key %q", name)
+		return
+	}
+	m.keys = append(m.keys, e)
+}
+
+// merge applies a "<<: *anchor" merge key: keys already set win.
+func (b *treeBuilder) merge(m *node, src *node, at ast.Node) {
+	srcs := []*node{src}
+	if src.kind == seqNode {
+		srcs = src.items
+	}
+	for _, s := range srcs {
+		if s.kind != mapNode {
+			b.errorf(at, "", "a merge key (<<) needs a mapping or a list of mappings")
+			continue
+		}
+		for _, e := range s.keys {
+			if m.get(e.key) == nil {
+				m.keys = append(m.keys, e)
+			}
+		}
+	}
+}
+
+func intValue(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return int(x)
+	case uint64:
+		if x > math.MaxInt64 {
+			return float64(x)
+		}
+		return int(x)
+	case int:
+		return x
+	}
+	return v
+}
+
+// scalarText is how a scalar reads as a key or in a string.
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
