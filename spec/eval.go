@@ -207,3 +207,34 @@ func plain(n *node, ptr string, ranges map[string]Range) any {
 	}
 	return n.val
 }
+
+// At returns the value of Doc at a JSON pointer ("/vms/web/vcpu").
+func (s *Stack) At(ptr string) (any, bool) {
+	var v any = s.Doc
+	if ptr == "" {
+		return v, true
+	}
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, false
+	}
+	unesc := strings.NewReplacer("~1", "/", "~0", "~")
+	for _, seg := range strings.Split(ptr[1:], "/") {
+		seg = unesc.Replace(seg)
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[seg]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}

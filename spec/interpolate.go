@@ -23,7 +23,7 @@ type tmplExpr struct {
 
 // tmplError is a template syntax error at byte offset off.
 type tmplError struct {
-	off            int
+	off             int
 	summary, detail string
 }
 

@@ -1,0 +1,177 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Check applies the rules the JSON schema cannot say: references, cycles,
+// the API's naming and sizing rules, and the known traps. Values of the
+// wrong type are skipped here; the schema reports them.
+func Check(s *Stack) Diagnostics {
+	if s == nil {
+		return nil
+	}
+	c := &checker{s: s}
+	for _, r := range s.Resources {
+		c.logicalName(r)
+		c.references(r)
+		c.ignoreChanges(r)
+		switch r.Addr.Kind {
+		case VMs:
+			c.vm(r)
+		case Buckets:
+			c.bucket(r)
+		}
+	}
+	c.cycles()
+	c.duplicateNames()
+	return c.diags
+}
+
+type checker struct {
+	s     *Stack
+	diags Diagnostics
+}
+
+// at is the range of the value at ptr, else fallback.
+func (c *checker) at(ptr string, fallback Range) *Range {
+	if r, ok := c.s.Ranges[ptr]; ok {
+		return &r
+	}
+	return &fallback
+}
+
+func (c *checker) errorf(r *Range, ptr, detail, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{Severity: Error, Summary: fmt.Sprintf(format, args...), Detail: detail, Range: r, Path: ptr})
+}
+
+func (c *checker) warnf(r *Range, ptr, detail, format string, args ...any) {
+	c.diags = append(c.diags, Diagnostic{Severity: Warning, Summary: fmt.Sprintf(format, args...), Detail: detail, Range: r, Path: ptr})
+}
+
+func resPtr(r *Resource) string { return Pointer(string(r.Addr.Kind), r.Addr.Name) }
+
+// declared lists the addresses of a kind, for "did you mean" details.
+func (c *checker) declared(k Kind) (names []string, detail string) {
+	for _, r := range c.s.Resources {
+		if r.Addr.Kind == k {
+			names = append(names, r.Addr.String())
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Sprintf("no %s are declared", k)
+	}
+	return names, "declared: " + strings.Join(names, ", ")
+}
+
+func isLogicalName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s[0] != '-'
+}
+
+// logicalName: the name is half of an address, so it cannot hold a dot.
+func (c *checker) logicalName(r *Resource) {
+	if !isLogicalName(r.Addr.Name) {
+		rng := r.Range
+		c.errorf(&rng, resPtr(r), "a logical name is letters, digits, _ and - (not starting with -); set the live name with name:",
+			"invalid logical name %q in %s", r.Addr.Name, r.Addr.Kind)
+	}
+}
+
+// references: reference fields must name a declared resource of the
+// implied kind in the same location; ${KIND.NAME.ATTR} must name a
+// declared resource.
+func (c *checker) references(r *Resource) {
+	for _, site := range refSites(r, c.s.Ranges, resPtr(r)) {
+		if !site.ok {
+			continue
+		}
+		where := c.at(site.ptr, r.Range)
+		field := strings.Join(site.rf.Path, ".")
+		if site.addr.Kind != site.rf.Target {
+			names, detail := c.declared(site.rf.Target)
+			c.errorf(where, site.ptr, detail+suggest(site.addr.Name, bare(names)),
+				"%s.%s must name one of the %s, not %s", r.Addr, field, site.rf.Target, site.addr)
+			continue
+		}
+		t := c.s.Lookup(site.addr)
+		if t == nil {
+			names, detail := c.declared(site.rf.Target)
+			c.errorf(where, site.ptr, detail+suggest(site.addr.Name, bare(names)),
+				"%s.%s: %s does not exist", r.Addr, field, site.addr)
+			continue
+		}
+		if t.Addr.Kind != Buckets && r.Addr.Kind != Buckets && t.Location != r.Location {
+			c.errorf(where, site.ptr, "a resource can only use resources of its own location; set the same location: on both",
+				"%s (in %s) cannot use %s (in %s)", r.Addr, locName(r.Location), t.Addr, locName(t.Location))
+		}
+	}
+	for _, f := range sortedFields(r) {
+		v := r.Fields[f]
+		for _, ref := range v.Refs {
+			if ref.Attr == "" || c.s.Lookup(ref.Addr) != nil {
+				continue
+			}
+			names, detail := c.declared(ref.Addr.Kind)
+			rng := v.Range
+			c.errorf(&rng, resPtr(r)+"/"+escapePointer(f), detail+suggest(ref.Addr.Name, bare(names)),
+				"${%s.%s}: %s does not exist", ref.Addr, ref.Attr, ref.Addr)
+		}
+	}
+}
+
+func locName(l string) string {
+	if l == "" {
+		return "the default location"
+	}
+	return l
+}
+
+// bare strips the kind from addresses, for suggestions.
+func bare(addrs []string) []string {
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		_, out[i], _ = strings.Cut(a, ".")
+	}
+	return out
+}
+
+func sortedFields(r *Resource) []string {
+	fs := make([]string, 0, len(r.Fields))
+	for f := range r.Fields {
+		fs = append(fs, f)
+	}
+	sort.Strings(fs)
+	return fs
+}
+
+// ignoreChanges may only name fields the kind has.
+func (c *checker) ignoreChanges(r *Resource) {
+	ptr := resPtr(r) + "/lifecycle/ignore_changes"
+	allowed := make([]string, 0, len(Fields(r.Addr.Kind)))
+	for _, f := range Fields(r.Addr.Kind) {
+		if f != "lifecycle" {
+			allowed = append(allowed, f)
+		}
+	}
+	list, _ := c.s.At(ptr)
+	items, _ := list.([]any)
+	for i, it := range items {
+		f, ok := it.(string)
+		if !ok || HasField(r.Addr.Kind, f) && f != "lifecycle" {
+			continue
+		}
+		p := fmt.Sprintf("%s/%d", ptr, i)
+		c.errorf(c.at(p, r.Range), p, "allowed: "+strings.Join(allowed, ", ")+suggest(f, allowed),
+			"lifecycle.ignore_changes of %s names %q, which %s do not have", r.Addr, f, r.Addr.Kind)
+	}
+}
