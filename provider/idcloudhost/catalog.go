@@ -1,0 +1,100 @@
+package idcloudhost
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/api"
+)
+
+// ListLocations is GET /v1/config/locations.
+func (c *Client) ListLocations(ctx context.Context) ([]api.Location, error) {
+	var out []api.Location
+	err := c.do(ctx, idempotent, http.MethodGet, "", "/config/locations", nil, &out)
+	return out, err
+}
+
+// ListHostPools is GET /v1/{location}/user-resource/host_pool/list.
+func (c *Client) ListHostPools(ctx context.Context, location string) ([]api.HostPool, error) {
+	var out []api.HostPool
+	err := c.do(ctx, idempotent, http.MethodGet, location, "/user-resource/host_pool/list", nil, &out)
+	return out, err
+}
+
+// ListVMImages is GET /v1/config/vm_images.
+func (c *Client) ListVMImages(ctx context.Context) ([]api.VMImage, error) {
+	var out []api.VMImage
+	err := c.do(ctx, idempotent, http.MethodGet, "", "/config/vm_images", nil, &out)
+	return out, err
+}
+
+// Locations lists the data centres of the account.
+func (c *Client) Locations(ctx context.Context) ([]provider.Location, error) {
+	locs, err := c.ListLocations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]provider.Location, 0, len(locs))
+	for _, l := range locs {
+		out = append(out, provider.Location{Slug: l.Slug, Name: l.DisplayName, Default: l.IsDefault})
+	}
+	return out, nil
+}
+
+// Catalog returns the host pools of a location and the published OS images.
+func (c *Client) Catalog(ctx context.Context, location string) (*provider.Catalog, error) {
+	pools, err := c.ListHostPools(ctx, location)
+	if err != nil {
+		return nil, err
+	}
+	images, err := c.ListVMImages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return catalogOf(location, pools, images), nil
+}
+
+func catalogOf(location string, pools []api.HostPool, images []api.VMImage) *provider.Catalog {
+	cat := &provider.Catalog{Location: location, Pools: []provider.Pool{}, Images: []provider.Image{}}
+	for _, p := range pools {
+		cat.Pools = append(cat.Pools, provider.Pool{UUID: p.UUID, Name: p.Name, Default: p.IsDefaultDesignated})
+	}
+	for _, im := range images {
+		var vs []string
+		for _, v := range im.Versions {
+			if v.Published {
+				vs = append(vs, v.OSVersion)
+			}
+		}
+		if len(vs) == 0 {
+			continue
+		}
+		cat.Images = append(cat.Images, provider.Image{OSName: im.OSName, Versions: vs})
+	}
+	return cat
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// resolvePool turns a host pool given by name or uuid into its uuid.
+func (c *Client) resolvePool(ctx context.Context, location, pool string) (string, error) {
+	if pool == "" || uuidRE.MatchString(pool) {
+		return pool, nil
+	}
+	pools, err := c.ListHostPools(ctx, location)
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, p := range pools {
+		if strings.EqualFold(p.Name, pool) || p.UUID == pool {
+			return p.UUID, nil
+		}
+		names = append(names, p.Name)
+	}
+	return "", fmt.Errorf("pool %q: no such host pool in location %q (have: %s)", pool, location, strings.Join(names, ", "))
+}

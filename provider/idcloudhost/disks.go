@@ -1,0 +1,245 @@
+package idcloudhost
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/api"
+)
+
+// Standalone disks are form-encoded: the live service ignores a JSON body.
+const diskPath = "/storage/disks"
+
+// ListDisks is GET /v1/{location}/storage/disks.
+func (c *Client) ListDisks(ctx context.Context, location string) ([]api.Disk, error) {
+	var out []api.Disk
+	err := c.do(ctx, idempotent, http.MethodGet, location, diskPath, nil, &out)
+	return out, err
+}
+
+// GetDisk is GET /v1/{location}/storage/disks/{uuid}.
+func (c *Client) GetDisk(ctx context.Context, location, uuid string) (api.Disk, error) {
+	var out api.Disk
+	err := c.do(ctx, idempotent, http.MethodGet, location, diskPath+"/"+url.PathEscape(uuid), nil, &out)
+	return out, err
+}
+
+// CreateDisk is POST /v1/{location}/storage/disks (form size_gb,
+// billing_account_id, source_image_type, source_image). Never retried.
+func (c *Client) CreateDisk(ctx context.Context, location string, form url.Values) (api.Disk, error) {
+	var out api.Disk
+	err := c.do(ctx, once, http.MethodPost, location, diskPath, form, &out)
+	return out, err
+}
+
+// SetDiskBilling is PATCH /v1/{location}/storage/disks/{uuid} (form
+// billing_account_id).
+func (c *Client) SetDiskBilling(ctx context.Context, location, uuid string, billingAccount int) (api.Disk, error) {
+	var out api.Disk
+	err := c.do(ctx, idempotent, http.MethodPatch, location, diskPath+"/"+url.PathEscape(uuid),
+		url.Values{"billing_account_id": {strconv.Itoa(billingAccount)}}, &out)
+	return out, err
+}
+
+// DeleteDisk is DELETE /v1/{location}/storage/disks/{uuid} (204).
+func (c *Client) DeleteDisk(ctx context.Context, location, uuid string) error {
+	return c.do(ctx, idempotent, http.MethodDelete, location, diskPath+"/"+url.PathEscape(uuid), nil, nil)
+}
+
+// AttachDisk is POST /v1/{location}/user-resource/vm/storage/attach.
+func (c *Client) AttachDisk(ctx context.Context, location, vmUUID, diskUUID string) error {
+	return c.do(ctx, once, http.MethodPost, location, vmPath+"/storage/attach",
+		url.Values{"uuid": {vmUUID}, "storage_uuid": {diskUUID}}, nil)
+}
+
+// DetachDisk is POST /v1/{location}/user-resource/vm/storage/detach.
+func (c *Client) DetachDisk(ctx context.Context, location, vmUUID, diskUUID string) error {
+	return c.do(ctx, once, http.MethodPost, location, vmPath+"/storage/detach",
+		url.Values{"uuid": {vmUUID}, "storage_uuid": {diskUUID}}, nil)
+}
+
+func diskObject(location string, d api.Disk, attachedTo string) provider.Object {
+	return provider.Object{
+		Kind: provider.Disks, Location: location, ID: d.UUID, Status: d.Status,
+		Attrs: provider.Attrs{
+			"size":            d.SizeGB,
+			"status":          d.Status,
+			"billing_account": d.BillingAccountID,
+			"source_type":     d.SourceImageType,
+			"source_image":    d.SourceImage,
+			"created_at":      d.CreatedAt,
+			"attached_to":     attachedTo,
+		},
+	}
+}
+
+// diskAttachments maps each storage uuid to the VM whose storage lists it.
+func diskAttachments(vms []api.VM) map[string]string {
+	m := map[string]string{}
+	for _, vm := range vms {
+		for _, s := range vm.Storage {
+			m[s.UUID] = vm.UUID
+		}
+	}
+	return m
+}
+
+func (c *Client) listDiskObjects(ctx context.Context, location string) ([]provider.Object, error) {
+	var disks []api.Disk
+	var vms []api.VM
+	err := both(ctx,
+		func(ctx context.Context) (err error) { disks, err = c.ListDisks(ctx, location); return },
+		func(ctx context.Context) (err error) { vms, err = c.ListVMs(ctx, location); return })
+	if err != nil {
+		return nil, err
+	}
+	at := diskAttachments(vms)
+	out := make([]provider.Object, 0, len(disks))
+	for _, d := range disks {
+		out = append(out, diskObject(location, d, at[d.UUID]))
+	}
+	return out, nil
+}
+
+func (c *Client) getDiskObject(ctx context.Context, location, id string) (provider.Object, error) {
+	var d api.Disk
+	var vms []api.VM
+	err := both(ctx,
+		func(ctx context.Context) (err error) { d, err = c.GetDisk(ctx, location, id); return },
+		func(ctx context.Context) (err error) { vms, err = c.ListVMs(ctx, location); return })
+	if err != nil {
+		return provider.Object{}, err
+	}
+	return diskObject(location, d, diskAttachments(vms)[d.UUID]), nil
+}
+
+// attachedTo reads the attachment attribute, under its Attrs name or the
+// stack file's (attach_to).
+func attachedTo(r *reader) (string, bool) {
+	for _, k := range []string{"attached_to", "attach_to"} {
+		if _, ok := r.a[k]; ok {
+			return r.str(k), true
+		}
+	}
+	return "", false
+}
+
+func (c *Client) createDisk(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
+	r := reader{a: a}
+	f := url.Values{}
+	if r.has("size") {
+		f.Set("size_gb", strconv.Itoa(r.int("size")))
+	}
+	if r.has("billing_account") {
+		f.Set("billing_account_id", strconv.Itoa(r.int("billing_account")))
+	}
+	srcType, srcImage := r.str("source_type"), r.str("source_image")
+	if src, ok := a["source"].(map[string]any); ok { // the stack file's shape
+		sr := reader{a: src}
+		if srcType == "" {
+			srcType = sr.str("type")
+		}
+		for _, k := range []string{"image", "ref", "uuid"} {
+			if srcImage == "" {
+				srcImage = sr.str(k)
+			}
+		}
+		if sr.err != nil {
+			return provider.Object{}, fmt.Errorf("source: %w", sr.err)
+		}
+	}
+	if srcType != "" {
+		f.Set("source_image_type", srcType)
+	}
+	if srcImage != "" {
+		f.Set("source_image", srcImage)
+	}
+	vm, attach := attachedTo(&r)
+	if r.err != nil {
+		return provider.Object{}, r.err
+	}
+	d, err := c.CreateDisk(ctx, location, f)
+	if err != nil {
+		return provider.Object{}, err
+	}
+	if attach && vm != "" {
+		if err := c.AttachDisk(ctx, location, vm, d.UUID); err != nil {
+			return diskObject(location, d, ""), fmt.Errorf("disk %s created, but attaching it to vm %s failed: %w", d.UUID, vm, err)
+		}
+		return diskObject(location, d, vm), nil
+	}
+	return diskObject(location, d, ""), nil
+}
+
+// updateDisk changes the billing account, moves the attachment (detach from
+// the old VM, then attach to the new) and grows an attached disk, in that
+// order.
+func (c *Client) updateDisk(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
+	cs := indexChanges(changes)
+	if ch, ok := cs["attach_to"]; ok {
+		delete(cs, "attach_to")
+		ch.Field = "attached_to"
+		cs["attached_to"] = ch
+	}
+	if err := cs.unknown("billing_account", "attached_to", "size"); err != nil {
+		return provider.Object{}, fmt.Errorf("disk %s: %w", id, err)
+	}
+	obj, err := c.getDiskObject(ctx, location, id)
+	if err != nil {
+		return provider.Object{}, err
+	}
+	cur, _ := obj.Attrs["attached_to"].(string)
+
+	if ch, ok := cs["billing_account"]; ok {
+		n, err := asInt("billing_account", ch.After)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		if n != obj.Attrs["billing_account"] {
+			if _, err := c.SetDiskBilling(ctx, location, id, n); err != nil {
+				return provider.Object{}, err
+			}
+		}
+	}
+	if ch, ok := cs["attached_to"]; ok {
+		want, err := asString("attached_to", ch.After)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		if want != cur {
+			if cur != "" {
+				if err := c.DetachDisk(ctx, location, cur, id); err != nil && !isNotFound(err) {
+					return provider.Object{}, err
+				}
+			}
+			if want != "" {
+				if err := c.AttachDisk(ctx, location, want, id); err != nil {
+					return provider.Object{}, err
+				}
+			}
+			cur = want
+		}
+	}
+	if ch, ok := cs["size"]; ok {
+		size, err := asInt("size", ch.After)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		have, _ := obj.Attrs["size"].(int)
+		switch {
+		case size < have:
+			return provider.Object{}, fmt.Errorf("disk %s: cannot shrink from %d to %d GiB", id, have, size)
+		case size > have && cur == "":
+			return provider.Object{}, fmt.Errorf("disk %s: can only grow while attached to a VM", id)
+		case size > have:
+			if _, err := c.ResizeVMStorage(ctx, location, cur, id, size); err != nil {
+				return provider.Object{}, err
+			}
+		}
+	}
+	return c.getDiskObject(ctx, location, id)
+}

@@ -1,0 +1,157 @@
+package idcloudhost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/idstack/idstack/provider"
+)
+
+// List returns every object of a kind in a location with a fixed number of
+// calls (VMs and disks are joined with one list of networks or VMs).
+func (c *Client) List(ctx context.Context, kind provider.Kind, location string) ([]provider.Object, error) {
+	switch kind {
+	case provider.VMs:
+		return c.listVMObjects(ctx, location)
+	case provider.Networks:
+		return c.listNetworkObjects(ctx, location)
+	case provider.Disks:
+		return c.listDiskObjects(ctx, location)
+	case provider.FloatingIPs:
+		return c.listFloatingIPObjects(ctx, location)
+	case provider.LoadBalancers:
+		return c.listLoadBalancerObjects(ctx, location)
+	case provider.Buckets:
+		return c.listBucketObjects(ctx)
+	}
+	return nil, unknownKind(kind)
+}
+
+// Get reads one object; a missing one gives an error matching
+// provider.ErrNotFound.
+func (c *Client) Get(ctx context.Context, kind provider.Kind, location, id string) (provider.Object, error) {
+	switch kind {
+	case provider.VMs:
+		return c.getVMObject(ctx, location, id)
+	case provider.Networks:
+		n, err := c.GetNetwork(ctx, location, id)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		return networkObject(location, n), nil
+	case provider.Disks:
+		return c.getDiskObject(ctx, location, id)
+	case provider.FloatingIPs:
+		ip, err := c.GetFloatingIP(ctx, location, id)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		return floatingIPObject(location, ip), nil
+	case provider.LoadBalancers:
+		lb, err := c.GetLoadBalancer(ctx, location, id)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		return loadBalancerObject(location, lb), nil
+	case provider.Buckets:
+		b, err := c.GetBucket(ctx, id)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		return bucketObject(b), nil
+	}
+	return provider.Object{}, unknownKind(kind)
+}
+
+// Create creates one object from its attributes. It is never retried: after
+// an unknown outcome the caller looks the name up.
+func (c *Client) Create(ctx context.Context, kind provider.Kind, location string, attrs provider.Attrs) (provider.Object, error) {
+	switch kind {
+	case provider.VMs:
+		return c.createVM(ctx, location, attrs)
+	case provider.Networks:
+		return c.createNetwork(ctx, location, attrs)
+	case provider.Disks:
+		return c.createDisk(ctx, location, attrs)
+	case provider.FloatingIPs:
+		return c.createFloatingIP(ctx, location, attrs)
+	case provider.LoadBalancers:
+		return c.createLoadBalancer(ctx, location, attrs)
+	case provider.Buckets:
+		return c.createBucket(ctx, attrs)
+	}
+	return provider.Object{}, unknownKind(kind)
+}
+
+// Update applies in-place changes and returns the object as it is after.
+func (c *Client) Update(ctx context.Context, kind provider.Kind, location, id string, changes []provider.FieldChange) (provider.Object, error) {
+	switch kind {
+	case provider.VMs:
+		return c.updateVM(ctx, location, id, changes)
+	case provider.Networks:
+		return c.updateNetwork(ctx, location, id, changes)
+	case provider.Disks:
+		return c.updateDisk(ctx, location, id, changes)
+	case provider.FloatingIPs:
+		return c.updateFloatingIP(ctx, location, id, changes)
+	case provider.LoadBalancers:
+		return c.updateLoadBalancer(ctx, location, id, changes)
+	case provider.Buckets:
+		return c.updateBucket(ctx, id, changes)
+	}
+	return provider.Object{}, unknownKind(kind)
+}
+
+// Delete deletes one object; one that is already gone is not an error.
+func (c *Client) Delete(ctx context.Context, kind provider.Kind, location, id string) error {
+	var err error
+	switch kind {
+	case provider.VMs:
+		err = c.DeleteVM(ctx, location, id)
+	case provider.Networks:
+		err = c.DeleteNetwork(ctx, location, id)
+	case provider.Disks:
+		err = c.DeleteDisk(ctx, location, id)
+	case provider.FloatingIPs:
+		err = c.DeleteFloatingIP(ctx, location, id)
+	case provider.LoadBalancers:
+		err = c.DeleteLoadBalancer(ctx, location, id)
+	case provider.Buckets:
+		err = c.DeleteBucket(ctx, id)
+	default:
+		return unknownKind(kind)
+	}
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func unknownKind(k provider.Kind) error { return fmt.Errorf("unknown kind %q", k) }
+
+// both runs two calls concurrently and returns the first error to occur;
+// the other call is cancelled when one fails.
+func both(ctx context.Context, f, g func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	run := func(h func(context.Context) error) {
+		defer wg.Done()
+		if err := h(ctx); err != nil {
+			once.Do(func() { first = err; cancel() })
+		}
+	}
+	wg.Add(2)
+	go run(g)
+	run(f)
+	wg.Wait()
+	return first
+}
+
+func isNotFound(err error) bool { return err != nil && errors.Is(err, provider.ErrNotFound) }

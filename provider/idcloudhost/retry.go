@@ -1,0 +1,110 @@
+package idcloudhost
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CheckRetry decides, after an attempt of an idempotent call, whether to try
+// again (in the style of hashicorp/go-retryablehttp). resp is nil when no
+// answer came (err is then the transport error, a timeout included); when
+// resp is set its body has already been read. A non-nil error stops the
+// retries and is returned to the caller instead of the attempt's own error.
+type CheckRetry func(ctx context.Context, resp *http.Response, err error) (bool, error)
+
+// Backoff returns how long to wait before attempt number attempt+1
+// (attempt counts from 1) given the bounds and the last answer, if any.
+type Backoff func(min, max time.Duration, attempt int, resp *http.Response) time.Duration
+
+// DefaultCheckRetry retries connection errors and timeouts, 429 and 5xx
+// (except 501), and never once ctx is done.
+func DefaultCheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		var certErr *x509.UnknownAuthorityError
+		if errors.As(err, &certErr) || strings.Contains(err.Error(), "unsupported protocol scheme") {
+			return false, nil
+		}
+		return true, nil
+	}
+	if resp == nil {
+		return false, nil
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return true, nil
+	}
+	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented {
+		return true, nil
+	}
+	return false, nil
+}
+
+// DefaultBackoff honours Retry-After on 429 and 503 answers; otherwise it is
+// exponential with full jitter: a random wait in [0, min(max, min·2^(attempt-1))].
+func DefaultBackoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if s := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); s > 0 {
+			return time.Duration(s) * time.Second
+		}
+	}
+	return jitter(expBackoff(min, max, attempt))
+}
+
+// expBackoff is min·2^(attempt-1), capped at max.
+func expBackoff(min, max time.Duration, attempt int) time.Duration {
+	if min <= 0 {
+		return 0
+	}
+	if attempt < 1 {
+		attempt = 1
+	}
+	d := min
+	for i := 1; i < attempt; i++ {
+		d *= 2
+		if d >= max || d <= 0 {
+			return max
+		}
+	}
+	if max > 0 && d > max {
+		return max
+	}
+	return d
+}
+
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d + 1)
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+// It returns whole seconds, 0 when absent or unreadable.
+func parseRetryAfter(v string, now time.Time) int {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return n
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d <= 0 {
+			return 0
+		}
+		return int((d + time.Second - 1) / time.Second)
+	}
+	return 0
+}

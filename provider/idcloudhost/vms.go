@@ -1,0 +1,540 @@
+package idcloudhost
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/api"
+)
+
+const vmPath = "/user-resource/vm"
+
+// ListVMs is GET /v1/{location}/user-resource/vm/list.
+func (c *Client) ListVMs(ctx context.Context, location string) ([]api.VM, error) {
+	var out []api.VM
+	err := c.do(ctx, idempotent, http.MethodGet, location, vmPath+"/list", nil, &out)
+	return out, err
+}
+
+// GetVM is GET /v1/{location}/user-resource/vm?uuid=UUID.
+func (c *Client) GetVM(ctx context.Context, location, uuid string) (api.VM, error) {
+	var out api.VM
+	err := c.do(ctx, idempotent, http.MethodGet, location, vmPath+"?"+url.Values{"uuid": {uuid}}.Encode(), nil, &out)
+	return out, err
+}
+
+// CreateVM is POST /v1/{location}/user-resource/vm with the form fields of
+// the document. It is never retried.
+func (c *Client) CreateVM(ctx context.Context, location string, form url.Values) (api.VM, error) {
+	var out api.VM
+	err := c.do(ctx, once, http.MethodPost, location, vmPath, form, &out)
+	return out, err
+}
+
+// ModifyVM is PATCH /v1/{location}/user-resource/vm (name, vcpu, ram; vcpu
+// and ram only while stopped).
+func (c *Client) ModifyVM(ctx context.Context, location, uuid string, form url.Values) (api.VM, error) {
+	f := url.Values{"uuid": {uuid}}
+	for k, v := range form {
+		f[k] = v
+	}
+	var out api.VM
+	err := c.do(ctx, idempotent, http.MethodPatch, location, vmPath, f, &out)
+	return out, err
+}
+
+// DeleteVM is DELETE /v1/{location}/user-resource/vm (form uuid).
+func (c *Client) DeleteVM(ctx context.Context, location, uuid string) error {
+	return c.do(ctx, idempotent, http.MethodDelete, location, vmPath, url.Values{"uuid": {uuid}}, nil)
+}
+
+// StartVM is POST …/vm/start; StopVM is POST …/vm/stop. Neither is retried
+// inside do(): a repeated call is refused once the first took effect, so
+// the callers re-read the VM instead.
+func (c *Client) StartVM(ctx context.Context, location, uuid string) (api.VM, error) {
+	var out api.VM
+	err := c.do(ctx, once, http.MethodPost, location, vmPath+"/start", url.Values{"uuid": {uuid}}, &out)
+	return out, err
+}
+
+// StopVM is POST /v1/{location}/user-resource/vm/stop.
+func (c *Client) StopVM(ctx context.Context, location, uuid string) (api.VM, error) {
+	var out api.VM
+	err := c.do(ctx, once, http.MethodPost, location, vmPath+"/stop", url.Values{"uuid": {uuid}}, &out)
+	return out, err
+}
+
+// ToggleVMBackup is POST …/vm/backup: it flips the backup flag. Never
+// retried; read the VM before calling it.
+func (c *Client) ToggleVMBackup(ctx context.Context, location, uuid string) (api.VM, error) {
+	var out api.VM
+	err := c.do(ctx, once, http.MethodPost, location, vmPath+"/backup", url.Values{"uuid": {uuid}}, &out)
+	return out, err
+}
+
+// ResizeVMStorage is PATCH …/vm/storage: grows a disk of a VM.
+func (c *Client) ResizeVMStorage(ctx context.Context, location, vmUUID, diskUUID string, sizeGB int) (api.Storage, error) {
+	var out api.Storage
+	err := c.do(ctx, idempotent, http.MethodPatch, location, vmPath+"/storage", url.Values{
+		"uuid": {vmUUID}, "disk_uuid": {diskUUID}, "size_gb": {strconv.Itoa(sizeGB)},
+	}, &out)
+	return out, err
+}
+
+// SetVMPassword is PATCH …/vm/user; the VM must be running.
+func (c *Client) SetVMPassword(ctx context.Context, location, uuid, username, password string) error {
+	return c.do(ctx, idempotent, http.MethodPatch, location, vmPath+"/user", url.Values{
+		"uuid": {uuid}, "username": {username}, "password": {password},
+	}, nil)
+}
+
+// SetResourceBilling is POST /v1/{location}/user-resource/resource_billing:
+// it sets (not toggles) the billing account of a VM, so it is retried.
+func (c *Client) SetResourceBilling(ctx context.Context, location, uuid string, billingAccount int) error {
+	return c.do(ctx, idempotent, http.MethodPost, location, "/user-resource/resource_billing", url.Values{
+		"uuid": {uuid}, "billing_account_id": {strconv.Itoa(billingAccount)},
+	}, nil)
+}
+
+// primaryStorage returns the boot disk of a VM (the first one when none is
+// marked primary).
+func primaryStorage(vm api.VM) (api.Storage, bool) {
+	for _, s := range vm.Storage {
+		if s.Primary {
+			return s, true
+		}
+	}
+	if len(vm.Storage) > 0 {
+		return vm.Storage[0], true
+	}
+	return api.Storage{}, false
+}
+
+func vmObject(location string, vm api.VM, network string) provider.Object {
+	storage := make([]any, 0, len(vm.Storage))
+	for _, s := range vm.Storage {
+		storage = append(storage, map[string]any{"uuid": s.UUID, "size": s.Size, "primary": s.Primary})
+	}
+	a := provider.Attrs{
+		"name":            vm.Name,
+		"description":     vm.Description,
+		"os_name":         vm.OSName,
+		"os_version":      vm.OSVersion,
+		"vcpu":            vm.VCPU,
+		"ram":             vm.Memory,
+		"disk":            0,
+		"disk_uuid":       "",
+		"backup":          vm.Backup,
+		"billing_account": vm.BillingAccount,
+		"power":           vm.Status,
+		"pool":            vm.DesignatedPoolUUID,
+		"pool_name":       vm.DesignatedPoolName,
+		"username":        vm.Username,
+		"private_ipv4":    vm.PrivateIPv4,
+		"public_ipv6":     vm.PublicIPv6,
+		"network":         network,
+		"storage":         storage,
+	}
+	if p, ok := primaryStorage(vm); ok {
+		a["disk"], a["disk_uuid"] = p.Size, p.UUID
+	}
+	return provider.Object{Kind: provider.VMs, Location: location, ID: vm.UUID, Name: vm.Name, Status: vm.Status, Attrs: a}
+}
+
+// listVMObjects lists the VMs and the networks of a location once each and
+// joins them: a VM does not say which network it is in.
+func (c *Client) listVMObjects(ctx context.Context, location string) ([]provider.Object, error) {
+	var vms []api.VM
+	var nets []api.Network
+	err := both(ctx,
+		func(ctx context.Context) (err error) { vms, err = c.ListVMs(ctx, location); return },
+		func(ctx context.Context) (err error) { nets, err = c.ListNetworks(ctx, location); return })
+	if err != nil {
+		return nil, err
+	}
+	in := vmNetworks(nets)
+	out := make([]provider.Object, 0, len(vms))
+	for _, vm := range vms {
+		out = append(out, vmObject(location, vm, in[vm.UUID]))
+	}
+	return out, nil
+}
+
+// vmObjectJoined reads the networks to fill the VM's network attribute.
+func (c *Client) vmObjectJoined(ctx context.Context, location string, vm api.VM, fallback string) (provider.Object, error) {
+	nets, err := c.ListNetworks(ctx, location)
+	if err != nil {
+		return provider.Object{}, err
+	}
+	n := vmNetworks(nets)[vm.UUID]
+	if n == "" {
+		n = fallback
+	}
+	return vmObject(location, vm, n), nil
+}
+
+func (c *Client) getVMObject(ctx context.Context, location, id string) (provider.Object, error) {
+	var vm api.VM
+	var nets []api.Network
+	err := both(ctx,
+		func(ctx context.Context) (err error) { vm, err = c.GetVM(ctx, location, id); return },
+		func(ctx context.Context) (err error) { nets, err = c.ListNetworks(ctx, location); return })
+	if err != nil {
+		return provider.Object{}, err
+	}
+	return vmObject(location, vm, vmNetworks(nets)[vm.UUID]), nil
+}
+
+// vmCreateForm maps create attributes to the form of POST user-resource/vm.
+func (c *Client) vmCreateForm(ctx context.Context, location string, a provider.Attrs) (url.Values, error) {
+	r := reader{a: a}
+	f := url.Values{}
+	set := func(field, key string) {
+		if s := r.str(key); r.has(key) && r.err == nil {
+			f.Set(field, s)
+		}
+	}
+	setInt := func(field, key string) {
+		if n := r.int(key); r.has(key) && r.err == nil {
+			f.Set(field, strconv.Itoa(n))
+		}
+	}
+	set("name", "name")
+	set("os_name", "os_name")
+	set("os_version", "os_version")
+	setInt("vcpu", "vcpu")
+	setInt("ram", "ram")
+	setInt("disks", "disk")
+	set("network_uuid", "network")
+	set("username", "username")
+	set("password", "password")
+	set("public_key", "public_key")
+	set("description", "description")
+	setInt("billing_account_id", "billing_account")
+	set("source_uuid", "clone_from_vm")
+	set("source_replica", "clone_from_replica")
+	if r.has("backup") {
+		f.Set("backup", boolForm(r.bool("backup")))
+	}
+	// Always explicit: the API's default is true, which leaves a billed
+	// floating IP behind when the VM is deleted.
+	f.Set("reserve_public_ip", boolForm(r.bool("reserve_public_ip")))
+	if r.err != nil {
+		return nil, r.err
+	}
+	if v, ok := a["cloud_init"]; ok && v != nil {
+		switch x := v.(type) {
+		case string:
+			f.Set("cloud_init", x)
+		default:
+			b, err := json.Marshal(x)
+			if err != nil {
+				return nil, fmt.Errorf("cloud_init: %w", err)
+			}
+			f.Set("cloud_init", string(b))
+		}
+	}
+	if r.has("pool") {
+		p, err := c.resolvePool(ctx, location, r.str("pool"))
+		if err != nil {
+			return nil, err
+		}
+		if p != "" {
+			f.Set("designated_pool_uuid", p)
+		}
+	}
+	return f, r.err
+}
+
+func (c *Client) createVM(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
+	r := reader{a: a}
+	power := r.str("power")
+	network := r.str("network")
+	if r.err != nil {
+		return provider.Object{}, r.err
+	}
+	if power != "" && power != "running" && power != "stopped" {
+		return provider.Object{}, fmt.Errorf("power: want running or stopped, got %q", power)
+	}
+	form, err := c.vmCreateForm(ctx, location, a)
+	if err != nil {
+		return provider.Object{}, err
+	}
+	vm, err := c.CreateVM(ctx, location, form)
+	if err != nil {
+		return provider.Object{}, err
+	}
+	if power == "stopped" {
+		if vm, err = c.setPower(ctx, location, vm, "stopped"); err != nil {
+			return vmObject(location, vm, network), fmt.Errorf("vm %s created, but stopping it failed: %w", vm.UUID, err)
+		}
+	}
+	obj, err := c.vmObjectJoined(ctx, location, vm, network)
+	if err != nil { // the VM exists: answer it rather than fail the create
+		return vmObject(location, vm, network), nil
+	}
+	return obj, nil
+}
+
+func (c *Client) deleteVM(ctx context.Context, location, id string) error {
+	err := c.DeleteVM(ctx, location, id)
+	if errors.Is(err, provider.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// updateVM applies in-place changes in a fixed order after reading the VM:
+// name; vcpu/ram (stopping and restarting it as needed); disk growth;
+// backup (toggled only if it differs); billing account; password; power.
+func (c *Client) updateVM(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
+	cs := indexChanges(changes)
+	if err := cs.unknown("name", "vcpu", "ram", "disk", "backup", "billing_account", "password", "power"); err != nil {
+		return provider.Object{}, fmt.Errorf("vm %s: %w", id, err)
+	}
+	wantPower := ""
+	if ch, ok := cs["power"]; ok {
+		p, err := asString("power", ch.After)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		if p != "running" && p != "stopped" {
+			return provider.Object{}, fmt.Errorf("power: want running or stopped, got %q", p)
+		}
+		wantPower = p
+	}
+	vm, err := c.GetVM(ctx, location, id)
+	if err != nil {
+		return provider.Object{}, err
+	}
+
+	if ch, ok := cs["name"]; ok {
+		name, err := asString("name", ch.After)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		if name != vm.Name {
+			if _, err := c.ModifyVM(ctx, location, id, url.Values{"name": {name}}); err != nil {
+				return provider.Object{}, err
+			}
+		}
+	}
+
+	if vm, err = c.resize(ctx, location, vm, cs, wantPower); err != nil {
+		return provider.Object{}, err
+	}
+
+	if ch, ok := cs["disk"]; ok {
+		size, err := asInt("disk", ch.After)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		p, ok := primaryStorage(vm)
+		switch {
+		case !ok:
+			return provider.Object{}, fmt.Errorf("vm %s: no boot disk to resize", id)
+		case size < p.Size:
+			return provider.Object{}, fmt.Errorf("vm %s: disk cannot shrink from %d to %d GiB", id, p.Size, size)
+		case size > p.Size:
+			if _, err := c.ResizeVMStorage(ctx, location, id, p.UUID, size); err != nil {
+				return provider.Object{}, err
+			}
+		}
+	}
+
+	if ch, ok := cs["backup"]; ok {
+		want, err := asBool("backup", ch.After)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		// A toggle: read right before, flip only if it differs.
+		cur, err := c.GetVM(ctx, location, id)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		if cur.Backup != want {
+			if _, err := c.ToggleVMBackup(ctx, location, id); err != nil {
+				return provider.Object{}, err
+			}
+		}
+	}
+
+	if ch, ok := cs["billing_account"]; ok {
+		n, err := asInt("billing_account", ch.After)
+		if err != nil {
+			return provider.Object{}, err
+		}
+		if n != vm.BillingAccount {
+			if err := c.SetResourceBilling(ctx, location, id, n); err != nil {
+				return provider.Object{}, err
+			}
+		}
+	}
+
+	if ch, ok := cs["password"]; ok {
+		pw, err := asString("password", ch.After)
+		if err != nil {
+			return provider.Object{}, errors.New("password: want a string")
+		}
+		if vm.Status != "running" {
+			if wantPower != "running" {
+				return provider.Object{}, fmt.Errorf("vm %s: the password can only be changed while the VM runs (it is %s)", id, vm.Status)
+			}
+			if vm, err = c.setPower(ctx, location, vm, "running"); err != nil {
+				return provider.Object{}, err
+			}
+		}
+		if err := c.SetVMPassword(ctx, location, id, vm.Username, pw); err != nil {
+			return provider.Object{}, err
+		}
+	}
+
+	if wantPower != "" && vm.Status != wantPower {
+		if vm, err = c.setPower(ctx, location, vm, wantPower); err != nil {
+			return provider.Object{}, err
+		}
+	}
+	return c.getVMObject(ctx, location, id)
+}
+
+// resize changes vcpu and ram, only those that differ from the live VM (a
+// no-op resize is refused). A running VM is stopped first and started again
+// afterwards unless the same update stops it.
+func (c *Client) resize(ctx context.Context, location string, vm api.VM, cs changeSet, wantPower string) (api.VM, error) {
+	form := url.Values{}
+	if ch, ok := cs["vcpu"]; ok {
+		n, err := asInt("vcpu", ch.After)
+		if err != nil {
+			return vm, err
+		}
+		if n != vm.VCPU {
+			form.Set("vcpu", strconv.Itoa(n))
+		}
+	}
+	if ch, ok := cs["ram"]; ok {
+		n, err := asInt("ram", ch.After)
+		if err != nil {
+			return vm, err
+		}
+		if n != vm.Memory {
+			form.Set("ram", strconv.Itoa(n))
+		}
+	}
+	if len(form) == 0 {
+		return vm, nil
+	}
+	vm, err := c.waitVMAny(ctx, location, vm.UUID, "running", "stopped")
+	if err != nil {
+		return vm, err
+	}
+	wasRunning := vm.Status == "running"
+	if wasRunning {
+		if vm, err = c.setPower(ctx, location, vm, "stopped"); err != nil {
+			return vm, err
+		}
+	}
+	if _, err := c.ModifyVM(ctx, location, vm.UUID, form); err != nil {
+		if wasRunning { // best effort: leave it running as it was
+			_, _ = c.setPower(ctx, location, vm, "running")
+		}
+		return vm, err
+	}
+	if wasRunning && wantPower != "stopped" {
+		return c.setPower(ctx, location, vm, "running")
+	}
+	return c.GetVM(ctx, location, vm.UUID)
+}
+
+// setPower starts or stops a VM and waits until it reports the status. The
+// call itself is not retried: after a failure the VM is read again, and if it
+// is already there (or on its way) that is success.
+func (c *Client) setPower(ctx context.Context, location string, vm api.VM, target string) (api.VM, error) {
+	if vm.Status == target {
+		return vm, nil
+	}
+	from := vm.Status
+	if from != "running" && from != "stopped" {
+		cur, err := c.waitVMAny(ctx, location, vm.UUID, "running", "stopped")
+		if err != nil {
+			return vm, err
+		}
+		if cur.Status == target {
+			return cur, nil
+		}
+		from = cur.Status
+	}
+	var ans api.VM
+	var err error
+	if target == "running" {
+		ans, err = c.StartVM(ctx, location, vm.UUID)
+	} else {
+		ans, err = c.StopVM(ctx, location, vm.UUID)
+	}
+	if err != nil {
+		if errors.Is(err, provider.ErrNotFound) || ctx.Err() != nil {
+			return vm, err
+		}
+		cur, gerr := c.GetVM(ctx, location, vm.UUID)
+		if gerr != nil || cur.Status == from {
+			return vm, err
+		}
+		if cur.Status == target {
+			return cur, nil
+		}
+	} else if ans.UUID == vm.UUID && ans.Status == target {
+		return ans, nil
+	}
+	return c.waitVM(ctx, location, vm.UUID, target)
+}
+
+// WaitVM polls the VM until it reports status, with growing intervals, for
+// as long as ctx allows (and at most the wait timeout when ctx has no
+// deadline).
+func (c *Client) WaitVM(ctx context.Context, location, uuid, status string) (provider.Object, error) {
+	vm, err := c.waitVM(ctx, location, uuid, status)
+	if err != nil {
+		return provider.Object{}, err
+	}
+	return c.vmObjectJoined(ctx, location, vm, "")
+}
+
+func (c *Client) waitVM(ctx context.Context, location, uuid, status string) (api.VM, error) {
+	return c.waitVMAny(ctx, location, uuid, status)
+}
+
+func (c *Client) waitVMAny(ctx context.Context, location, uuid string, statuses ...string) (api.VM, error) {
+	if _, ok := ctx.Deadline(); !ok && c.waitTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.waitTimeout)
+		defer cancel()
+	}
+	wait := c.pollMin
+	var last api.VM
+	for {
+		vm, err := c.GetVM(ctx, location, uuid)
+		if err != nil {
+			if ctx.Err() != nil && last.UUID != "" {
+				return last, fmt.Errorf("vm %s: still %q, waiting for %v: %w", uuid, last.Status, statuses, ctx.Err())
+			}
+			return vm, err
+		}
+		last = vm
+		for _, s := range statuses {
+			if vm.Status == s {
+				return vm, nil
+			}
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return vm, fmt.Errorf("vm %s: still %q, waiting for %v: %w", uuid, vm.Status, statuses, err)
+		}
+		if wait *= 2; wait > c.pollMax {
+			wait = c.pollMax
+		}
+	}
+}
