@@ -34,7 +34,7 @@ func (c *checker) vm(r *Resource) {
 	switch u, isStr := user.V.(string); {
 	case !hasUser && !windows:
 		rng := r.Range
-		c.errorf(&rng, ptr, "set username: (the login the API creates on the VM); only Windows VMs go without one",
+		c.errorf(&rng, ptr+"/username", "set username: (the login the API creates on the VM); only Windows VMs go without one",
 			"%s: username is required", r.Addr)
 	case hasUser && isStr && !strings.Contains(u, "${") && !validUsername(u):
 		c.errorf(fieldAt("username"), ptr+"/username", "a username is 1–30 characters: a letter or _, then letters, digits, _ or -",

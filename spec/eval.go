@@ -66,18 +66,29 @@ func (ev *evaluator) scalar(n *node) {
 			continue
 		}
 		switch e.ns {
+		// On failure the placeholder stays, so later checks skip the
+		// value instead of judging a half-built string.
 		case "var":
 			v, sens, ok := ev.varValue(n, e)
 			if !ok {
+				b.WriteString("${" + e.raw + "}")
 				continue
 			}
 			n.sensitive = n.sensitive || sens
 			b.WriteString(scalarText(v))
 		case "env":
-			b.WriteString(ev.env(n, e))
 			n.sensitive = true
+			if v, ok := ev.env(n, e); ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString("${" + e.raw + "}")
+			}
 		case "file":
-			b.WriteString(ev.file(n, e))
+			if v, ok := ev.file(n, e); ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString("${" + e.raw + "}")
+			}
 		default: // ${KIND.NAME.ATTR}: kept for the planner
 			n.refs = append(n.refs, Ref{Addr: Address{Kind: Kind(e.ns), Name: e.name}, Attr: e.attr})
 			b.WriteString("${" + e.ns + "." + e.name + "." + e.attr + "}")
@@ -114,7 +125,7 @@ func (ev *evaluator) varValue(n *node, e *tmplExpr) (any, bool, bool) {
 	return d.val, d.sensitive, true
 }
 
-func (ev *evaluator) env(n *node, e *tmplExpr) string {
+func (ev *evaluator) env(n *node, e *tmplExpr) (string, bool) {
 	v, ok := ev.lookupEnv(e.name)
 	if !ok {
 		if ev.once("env." + e.name) {
@@ -123,12 +134,12 @@ func (ev *evaluator) env(n *node, e *tmplExpr) string {
 				"environment variable %s is not set", e.name)
 		}
 	}
-	return v
+	return v, ok
 }
 
 // file reads ${file.PATH}: relative to the stack file, "~/" is the home
 // directory, and one trailing newline is dropped (keys end with one).
-func (ev *evaluator) file(n *node, e *tmplExpr) string {
+func (ev *evaluator) file(n *node, e *tmplExpr) (string, bool) {
 	p := strings.TrimSpace(e.name)
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		home, err := os.UserHomeDir()
@@ -137,7 +148,7 @@ func (ev *evaluator) file(n *node, e *tmplExpr) string {
 				r := n.colAt(e.off)
 				ev.diags.Errorf(&r, "write the path without ~", "cannot expand ~ in %s: %v", p, err)
 			}
-			return ""
+			return "", false
 		}
 		p = filepath.Join(home, strings.TrimPrefix(p, "~"))
 	} else if !filepath.IsAbs(p) {
@@ -154,7 +165,7 @@ func (ev *evaluator) file(n *node, e *tmplExpr) string {
 				ev.diags.Errorf(&r, detail, "cannot read %s: %v", p, err)
 			}
 		}
-		return ""
+		return "", false
 	}
 	ev.sources[p] = data
 	s := string(data)
@@ -163,7 +174,7 @@ func (ev *evaluator) file(n *node, e *tmplExpr) string {
 	} else {
 		s = strings.TrimSuffix(s, "\n")
 	}
-	return s
+	return s, true
 }
 
 // escapePointer escapes one JSON pointer segment.
