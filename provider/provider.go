@@ -117,3 +117,22 @@ func (e *APIError) Is(target error) bool { return target == ErrNotFound && e.Not
 
 // Transient reports whether repeating the same call may succeed.
 func (e *APIError) Transient() bool { return e.Status == 429 || e.Status >= 500 }
+
+// Singular names one object of the kind in messages ("VM", "network").
+func (k Kind) Singular() string {
+	switch k {
+	case VMs:
+		return "VM"
+	case Disks:
+		return "disk"
+	case Networks:
+		return "network"
+	case FloatingIPs:
+		return "floating IP"
+	case LoadBalancers:
+		return "load balancer"
+	case Buckets:
+		return "bucket"
+	}
+	return string(k)
+}

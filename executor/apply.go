@@ -1,0 +1,218 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
+)
+
+// Options configure an apply.
+type Options struct {
+	Provider provider.Provider
+	// State is updated in place after every step and saved with Save.
+	State *state.State
+	Save  func(*state.State) error
+	// Live is the refresh the plan was made from: it resolves references
+	// to objects that this apply does not touch.
+	Live          *planner.Live
+	Parallelism   int           // default 8
+	OnEvent       func(Event)   // called from several goroutines, one at a time
+	PollInterval  time.Duration // first readiness poll; doubles up to 5 s (default 250 ms)
+	ReadyTimeout  time.Duration // default 20 min
+	ProgressEvery time.Duration // default 10 s
+}
+
+// Result says what an apply did.
+type Result struct {
+	Done    []string         // step keys that succeeded
+	Failed  map[string]error // step key → error
+	Skipped []string         // steps not started
+}
+
+// Err summarises the failures, nil when there were none.
+func (r *Result) Err() error {
+	if len(r.Failed) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(r.Failed))
+	for k := range r.Failed {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var errs []error
+	for _, k := range keys {
+		errs = append(errs, fmt.Errorf("%s: %w", k, r.Failed[k]))
+	}
+	return errors.Join(errs...)
+}
+
+// applier is one apply in progress.
+type applier struct {
+	opts    Options
+	mu      sync.Mutex // guards state, results and events
+	results map[string]provider.Object
+}
+
+// Apply runs a plan: first every create, update and new half of a
+// replacement, in dependency order; then, only if all of them succeeded,
+// the deletions in reverse dependency order.
+func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
+	if opts.Parallelism < 1 {
+		opts.Parallelism = 8
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 250 * time.Millisecond
+	}
+	if opts.ReadyTimeout <= 0 {
+		opts.ReadyTimeout = 20 * time.Minute
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = 10 * time.Second
+	}
+	ap := &applier{opts: opts, results: map[string]provider.Object{}}
+	res := &Result{Failed: map[string]error{}}
+
+	var first, second []*node
+	for _, a := range p.Actions {
+		if a.Phase1() {
+			first = append(first, ap.step(a, a.Address, a.DependsOn, ap.phase1(a)))
+		}
+	}
+	for _, a := range p.Actions {
+		if a.DeletesOld() {
+			second = append(second, ap.step(a, deleteKey(a.Address), deleteKeys(a.DeleteAfter), ap.phase2(a)))
+		}
+	}
+	collect := func(phase []*node, failed map[string]error, skipped []string) {
+		for k, err := range failed {
+			res.Failed[k] = err
+		}
+		res.Skipped = append(res.Skipped, skipped...)
+		for _, n := range phase {
+			if failed[n.key] == nil && !containsKey(skipped, n.key) {
+				res.Done = append(res.Done, n.key)
+			}
+		}
+	}
+	failed, skipped := walk(ctx, first, opts.Parallelism)
+	collect(first, failed, skipped)
+	if len(failed) == 0 && len(skipped) == 0 {
+		failed, skipped = walk(ctx, second, opts.Parallelism)
+		collect(second, failed, skipped)
+	} else {
+		// Deletions run only after every first-phase step succeeded.
+		for _, n := range second {
+			res.Skipped = append(res.Skipped, n.key)
+		}
+	}
+	for _, k := range res.Skipped {
+		ap.emit(Event{Type: Skipped, Address: strings.TrimPrefix(k, "delete ")})
+	}
+	return res
+}
+
+func deleteKey(addr string) string { return "delete " + addr }
+
+func deleteKeys(addrs []string) []string {
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = deleteKey(a)
+	}
+	return out
+}
+
+func containsKey(list []string, k string) bool {
+	for _, x := range list {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// step wraps an action's work with its events.
+func (ap *applier) step(a *planner.Action, key string, deps []string, work func(context.Context) error) *node {
+	half := ""
+	if a.Action == planner.Replace && strings.HasPrefix(key, "delete ") {
+		half = "delete"
+	}
+	return &node{key: key, deps: deps, run: func(ctx context.Context) error {
+		start := time.Now()
+		ap.emit(Event{Type: Started, Address: a.Address, Action: a.Action, Half: half, ID: a.ID})
+		done := make(chan struct{})
+		go func() {
+			t := time.NewTicker(ap.opts.ProgressEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					ap.emit(Event{Type: Progress, Address: a.Address, Action: a.Action, Half: half, Elapsed: time.Since(start)})
+				}
+			}
+		}()
+		err := work(ctx)
+		close(done)
+		ev := Event{Type: Finished, Address: a.Address, Action: a.Action, Half: half, Elapsed: time.Since(start)}
+		if err != nil {
+			ev.Type, ev.Err = Failed, err
+		}
+		ap.mu.Lock()
+		if o, ok := ap.results[a.Address]; ok {
+			ev.ID = o.ID
+		}
+		ap.mu.Unlock()
+		ap.emit(ev)
+		return err
+	}}
+}
+
+func (ap *applier) emit(e Event) {
+	if ap.opts.OnEvent == nil {
+		return
+	}
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	ap.opts.OnEvent(e)
+}
+
+// lookup resolves an address to the object it stands for now: made by
+// this apply, or owned by the state and seen by the refresh.
+func (ap *applier) lookup(addr string) (provider.Object, bool) {
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	if o, ok := ap.results[addr]; ok {
+		return o, true
+	}
+	sr := ap.opts.State.Get(addr)
+	if sr == nil || ap.opts.Live == nil {
+		return provider.Object{}, false
+	}
+	if o := ap.opts.Live.Find(provider.Kind(sr.Kind), sr.Location, sr.ID); o != nil {
+		return *o, true
+	}
+	return provider.Object{}, false
+}
+
+// record changes the state under the lock and saves it.
+func (ap *applier) record(change func(*state.State)) error {
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	change(ap.opts.State)
+	if ap.opts.Save == nil {
+		return nil
+	}
+	if err := ap.opts.Save(ap.opts.State); err != nil {
+		return fmt.Errorf("saving the state: %w", err)
+	}
+	return nil
+}

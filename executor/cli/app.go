@@ -1,0 +1,118 @@
+// Package cli is idstack's command layer: flags (urfave/cli/v2), wiring of
+// the concrete parts, views fed by plans and events, and exit codes. Every
+// command is an options struct and a run function with injected streams,
+// so tests drive it without a terminal.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes of SPEC §5.
+const (
+	ExitOK          = 0
+	ExitError       = 1
+	ExitChanges     = 2 // plan has changes, none destructive (--detailed-exitcode)
+	ExitDestructive = 3 // plan deletes, replaces or reinstalls (--detailed-exitcode)
+	ExitPartial     = 4 // apply failed and not everything could be undone
+)
+
+// IO is what a command reads and writes.
+type IO struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Getenv func(string) string
+	// Terminal reports whether In is a terminal a person can answer on.
+	Terminal func() bool
+	// Color turns colour on (only for terminals; --no-color and NO_COLOR
+	// turn it off).
+	Color bool
+}
+
+// exitError carries an exit code through urfave/cli.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// exit returns an error that makes Main exit with code; a nil err prints
+// nothing more.
+func exit(code int, err error) error { return &exitError{code: code, err: err} }
+
+// Main runs idstack with args (without the program name) and returns the
+// exit code.
+func Main(args []string, stdio IO) int {
+	if stdio.Getenv == nil {
+		stdio.Getenv = os.Getenv
+	}
+	if stdio.Terminal == nil {
+		stdio.Terminal = func() bool { return false }
+	}
+	app := newApp(&stdio)
+	err := app.Run(append([]string{"idstack"}, args...))
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stdio.Err, "Error: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stdio.Err, "Error: %v\n", err)
+	return ExitError
+}
+
+func newApp(stdio *IO) *cli.App {
+	return &cli.App{
+		Name:                 "idstack",
+		Usage:                "keep an idcloudhost.com account in the shape of a YAML stack file",
+		Writer:               stdio.Out,
+		ErrWriter:            stdio.Err,
+		Reader:               stdio.In,
+		HideHelpCommand:      true,
+		EnableBashCompletion: false,
+		ExitErrHandler:       func(*cli.Context, error) {}, // Main decides the exit code
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "endpoint", Usage: "API endpoint, or `sim` for the embedded simulator", EnvVars: []string{"IDSTACK_ENDPOINT"}, Value: "https://api.idcloudhost.com"},
+			&cli.StringFlag{Name: "api-key", Usage: "API key (sent as the apikey header)", EnvVars: []string{"IDSTACK_API_KEY"}},
+			&cli.BoolFlag{Name: "no-color", Usage: "no colour in output (also NO_COLOR)"},
+		},
+		Before: func(c *cli.Context) error {
+			stdio.Color = stdio.Color && !c.Bool("no-color") && stdio.Getenv("NO_COLOR") == ""
+			return nil
+		},
+		Commands: []*cli.Command{
+			validateCommand(stdio),
+			planCommand(stdio),
+			applyCommand(stdio),
+			destroyCommand(stdio),
+			schemaCommand(stdio),
+			simCommand(stdio),
+		},
+	}
+}
+
+// stackFlags are the flags of every command that reads a stack file.
+func stackFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Value: "idstack.yaml", Usage: "the stack file"},
+		&cli.StringSliceFlag{Name: "var", Usage: "set a variable: `NAME=VALUE` (repeatable)"},
+		&cli.StringSliceFlag{Name: "var-file", Usage: "read variables from a YAML `FILE` (repeatable)"},
+	}
+}

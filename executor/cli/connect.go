@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/idcloudhost"
+	"github.com/idstack/idstack/provider/sim"
+)
+
+// connection is a provider and what must happen when the run ends.
+type connection struct {
+	Provider provider.Provider
+	Close    func() error
+}
+
+// simEndpoint is the --endpoint value that embeds the simulator.
+const simEndpoint = "sim"
+
+// connect makes the provider for --endpoint. With "sim" it starts the
+// embedded simulator on a loopback port, its world kept in
+// <stackDir>/.idstack/sim-world.json between runs, and talks to it over
+// real HTTP through the same client as for the cloud.
+func connect(c *cli.Context, stackDir string) (*connection, error) {
+	endpoint, key := c.String("endpoint"), c.String("api-key")
+	if endpoint != simEndpoint {
+		if key == "" {
+			return nil, errors.New("no API key: set IDSTACK_API_KEY or --api-key (or use --endpoint sim for the built-in simulator)")
+		}
+		return &connection{Provider: idcloudhost.New(endpoint, key), Close: func() error { return nil }}, nil
+	}
+	worldFile := filepath.Join(stackDir, ".idstack", "sim-world.json")
+	s := sim.New(sim.Options{ReadyAfter: time.Second})
+	if b, err := os.ReadFile(worldFile); err == nil {
+		if err := s.Load(bytes.NewReader(b)); err != nil {
+			return nil, fmt.Errorf("simulator world %s: %w", worldFile, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	if key == "" {
+		key = "sim"
+	}
+	client := idcloudhost.New("http://"+ln.Addr().String(), key, idcloudhost.WithPoll(50*time.Millisecond, time.Second, 10*time.Minute))
+	return &connection{Provider: client, Close: func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		var buf bytes.Buffer
+		if err := s.Save(&buf); err != nil {
+			return err
+		}
+		return state.WriteFileAtomic(worldFile, buf.Bytes(), 0o600)
+	}}, nil
+}

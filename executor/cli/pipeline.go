@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/schema"
+	"github.com/idstack/idstack/spec"
+)
+
+// loadStack reads, interpolates and validates the stack file, printing
+// every diagnostic. It fails (exit 1) when any is an error.
+func loadStack(c *cli.Context, stdio *IO) (*spec.Stack, error) {
+	vars := map[string]string{}
+	for _, kv := range c.StringSlice("var") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, exit(ExitError, fmt.Errorf("--var %q: want NAME=VALUE", kv))
+		}
+		vars[k] = v
+	}
+	opts := spec.Options{Vars: vars, VarFiles: c.StringSlice("var-file"), LookupEnv: func(k string) (string, bool) {
+		v := stdio.Getenv(k)
+		return v, v != ""
+	}}
+	stack, diags := schema.Load(c.String("file"), opts)
+	if len(diags) > 0 {
+		var sources map[string][]byte
+		if stack != nil {
+			sources = stack.Sources
+		}
+		spec.Format(stdio.Err, diags, sources)
+	}
+	if diags.HasErrors() {
+		return nil, exit(ExitError, fmt.Errorf("%s has %s", c.String("file"), countErrors(diags)))
+	}
+	return stack, nil
+}
+
+func countErrors(diags spec.Diagnostics) string {
+	n := 0
+	for _, d := range diags {
+		if d.Severity == spec.Error {
+			n++
+		}
+	}
+	if n == 1 {
+		return "1 error"
+	}
+	return fmt.Sprintf("%d errors", n)
+}
+
+// planRun is everything a plan was made from, for apply to act on.
+type planRun struct {
+	stack   *spec.Stack
+	conn    *connection
+	backend *state.Local
+	state   *state.State
+	live    *planner.Live
+	plan    *planner.Plan
+	unlock  func() error
+}
+
+// close releases the lock and the connection.
+func (r *planRun) close() error {
+	var err error
+	if r.unlock != nil {
+		err = r.unlock()
+	}
+	if r.conn != nil {
+		if cerr := r.conn.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// makePlan loads the stack, connects, (locks,) reads the state, refreshes
+// and plans. The caller must close the run, even after an error.
+func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Options, lockFor string) (*planRun, error) {
+	run := &planRun{}
+	stack, err := loadStack(c, stdio)
+	if err != nil {
+		return run, err
+	}
+	run.stack = stack
+	if run.conn, err = connect(c, stack.Dir); err != nil {
+		return run, exit(ExitError, err)
+	}
+	locs, def, diags, err := planner.ResolveLocations(ctx, run.conn.Provider, stack)
+	if err != nil {
+		return run, exit(ExitError, err)
+	}
+	if diags.HasErrors() {
+		spec.Format(stdio.Err, diags, stack.Sources)
+		return run, exit(ExitError, fmt.Errorf("%s has %s", c.String("file"), countErrors(diags)))
+	}
+	run.backend = state.NewLocal(stack.Dir, stack.Name)
+	if lockFor != "" {
+		if run.unlock, err = run.backend.Lock(lockFor, c.Duration("lock-timeout")); err != nil {
+			return run, exit(ExitError, err)
+		}
+	}
+	if run.state, err = run.backend.Load(); err != nil {
+		return run, exit(ExitError, err)
+	}
+	run.live, err = planner.Refresh(ctx, run.conn.Provider, planner.Scopes(stack, run.state), 8)
+	if err != nil {
+		return run, exit(ExitError, err)
+	}
+	run.live.Locations, run.live.DefaultLocation = locs, def
+	opts.Adopt = opts.Adopt || c.Bool("adopt")
+	run.plan = planner.Build(stack, run.state, run.live, opts)
+	return run, nil
+}
+
+// planProblems prints a plan's errors like diagnostics; it fails when any.
+func planProblems(stdio *IO, run *planRun) error {
+	if len(run.plan.Errors) == 0 {
+		return nil
+	}
+	var diags spec.Diagnostics
+	for _, p := range run.plan.Errors {
+		d := spec.Diagnostic{Severity: spec.Error, Summary: p.Summary, Detail: p.Detail}
+		if p.File != "" {
+			d.Range = &spec.Range{Filename: p.File, Start: spec.Pos{Line: p.Line, Col: p.Column}}
+		}
+		diags = append(diags, d)
+	}
+	spec.Format(stdio.Err, diags, run.stack.Sources)
+	return exit(ExitError, fmt.Errorf("the plan cannot be applied: %s", countErrors(diags)))
+}
+
+// lockTimeoutFlag is shared by the commands that lock the state.
+func lockTimeoutFlag() cli.Flag {
+	return &cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "how long to wait for another run's lock"}
+}
+

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/fatih/color"
+
+	"github.com/idstack/idstack/planner"
+)
+
+// palette colours plan output; every colour is off unless enabled.
+type palette struct {
+	add, change, remove, replace, note, bold *color.Color
+}
+
+func newPalette(on bool) palette {
+	mk := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	return palette{
+		add: mk(color.FgGreen), change: mk(color.FgYellow), remove: mk(color.FgRed),
+		replace: mk(color.FgMagenta), note: mk(color.Faint), bold: mk(color.Bold),
+	}
+}
+
+// symbol is the one-glance mark of an action.
+func symbol(t planner.ActionType) string {
+	switch t {
+	case planner.Create:
+		return "+"
+	case planner.Delete:
+		return "-"
+	case planner.Replace:
+		return "-/+"
+	case planner.Reinstall:
+		return "!~"
+	case planner.Adopt:
+		return "<="
+	case planner.Start, planner.Stop:
+		return "~"
+	}
+	return "~"
+}
+
+func (p palette) forAction(t planner.ActionType) *color.Color {
+	switch t {
+	case planner.Create, planner.Adopt:
+		return p.add
+	case planner.Delete:
+		return p.remove
+	case planner.Replace, planner.Reinstall:
+		return p.replace
+	}
+	return p.change
+}
+
+// renderText writes a plan for people.
+func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
+	p := newPalette(colorOn)
+	if !plan.HasChanges() {
+		fmt.Fprintf(w, "No changes: the live objects of stack %q match the stack file.\n", plan.Stack)
+		return
+	}
+	verb := "apply"
+	if plan.Destroy {
+		verb = "destroy"
+	}
+	fmt.Fprintf(w, "idstack will %s stack %q:\n\n", verb, plan.Stack)
+	for _, a := range plan.Actions {
+		c := p.forAction(a.Action)
+		head := fmt.Sprintf("%s %s", symbol(a.Action), a.Address)
+		detail := string(a.Action)
+		if a.Deposed {
+			detail += " (old object " + a.ID + ")"
+		}
+		if a.Reason != "" {
+			detail += ": " + a.Reason
+		}
+		where := a.Location
+		if where != "" {
+			where = " in " + where
+		}
+		fmt.Fprintf(w, "  %s  %s%s\n", c.Sprint(head), detail, p.note.Sprint(where))
+		for _, ch := range a.Changes {
+			line := fmt.Sprintf("%s: %s", ch.Path, planner.Show(ch.After))
+			if a.Action != planner.Create {
+				line = fmt.Sprintf("%s: %s → %s", ch.Path, planner.Show(ch.Before), planner.Show(ch.After))
+			}
+			if ch.Mode == planner.CreateOnly.String() && a.Action == planner.Replace {
+				line += p.replace.Sprint("  (forces replacement)")
+			}
+			fmt.Fprintf(w, "        %s\n", line)
+		}
+		for _, n := range a.Notes {
+			fmt.Fprintf(w, "        %s\n", p.note.Sprint("note: "+n))
+		}
+		if len(a.DependsOn) > 0 && a.Action != planner.Delete {
+			fmt.Fprintf(w, "        %s\n", p.note.Sprint("after: "+strings.Join(a.DependsOn, ", ")))
+		}
+	}
+	fmt.Fprintf(w, "\n%s\n", p.bold.Sprint(summaryLine(plan.Summary)))
+}
+
+// summaryLine is "Plan: 2 to create, 1 to update, …".
+func summaryLine(s planner.Summary) string {
+	parts := []string{}
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d to %s", n, what))
+		}
+	}
+	add(s.Create, "create")
+	add(s.Adopt, "adopt")
+	add(s.Update, "update")
+	add(s.Start, "start")
+	add(s.Stop, "stop")
+	add(s.Reinstall, "reinstall")
+	add(s.Replace, "replace")
+	add(s.Delete, "delete")
+	if len(parts) == 0 {
+		return "Plan: no changes."
+	}
+	return "Plan: " + strings.Join(parts, ", ") + "."
+}
+
+// renderJSON writes the plan JSON of SPEC §6.
+func renderJSON(w io.Writer, plan *planner.Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(plan)
+}

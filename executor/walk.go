@@ -1,0 +1,127 @@
+// Package executor applies a plan: it walks the plan's graph with bounded
+// parallelism, waits for readiness, writes the state after every step and
+// reports typed events for views. It knows nothing of YAML or rendering.
+package executor
+
+import (
+	"context"
+	"sync"
+)
+
+// node is one unit of work in a walk.
+type node struct {
+	key  string
+	deps []string
+	run  func(ctx context.Context) error
+}
+
+// walk runs nodes in dependency order, at most parallelism at a time. A
+// node whose dependency failed or was skipped is skipped. When a node
+// fails (or ctx ends) nothing new starts; running nodes finish.
+func walk(ctx context.Context, nodes []*node, parallelism int) (failed map[string]error, skipped []string) {
+	if parallelism < 1 {
+		parallelism = 1
+	}
+	failed = map[string]error{}
+	state := map[string]int{} // 0 waiting, 1 running, 2 done, 3 failed/skipped
+	byKey := map[string]*node{}
+	for _, n := range nodes {
+		byKey[n.key] = n
+	}
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	running := 0
+	stopped := false
+	remaining := len(nodes)
+
+	start := func(n *node) {
+		state[n.key] = 1
+		running++
+		go func() {
+			err := n.run(ctx)
+			mu.Lock()
+			running--
+			remaining--
+			if err != nil {
+				state[n.key] = 3
+				failed[n.key] = err
+				stopped = true
+			} else {
+				state[n.key] = 2
+			}
+			cond.Broadcast()
+			mu.Unlock()
+		}()
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	for remaining > 0 {
+		if ctx.Err() != nil {
+			stopped = true
+		}
+		progressed := false
+		for _, n := range nodes {
+			if state[n.key] != 0 {
+				continue
+			}
+			ready, dead := true, false
+			for _, d := range n.deps {
+				if byKey[d] == nil {
+					continue
+				}
+				switch state[d] {
+				case 0, 1:
+					ready = false
+				case 3:
+					dead = true
+				}
+			}
+			switch {
+			case dead || (stopped && running == 0):
+				state[n.key] = 3
+				skipped = append(skipped, n.key)
+				remaining--
+				progressed = true
+			case stopped:
+				// finish what runs; start nothing
+			case ready && running < parallelism:
+				start(n)
+				progressed = true
+			}
+		}
+		if remaining == 0 {
+			break
+		}
+		if !progressed {
+			if running == 0 {
+				// only unreachable nodes left (a dependency cycle): skip them
+				for _, n := range nodes {
+					if state[n.key] == 0 {
+						state[n.key] = 3
+						skipped = append(skipped, n.key)
+						remaining--
+					}
+				}
+				break
+			}
+			if ctx.Err() != nil {
+				cond.Wait() // only completions can change anything now
+			} else {
+				waitWithContext(ctx, cond)
+			}
+		}
+	}
+	return failed, skipped
+}
+
+// waitWithContext waits on cond, waking up too when ctx ends.
+func waitWithContext(ctx context.Context, cond *sync.Cond) {
+	stop := context.AfterFunc(ctx, func() {
+		cond.L.Lock()
+		cond.Broadcast()
+		cond.L.Unlock()
+	})
+	cond.Wait()
+	stop()
+}

@@ -1,0 +1,384 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/spec"
+)
+
+// Options change what a plan does.
+type Options struct {
+	Adopt   bool // take over same-named live objects the state does not own
+	Destroy bool // delete everything the state owns
+}
+
+// builder holds one plan's work in progress.
+type builder struct {
+	stack *spec.Stack
+	st    *state.State
+	live  *Live
+	opts  Options
+	plan  *Plan
+	// outcome of each planned address: the live object it stands for now
+	// (nil when none yet) and the action planned (nil when unchanged).
+	objs    map[string]*provider.Object
+	actions map[string]*Action
+	refs    map[string][]string // address → addresses it references
+}
+
+// Build makes the plan. It never calls the API: live is the refresh.
+func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
+	name := st.Stack
+	if stack != nil {
+		name = stack.Name
+	}
+	b := &builder{
+		stack: stack, st: st, live: live, opts: opts,
+		plan:    &Plan{FormatVersion: FormatVersion, Stack: name, Destroy: opts.Destroy},
+		objs:    map[string]*provider.Object{},
+		actions: map[string]*Action{},
+		refs:    map[string][]string{},
+	}
+	if !opts.Destroy && stack != nil {
+		for _, r := range b.declaredInOrder() {
+			b.planResource(r)
+		}
+	}
+	b.planDeletions()
+	b.wire()
+	b.plan.summarize()
+	return b.plan
+}
+
+// declaredInOrder returns the declared resources so that each comes after
+// those it references (file order otherwise).
+func (b *builder) declaredInOrder() []*spec.Resource {
+	byAddr := map[string]*spec.Resource{}
+	var nodes []string
+	for _, r := range b.stack.Resources {
+		a := r.Addr.String()
+		byAddr[a] = r
+		nodes = append(nodes, a)
+		for _, f := range sortedKeys(r.Fields) {
+			for _, ref := range r.Fields[f].Refs {
+				b.refs[a] = appendUnique(b.refs[a], ref.Addr.String())
+			}
+		}
+	}
+	g := NewGraph(nodes)
+	for a, deps := range b.refs {
+		for _, d := range deps {
+			if byAddr[d] != nil {
+				g.Edge(a, d)
+			}
+		}
+	}
+	order, err := g.Order()
+	if err != nil { // spec.Check reports cycles with places; keep file order here
+		order = nodes
+	}
+	out := make([]*spec.Resource, 0, len(order))
+	for _, a := range order {
+		out = append(out, byAddr[a])
+	}
+	return out
+}
+
+func (b *builder) problem(addr string, rng *spec.Range, summary, detail string) {
+	p := Problem{Address: addr, Summary: summary, Detail: detail}
+	if rng != nil {
+		p.File, p.Line, p.Column = rng.Filename, rng.Start.Line, rng.Start.Col
+	}
+	b.plan.Errors = append(b.plan.Errors, p)
+}
+
+func (b *builder) add(a *Action) {
+	if a.DependsOn == nil {
+		a.DependsOn = []string{}
+	}
+	if a.Changes == nil {
+		a.Changes = []Change{}
+	}
+	if a.Notes == nil {
+		a.Notes = []string{}
+	}
+	b.plan.Actions = append(b.plan.Actions, a)
+	if !a.Deposed && a.Action != Delete {
+		b.actions[a.Address] = a
+	}
+}
+
+// lookup finds the object an address stands for, known before apply: an
+// object that is neither created nor replaced by this plan.
+func (b *builder) lookup(addr string) (provider.Object, bool) {
+	o := b.objs[addr]
+	if o == nil {
+		return provider.Object{}, false
+	}
+	if a := b.actions[addr]; a != nil && (a.Action == Create || a.Action == Replace) {
+		return provider.Object{}, false
+	}
+	return *o, true
+}
+
+// planResource plans one declared resource.
+func (b *builder) planResource(r *spec.Resource) {
+	addr := r.Addr.String()
+	kind := provider.Kind(r.Addr.Kind)
+	if !Supported[r.Addr.Kind] {
+		b.problem(addr, &r.Range, fmt.Sprintf("%s: %s cannot be planned yet", addr, r.Addr.Kind),
+			"this build plans and applies networks and vms; the other kinds are validated only")
+		return
+	}
+	want, ok := b.desired(r)
+	if !ok {
+		return
+	}
+	name, _ := want["name"].known()
+	nameStr, _ := name.(string)
+
+	var obj *provider.Object
+	var notes []string
+	sr := b.st.Get(addr)
+	switch {
+	case sr != nil:
+		obj = b.live.Find(kind, sr.Location, sr.ID)
+		if obj == nil {
+			notes = append(notes, fmt.Sprintf("%s %s was deleted outside idstack: it will be created again", kind.Singular(), sr.ID))
+		} else if sr.Location != r.Location && !kind.Global() {
+			b.replace(r, want, obj, nameStr, "location can only be set at creation", []Change{{Path: "location", Before: sr.Location, After: r.Location, Mode: CreateOnly.String()}})
+			return
+		}
+	default:
+		matches := b.unowned(b.live.FindByName(kind, r.Location, nameStr))
+		switch {
+		case len(matches) > 1:
+			b.problem(addr, &r.Range, fmt.Sprintf("%s: %d live %s named %q in %s; idstack cannot tell which is meant", addr, len(matches), kind, nameStr, r.Location),
+				"rename or delete the extra ones, or give this resource another name")
+			return
+		case len(matches) == 1 && (b.opts.Adopt || b.stack.Adopt):
+			obj = &matches[0]
+			b.objs[addr] = obj
+			b.diffExisting(r, want, obj, nil, Adopt)
+			return
+		case len(matches) == 1:
+			b.problem(addr, &r.Range,
+				fmt.Sprintf("%s: a %s named %q already exists in %s (id %s) and this stack does not own it", addr, kind.Singular(), nameStr, r.Location, matches[0].ID),
+				"idstack leaves it untouched. Give this resource another name, or take the existing one over with --adopt (or `adopt: true`)")
+			return
+		}
+	}
+	if obj == nil {
+		b.create(r, want, nameStr, notes)
+		return
+	}
+	b.objs[addr] = obj
+	b.diffExisting(r, want, obj, sr, Update)
+}
+
+// unowned drops objects that some address of the state already owns.
+func (b *builder) unowned(objs []provider.Object) []provider.Object {
+	owned := map[string]bool{}
+	for _, r := range b.st.Resources {
+		owned[r.ID] = true
+	}
+	for _, r := range b.st.Deposed {
+		owned[r.ID] = true
+	}
+	var out []provider.Object
+	for _, o := range objs {
+		if !owned[o.ID] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (b *builder) create(r *spec.Resource, want map[string]wanted, name string, notes []string) {
+	addr := r.Addr.String()
+	a := &Action{Address: addr, Kind: string(r.Addr.Kind), Action: Create, Location: r.Location, Name: name, Notes: notes}
+	a.Desired = inputs(want)
+	for _, f := range fieldOrder(r.Addr.Kind, want) {
+		a.Changes = append(a.Changes, Change{Path: f, Before: nil, After: want[f].shown()})
+	}
+	a.WaitFor = waitFor(r.Addr.Kind, want)
+	if r.Addr.Kind == spec.VMs {
+		if v, _ := want["reserve_public_ip"].known(); v == true {
+			a.Notes = append(a.Notes, "reserve_public_ip: the API leaves a billed floating IP behind when this VM is deleted; declare a floating_ips resource instead")
+		}
+	}
+	b.add(a)
+}
+
+func (b *builder) replace(r *spec.Resource, want map[string]wanted, old *provider.Object, name, reason string, changes []Change) {
+	addr := r.Addr.String()
+	if r.Lifecycle.PreventDestroy {
+		b.problem(addr, &r.Range, fmt.Sprintf("%s has lifecycle.prevent_destroy set and this plan would replace it (%s)", addr, reason),
+			"change the stack file back, or remove prevent_destroy first if it really must be replaced")
+		return
+	}
+	a := &Action{Address: addr, Kind: string(r.Addr.Kind), Action: Replace, Location: r.Location, ID: old.ID, Name: name, Reason: reason, Changes: changes}
+	a.Desired = inputs(want)
+	a.WaitFor = waitFor(r.Addr.Kind, want)
+	a.Notes = append(a.Notes, fmt.Sprintf("the new %s is created first; the old one (%s) is deleted after every other change succeeded", provider.Kind(r.Addr.Kind).Singular(), old.ID))
+	if r.Addr.Kind == spec.VMs {
+		a.Notes = append(a.Notes, "data loss: the old VM's disks are deleted with it")
+	}
+	if sr := b.st.Get(addr); sr != nil {
+		a.Previous = sr.Inputs
+	}
+	b.objs[addr] = old
+	b.add(a)
+}
+
+// diffExisting compares a live object with the desired values and plans
+// an update, restart, reinstall, replacement, adoption or nothing.
+func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *provider.Object, sr *state.Resource, base ActionType) {
+	addr := r.Addr.String()
+	kind := r.Addr.Kind
+	rules := Rules[kind]
+	var changes []Change
+	strongest := InPlace
+	var reasons []string
+	var inputsBefore map[string]any
+	if sr != nil {
+		inputsBefore = sr.Inputs
+	}
+	ignored := map[string]bool{}
+	for _, f := range r.Lifecycle.IgnoreChanges {
+		ignored[f] = true
+	}
+	for _, f := range fieldOrder(kind, want) {
+		rule, w := rules[f], want[f]
+		if ignored[f] {
+			continue
+		}
+		before, observed := current(rule, f, obj, inputsBefore)
+		if !observed {
+			continue // not reported by the API and never applied by us: taken as declared
+		}
+		after, known := w.known()
+		if rule.Secret {
+			if s, ok := after.(string); ok && state.HashMatches(before, s) {
+				continue
+			}
+			changes = append(changes, Change{Path: f, Before: Sensitive, After: Sensitive, Mode: rule.Mode.String()})
+			continue
+		}
+		if known && Equal(before, after, rule.List) {
+			continue
+		}
+		if known && rule.NoShrink && less(after, before) {
+			b.problem(addr, w.rng, fmt.Sprintf("%s: %s cannot shrink from %v to %v", addr, f, before, after),
+				fmt.Sprintf("the API never shrinks a disk: keep %s at %v or more (to start from a smaller disk, replace the resource under a new name)", f, before))
+			return
+		}
+		mode := rule.Mode
+		if mode > strongest {
+			strongest = mode
+		}
+		if mode == CreateOnly || mode == ReinstallOS {
+			reasons = appendUnique(reasons, f)
+		}
+		changes = append(changes, describe(f, before, w, mode)...)
+	}
+	if len(changes) == 0 && base != Adopt {
+		return // unchanged
+	}
+	a := &Action{Address: addr, Kind: string(kind), Action: base, Location: r.Location, ID: obj.ID, Name: obj.Name, Changes: changes}
+	a.Desired = inputs(want)
+	a.WaitFor = waitFor(kind, want)
+	a.Previous = inputsBefore
+	if n, ok := want["name"].known(); ok {
+		a.Name, _ = n.(string)
+	}
+	switch strongest {
+	case CreateOnly:
+		if base == Adopt {
+			b.problem(addr, &r.Range, fmt.Sprintf("%s: the live %s %s differs in %s, which can only be set at creation", addr, provider.Kind(kind).Singular(), obj.ID, strings.Join(reasons, ", ")),
+				"adopting it would replace it at once; change the stack file to match the live object, or delete the live object first")
+			return
+		}
+		b.replace(r, want, obj, a.Name, strings.Join(reasons, ", ")+" can only be set at creation", changes)
+		return
+	case ReinstallOS:
+		if base != Adopt {
+			a.Action = Reinstall
+		}
+		a.Reason = strings.Join(reasons, ", ") + " changes the operating system"
+		a.Notes = append(a.Notes, "reinstall wipes the boot disk: data on it is lost")
+	case Restart:
+		if obj.Status == "running" {
+			a.Notes = append(a.Notes, "restart: the VM is stopped, changed and started again")
+		}
+	}
+	if base == Adopt {
+		a.Notes = append(a.Notes, fmt.Sprintf("takes over the existing %s %s; fields the API does not report are taken as declared", provider.Kind(kind).Singular(), obj.ID))
+	} else if a.Action == Update && len(changes) == 1 && changes[0].Path == "power" {
+		if changes[0].After == "running" {
+			a.Action = Start
+		} else {
+			a.Action = Stop
+		}
+	}
+	b.add(a)
+}
+
+// current returns the "before" of a field: the live attribute when the API
+// reports it, else the last applied input. observed is false when neither.
+func current(rule Rule, field string, obj *provider.Object, inputs map[string]any) (any, bool) {
+	if rule.Live != "" {
+		v, ok := obj.Attrs[rule.Live]
+		return v, ok
+	}
+	v, ok := inputs[field]
+	return v, ok
+}
+
+// describe turns one field's change into plan changes; nested values
+// (cloud_init, rules) show each changed path.
+func describe(field string, before any, w wanted, mode Mode) []Change {
+	after, known := w.known()
+	if !known || w.sensitive {
+		return []Change{{Path: field, Before: before, After: w.shown(), Mode: mode.String()}}
+	}
+	return nestedChanges(field, before, after, mode)
+}
+
+func less(a, b any) bool {
+	x, ok1 := toFloat(a)
+	y, ok2 := toFloat(b)
+	return ok1 && ok2 && x < y
+}
+
+func waitFor(kind spec.Kind, want map[string]wanted) string {
+	if kind != spec.VMs {
+		return ""
+	}
+	if p, ok := want["power"].known(); ok {
+		if s, _ := p.(string); s != "" {
+			return s
+		}
+	}
+	return "running"
+}
+
+// fieldOrder lists the wanted fields, name first, then alphabetically.
+func fieldOrder(kind spec.Kind, want map[string]wanted) []string {
+	keys := sortedKeys(want)
+	sort.SliceStable(keys, func(i, j int) bool { return keys[i] == "name" && keys[j] != "name" })
+	return keys
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

@@ -1,0 +1,156 @@
+package planner
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/r3labs/diff/v3"
+)
+
+// normalize makes JSON-like values comparable: every number becomes a
+// float64, typed slices and maps become []any and map[string]any.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case nil, bool, string, float64:
+		return x
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32:
+		f, _ := toFloat(x)
+		return f
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	}
+	// Anything else (typed slices, structs): through JSON.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if json.Unmarshal(b, &out) != nil {
+		return v
+	}
+	return out
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int8:
+		return float64(x), true
+	case int16:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case uint:
+		return float64(x), true
+	case uint8:
+		return float64(x), true
+	case uint16:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case float32:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// Equal compares two field values; asSet compares lists ignoring order.
+func Equal(a, b any, asSet bool) bool {
+	x, y := normalize(a), normalize(b)
+	if asSet {
+		x, y = sortedList(x), sortedList(y)
+	}
+	if x == nil && y == nil {
+		return true
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// sortedList orders a list by each item's JSON so sets compare equal.
+func sortedList(v any) any {
+	l, ok := v.([]any)
+	if !ok {
+		if v == nil {
+			return []any{}
+		}
+		return v
+	}
+	keys := make([]string, len(l))
+	idx := make([]int, len(l))
+	for i, e := range l {
+		b, _ := json.Marshal(e)
+		keys[i], idx[i] = string(b), i
+	}
+	sort.Slice(idx, func(i, j int) bool { return keys[idx[i]] < keys[idx[j]] })
+	out := make([]any, len(l))
+	for i, j := range idx {
+		out[i] = l[j]
+	}
+	return out
+}
+
+// nestedChanges lists the changed paths inside a nested value (maps,
+// lists) with r3labs/diff, so a plan shows `cloud_init.runcmd.0` rather
+// than two whole documents. Scalars give one change.
+func nestedChanges(field string, before, after any, mode Mode) []Change {
+	b, a := normalize(before), normalize(after)
+	_, bm := b.(map[string]any)
+	_, am := a.(map[string]any)
+	if !bm || !am {
+		return []Change{{Path: field, Before: before, After: after, Mode: mode.String()}}
+	}
+	cl, err := diff.Diff(b, a)
+	if err != nil || len(cl) == 0 {
+		return []Change{{Path: field, Before: before, After: after, Mode: mode.String()}}
+	}
+	out := make([]Change, 0, len(cl))
+	for _, c := range cl {
+		out = append(out, Change{Path: field + "." + strings.Join(c.Path, "."), Before: c.From, After: c.To, Mode: mode.String()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// Show formats a value for a plan line.
+func Show(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "(none)"
+	case string:
+		if x == Sensitive || x == KnownAfter {
+			return x
+		}
+		return fmt.Sprintf("%q", x)
+	}
+	n := normalize(v)
+	if f, ok := n.(float64); ok && f == float64(int64(f)) {
+		return fmt.Sprint(int64(f))
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(n); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

@@ -1,0 +1,141 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Graph is a generic dependency graph of named nodes: it knows nothing of
+// resources. An edge from A to B says A depends on B (B goes first).
+type Graph struct {
+	nodes []string
+	index map[string]int
+	deps  map[string][]string
+}
+
+// NewGraph makes a graph of the nodes, in the order given (the order that
+// ties are broken by).
+func NewGraph(nodes []string) *Graph {
+	g := &Graph{index: map[string]int{}, deps: map[string][]string{}}
+	for _, n := range nodes {
+		if _, ok := g.index[n]; !ok {
+			g.index[n] = len(g.nodes)
+			g.nodes = append(g.nodes, n)
+		}
+	}
+	return g
+}
+
+// Edge records that from depends on to. Unknown nodes are ignored.
+func (g *Graph) Edge(from, to string) {
+	if _, ok := g.index[from]; !ok {
+		return
+	}
+	if _, ok := g.index[to]; !ok || from == to {
+		return
+	}
+	g.deps[from] = appendUnique(g.deps[from], to)
+}
+
+// Deps returns what a node depends on.
+func (g *Graph) Deps(n string) []string { return g.deps[n] }
+
+// CycleError lists the edges of a dependency cycle.
+type CycleError struct{ Edges [][2]string }
+
+func (e *CycleError) Error() string {
+	parts := make([]string, len(e.Edges))
+	for i, ed := range e.Edges {
+		parts[i] = ed[0] + " → " + ed[1]
+	}
+	return "dependency cycle: " + strings.Join(parts, ", ")
+}
+
+// Order returns the nodes so that each comes after its dependencies,
+// stable in the given order otherwise (Kahn's algorithm).
+func (g *Graph) Order() ([]string, error) {
+	pending := map[string]int{}
+	users := map[string][]string{}
+	for _, n := range g.nodes {
+		pending[n] = len(g.deps[n])
+		for _, d := range g.deps[n] {
+			users[d] = append(users[d], n)
+		}
+	}
+	var ready []string
+	for _, n := range g.nodes {
+		if pending[n] == 0 {
+			ready = append(ready, n)
+		}
+	}
+	var out []string
+	for len(ready) > 0 {
+		sort.SliceStable(ready, func(i, j int) bool { return g.index[ready[i]] < g.index[ready[j]] })
+		n := ready[0]
+		ready = ready[1:]
+		out = append(out, n)
+		for _, u := range users[n] {
+			pending[u]--
+			if pending[u] == 0 {
+				ready = append(ready, u)
+			}
+		}
+	}
+	if len(out) < len(g.nodes) {
+		return nil, &CycleError{Edges: g.cycle(pending)}
+	}
+	return out, nil
+}
+
+// cycle finds one cycle among the nodes left with unmet dependencies.
+func (g *Graph) cycle(pending map[string]int) [][2]string {
+	var start string
+	for _, n := range g.nodes {
+		if pending[n] > 0 {
+			start = n
+			break
+		}
+	}
+	seen := map[string]int{}
+	path := []string{start}
+	for n := start; ; {
+		seen[n] = len(path) - 1
+		var next string
+		for _, d := range g.deps[n] {
+			if pending[d] > 0 {
+				next = d
+				break
+			}
+		}
+		if i, ok := seen[next]; ok {
+			var edges [][2]string
+			cyc := append(path[i:], next)
+			for j := 0; j+1 < len(cyc); j++ {
+				edges = append(edges, [2]string{cyc[j], cyc[j+1]})
+			}
+			return edges
+		}
+		path = append(path, next)
+		n = next
+		if len(path) > len(g.nodes)+1 {
+			return nil
+		}
+	}
+}
+
+// DOT renders the graph in Graphviz's language.
+func (g *Graph) DOT(name string, label func(string) string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "digraph %q {\n  rankdir=LR;\n  node [shape=box];\n", name)
+	for _, n := range g.nodes {
+		fmt.Fprintf(&b, "  %q [label=%q];\n", n, label(n))
+	}
+	for _, n := range g.nodes {
+		for _, d := range g.deps[n] {
+			fmt.Fprintf(&b, "  %q -> %q;\n", d, n)
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
+}

@@ -1,0 +1,187 @@
+// Package planner turns a stack, its state and the live objects into a plan:
+// a value that lists ordered actions with their reasons, field changes and
+// dependencies. It speaks neither HTTP nor terminal.
+package planner
+
+import (
+	"sort"
+)
+
+// FormatVersion of the plan JSON (SPEC §6).
+const FormatVersion = "1"
+
+// ActionType is the closed set of things a plan can do to a resource.
+type ActionType string
+
+// The actions of SPEC §4.
+const (
+	Create    ActionType = "create"
+	Update    ActionType = "update"
+	Replace   ActionType = "replace"
+	Reinstall ActionType = "reinstall"
+	Delete    ActionType = "delete"
+	Adopt     ActionType = "adopt"
+	Start     ActionType = "start"
+	Stop      ActionType = "stop"
+)
+
+// Destructive reports whether the action loses a live object or its data.
+func (t ActionType) Destructive() bool {
+	return t == Delete || t == Replace || t == Reinstall
+}
+
+// Plan is the whole plan of one run.
+type Plan struct {
+	FormatVersion string    `json:"format_version"`
+	Stack         string    `json:"stack"`
+	Destroy       bool      `json:"destroy,omitempty"`
+	Summary       Summary   `json:"summary"`
+	Actions       []*Action `json:"actions"`
+	// Errors stop the plan from being applied (conflicts, refused changes).
+	Errors []Problem `json:"errors,omitempty"`
+	// Warnings are shown but do not stop an apply.
+	Warnings []Problem `json:"warnings,omitempty"`
+}
+
+// Problem is an error or warning about one resource, with the place in the
+// stack file when there is one.
+type Problem struct {
+	Address string `json:"address,omitempty"`
+	Summary string `json:"summary"`
+	Detail  string `json:"detail,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+}
+
+// Summary counts actions by type.
+type Summary struct {
+	Create    int `json:"create"`
+	Update    int `json:"update"`
+	Replace   int `json:"replace"`
+	Reinstall int `json:"reinstall"`
+	Delete    int `json:"delete"`
+	Adopt     int `json:"adopt"`
+	Start     int `json:"start,omitempty"`
+	Stop      int `json:"stop,omitempty"`
+}
+
+// Action is one step of a plan.
+type Action struct {
+	Address   string     `json:"address"`
+	Kind      string     `json:"kind"`
+	Action    ActionType `json:"action"`
+	Location  string     `json:"location"`
+	ID        string     `json:"id,omitempty"` // the live object acted on (update, delete, old half of replace)
+	DependsOn []string   `json:"depends_on"`
+	Changes   []Change   `json:"changes"`
+	Notes     []string   `json:"notes"`
+	// Reason says why, for replace/reinstall/delete (e.g. "network can only
+	// be set at creation").
+	Reason string `json:"reason,omitempty"`
+
+	// What the executor needs; not part of the SPEC §6 keys.
+	Name     string           `json:"name,omitempty"`     // the live name the object gets
+	Desired  map[string]Input `json:"-"`                  // inputs for create and state
+	WaitFor  string           `json:"wait_for,omitempty"` // status to wait for after the action
+	Forget   bool             `json:"forget,omitempty"`   // delete from state only (object gone or undeletable)
+	Deposed  bool             `json:"deposed,omitempty"`  // deletes the deposed old half of a replacement
+	Previous map[string]any   `json:"-"`                  // state inputs before (for state and rollback)
+	// References are every address the resource refers to (recorded in
+	// the state so later deletions are ordered even without the file).
+	References []string `json:"references,omitempty"`
+	// DeleteAfter orders the deletion half (delete, old half of replace):
+	// it waits for the deletions of these addresses.
+	DeleteAfter []string `json:"delete_after,omitempty"`
+}
+
+// Phase1 reports whether the action creates or changes (as opposed to a
+// pure deletion, which runs only after every first-phase action succeeded).
+func (a *Action) Phase1() bool { return a.Action != Delete }
+
+// DeletesOld reports whether the action has a deletion half.
+func (a *Action) DeletesOld() bool { return a.Action == Delete || a.Action == Replace }
+
+// Change is one field's change. Before/After hold Sensitive or Unknown
+// markers in place of secrets and values known only after apply.
+type Change struct {
+	Path   string `json:"path"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+	// Mode says how the field changes: in-place, restart, replace, reinstall.
+	Mode string `json:"mode,omitempty"`
+}
+
+// Markers shown in place of values.
+const (
+	Sensitive  = "(sensitive)"
+	KnownAfter = "(known after apply)"
+)
+
+// Input is a desired value as the executor needs it: a plain value, a
+// reference to resolve to another resource's id, or a template with
+// ${KIND.NAME.ATTR} placeholders.
+type Input struct {
+	Value     any      `json:"value,omitempty"`
+	Refs      []string `json:"refs,omitempty"` // reference field: addresses whose ids make the value
+	List      bool     `json:"list,omitempty"` // Refs make a list (load balancer targets)
+	Template  bool     `json:"template,omitempty"`
+	Sensitive bool     `json:"sensitive,omitempty"`
+}
+
+// HasChanges reports whether applying the plan would do anything.
+func (p *Plan) HasChanges() bool { return len(p.Actions) > 0 }
+
+// HasDestructive reports whether any action deletes, replaces or reinstalls.
+func (p *Plan) HasDestructive() bool {
+	for _, a := range p.Actions {
+		if a.Action.Destructive() {
+			return true
+		}
+	}
+	return false
+}
+
+// Action returns the action for an address, or nil.
+func (p *Plan) Action(addr string) *Action {
+	for _, a := range p.Actions {
+		if a.Address == addr && !a.Deposed {
+			return a
+		}
+	}
+	return nil
+}
+
+func (p *Plan) summarize() {
+	var s Summary
+	for _, a := range p.Actions {
+		switch a.Action {
+		case Create:
+			s.Create++
+		case Update:
+			s.Update++
+		case Replace:
+			s.Replace++
+		case Reinstall:
+			s.Reinstall++
+		case Delete:
+			s.Delete++
+		case Adopt:
+			s.Adopt++
+		case Start:
+			s.Start++
+		case Stop:
+			s.Stop++
+		}
+	}
+	p.Summary = s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,214 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/spec"
+)
+
+// Live is what a refresh saw: every object of each kind in use, per
+// location, and the catalogue of each location with VMs.
+type Live struct {
+	DefaultLocation string
+	Locations       []provider.Location
+	Objects         map[Scope][]provider.Object
+	Catalogs        map[string]*provider.Catalog
+}
+
+// Scope is one kind in one location ("" for global kinds).
+type Scope struct {
+	Kind     provider.Kind
+	Location string
+}
+
+func (s Scope) String() string {
+	if s.Location == "" {
+		return string(s.Kind)
+	}
+	return string(s.Kind) + "@" + s.Location
+}
+
+// Find returns the live object of a kind in a location with an id.
+func (l *Live) Find(kind provider.Kind, location, id string) *provider.Object {
+	objs := l.Objects[scopeOf(kind, location)]
+	for i := range objs {
+		if objs[i].ID == id {
+			return &objs[i]
+		}
+	}
+	return nil
+}
+
+// FindByName returns the live objects of a kind in a location with a name.
+func (l *Live) FindByName(kind provider.Kind, location, name string) []provider.Object {
+	var out []provider.Object
+	for _, o := range l.Objects[scopeOf(kind, location)] {
+		if o.Name == name {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// DefaultNetwork returns the default network of a location, if any.
+func (l *Live) DefaultNetwork(location string) *provider.Object {
+	objs := l.Objects[Scope{provider.Networks, location}]
+	for i := range objs {
+		if objs[i].Attrs["is_default"] == true {
+			return &objs[i]
+		}
+	}
+	return nil
+}
+
+func scopeOf(kind provider.Kind, location string) Scope {
+	if kind.Global() {
+		location = ""
+	}
+	return Scope{kind, location}
+}
+
+// ResolveLocations asks the API for its locations and fills every
+// resource's empty location with the account's default, so that state and
+// plans always name a real slug. Unknown slugs are diagnostics.
+func ResolveLocations(ctx context.Context, p provider.Provider, s *spec.Stack) ([]provider.Location, string, spec.Diagnostics, error) {
+	locs, err := p.Locations(ctx)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("listing locations: %w", err)
+	}
+	def := ""
+	known := map[string]bool{}
+	var names []string
+	for _, l := range locs {
+		known[l.Slug] = true
+		names = append(names, l.Slug)
+		if l.Default {
+			def = l.Slug
+		}
+	}
+	var diags spec.Diagnostics
+	for _, r := range s.Resources {
+		if r.Addr.Kind == spec.Buckets {
+			continue
+		}
+		if r.Location == "" {
+			r.Location = def
+			continue
+		}
+		if !known[r.Location] {
+			rng := s.Ranges["/"+string(r.Addr.Kind)+"/"+r.Addr.Name+"/location"]
+			if rng.Filename == "" {
+				rng = s.Ranges["/location"]
+			}
+			diags.Errorf(rangePtr(rng), fmt.Sprintf("allowed: %v", names), "unknown location %q for %s", r.Location, r.Addr)
+		}
+	}
+	return locs, def, diags, nil
+}
+
+func rangePtr(r spec.Range) *spec.Range {
+	if r.Filename == "" {
+		return nil
+	}
+	return &r
+}
+
+// Scopes lists what a refresh must read for a stack and its state: each
+// kind once per location in use, networks wherever VMs or load balancers
+// are (default network, membership).
+func Scopes(s *spec.Stack, st *state.State) []Scope {
+	set := map[Scope]bool{}
+	add := func(kind provider.Kind, loc string) {
+		set[scopeOf(kind, loc)] = true
+		if kind == provider.VMs || kind == provider.LoadBalancers {
+			set[Scope{provider.Networks, loc}] = true
+		}
+	}
+	if s != nil {
+		for _, r := range s.Resources {
+			add(provider.Kind(r.Addr.Kind), r.Location)
+		}
+	}
+	for _, r := range st.Resources {
+		add(provider.Kind(r.Kind), r.Location)
+	}
+	for _, r := range st.Deposed {
+		add(provider.Kind(r.Kind), r.Location)
+	}
+	out := make([]Scope, 0, len(set))
+	for sc := range set {
+		out = append(out, sc)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// Refresh lists every scope once, concurrently, and reads the catalogue
+// of each location that has VMs: the number of calls does not grow with
+// the number of resources.
+func Refresh(ctx context.Context, p provider.Provider, scopes []Scope, parallelism int) (*Live, error) {
+	if parallelism < 1 {
+		parallelism = 8
+	}
+	live := &Live{Objects: map[Scope][]provider.Object{}, Catalogs: map[string]*provider.Catalog{}}
+	var catalogs []string
+	for _, sc := range scopes {
+		if sc.Kind == provider.VMs {
+			catalogs = append(catalogs, sc.Location)
+		}
+	}
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		errs []error
+		sem  = make(chan struct{}, parallelism)
+	)
+	run := func(f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := f(); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, sc := range scopes {
+		run(func() error {
+			objs, err := p.List(ctx, sc.Kind, sc.Location)
+			if err != nil {
+				return fmt.Errorf("listing %s: %w", sc, err)
+			}
+			mu.Lock()
+			live.Objects[sc] = objs
+			mu.Unlock()
+			return nil
+		})
+	}
+	for _, loc := range catalogs {
+		run(func() error {
+			c, err := p.Catalog(ctx, loc)
+			if err != nil {
+				return fmt.Errorf("reading the catalogue of %s: %w", loc, err)
+			}
+			mu.Lock()
+			live.Catalogs[loc] = c
+			mu.Unlock()
+			return nil
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return nil, errs[0]
+	}
+	return live, nil
+}

@@ -1,0 +1,103 @@
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+)
+
+// Local keeps the state in .idstack/<stack>.state.json beside the stack file.
+type Local struct {
+	Dir   string // the .idstack directory
+	Stack string
+}
+
+// NewLocal returns the local backend for a stack whose file is in dir.
+func NewLocal(stackDir, stack string) *Local {
+	return &Local{Dir: filepath.Join(stackDir, ".idstack"), Stack: stack}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+
+func (l *Local) base() string { return unsafeName.ReplaceAllString(l.Stack, "_") }
+
+// Path of the state file.
+func (l *Local) Path() string { return filepath.Join(l.Dir, l.base()+".state.json") }
+
+// LockPath of the lock file.
+func (l *Local) LockPath() string { return filepath.Join(l.Dir, l.base()+".lock") }
+
+// Load reads the state; a missing file is an empty state.
+func (l *Local) Load() (*State, error) {
+	b, err := os.ReadFile(l.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return New(l.Stack), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s State
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("state %s is not valid JSON: %w", l.Path(), err)
+	}
+	if s.Version != FormatVersion {
+		return nil, fmt.Errorf("state %s has format version %d; this idstack reads version %d", l.Path(), s.Version, FormatVersion)
+	}
+	if s.Resources == nil {
+		s.Resources = map[string]*Resource{}
+	}
+	return &s, nil
+}
+
+// Save writes the state atomically (temp file, fsync, rename), mode 0600,
+// with the serial incremented.
+func (l *Local) Save(s *State) error {
+	s.Serial++
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(l.Path(), append(b, '\n'), 0o600)
+}
+
+// WriteFileAtomic writes data so that a reader sees the old file or the new
+// one, never half of either, even after a crash.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // make the rename itself durable
+		d.Close()
+	}
+	return nil
+}
