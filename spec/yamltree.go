@@ -25,8 +25,9 @@ type node struct {
 	// with no escapes); otherwise errors point at the scalar's start.
 	exact  bool
 	quoted bool
-	keys   []*entry // mappings, in file order
-	items  []*node  // sequences
+	keys   []*entry        // mappings, in file order
+	merged map[string]bool // keys that came from a merge key (<<): explicit ones win
+	items  []*node         // sequences
 	rng    Range
 	// filled by interpolation
 	sensitive bool
@@ -151,6 +152,17 @@ func tokenRange(filename string, tk *token.Token) Range {
 }
 
 func (b *treeBuilder) rangeOf(n ast.Node) Range {
+	// A block mapping's own token is a ':'; it starts at its first key.
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		if !m.IsFlowStyle && len(m.Values) > 0 && m.Values[0].Key != nil {
+			return b.rangeOf(m.Values[0].Key)
+		}
+	case *ast.MappingValueNode:
+		if m.Key != nil {
+			return b.rangeOf(m.Key)
+		}
+	}
 	if n != nil {
 		if tk := n.GetToken(); tk != nil && tk.Position != nil {
 			return tokenRange(b.filename, tk)
@@ -333,7 +345,11 @@ func (b *treeBuilder) addEntry(m *node, mv *ast.MappingValueNode) {
 	if e.val.rng.Filename == "" { // an empty value: point at the key
 		e.val.rng = e.keyRng
 	}
-	if prev := m.get(name); prev != nil {
+	if prev := m.get(name); prev != nil && m.merged[name] {
+		*prev = *e
+		delete(m.merged, name)
+		return
+	} else if prev != nil {
 		b.diags.Errorf(&e.keyRng, fmt.Sprintf("first defined at line %d; keep one of them", prev.keyRng.Start.Line), "duplicate key %q", name)
 		return
 	}
@@ -354,6 +370,10 @@ func (b *treeBuilder) merge(m *node, src *node, at ast.Node) {
 		for _, e := range s.keys {
 			if m.get(e.key) == nil {
 				m.keys = append(m.keys, e)
+				if m.merged == nil {
+					m.merged = map[string]bool{}
+				}
+				m.merged[e.key] = true
 			}
 		}
 	}
