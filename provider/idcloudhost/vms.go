@@ -429,9 +429,11 @@ func (c *Client) resize(ctx context.Context, location string, vm api.VM, cs chan
 	if len(form) == 0 {
 		return vm, nil
 	}
-	vm, err := c.waitVMAny(ctx, location, vm.UUID, "running", "stopped")
-	if err != nil {
-		return vm, err
+	var err error
+	if vm.Status != "running" && vm.Status != "stopped" {
+		if vm, err = c.waitVMAny(ctx, location, vm.UUID, "running", "stopped"); err != nil {
+			return vm, err
+		}
 	}
 	wasRunning := vm.Status == "running"
 	if wasRunning {
