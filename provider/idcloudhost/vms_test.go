@@ -151,7 +151,6 @@ func TestVMUpdateVCPUStopsPatchesStarts(t *testing.T) {
 	}
 	want := []string{
 		"GET /user-resource/vm",          // read first
-		"GET /user-resource/vm",          // settled (running)
 		"POST /user-resource/vm/stop",    // stop
 		"GET /user-resource/vm",          // stopping
 		"GET /user-resource/vm",          // stopping
