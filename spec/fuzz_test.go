@@ -1,0 +1,72 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzLoad: no input makes the loader or the checks panic, and every
+// diagnostic has a position inside the file or none at all.
+func FuzzLoad(f *testing.F) {
+	if src, err := os.ReadFile(filepath.Join("..", "testdata", "spec", "example.yaml")); err == nil {
+		f.Add(src)
+	}
+	f.Add([]byte(specExample))
+	f.Add([]byte(checkHeader + "  w: {os_name: windows, vcpu: 1}\ndisks:\n  a: {source: {type: DISK, ref: a}}\n"))
+	f.Add([]byte("stack: a\nx: &b {vcpu: 2}\nvms:\n  web:\n    <<: *b\n    d: \"${vms.db.ip} $${x} ${env.HOME}\"\n"))
+	f.Add([]byte("stack: [\n"))
+	f.Add([]byte("a: *x\n"))
+	f.Add([]byte("- 1\n- 2\n"))
+	f.Add([]byte("stack: \"${var.\"\nvars: {x: {type: number, default: abc}}\n"))
+	f.Add([]byte("? [a, b]\n: c\n"))
+	f.Add([]byte("stack: !!str 12\nvms: {a: {f: |\n    ${var.x}\n  }}\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		opts := Options{
+			Vars:      map[string]string{},
+			LookupEnv: func(k string) (string, bool) { return "v", k == "HOME" },
+			ReadFile:  func(string) ([]byte, error) { return nil, os.ErrNotExist },
+		}
+		s, ds := LoadBytes("f.yaml", src, opts)
+		ds = append(ds, Check(s)...)
+		lines := strings.Count(string(src), "\n") + 1
+		for _, d := range ds {
+			if d.Range != nil && (d.Range.Start.Line < 1 || d.Range.Start.Line > lines+1 || d.Range.Start.Col < 1) {
+				t.Errorf("diagnostic out of the file: %+v", d)
+			}
+		}
+		var b strings.Builder
+		Format(&b, ds, map[string][]byte{"f.yaml": src})
+	})
+}
+
+// FuzzInterpolate: the template parser never panics, reports errors at an
+// offset inside the string, and keeps every byte of literal text.
+func FuzzInterpolate(f *testing.F) {
+	for _, s := range []string{
+		"", "plain", "${var.x}", "a-${var.x}-b", "$${var.x}", "$$${var.x}", "${", "${}", "${ var.x }",
+		"${env.HOME}", "${file.~/.ssh/id.pub}", "${vms.web.private_ipv4}", "${vms.web}", "${foo.bar}",
+		"${var.x", "}${var.x}{", "$", "$$", "${var.${var.x}}", "é${var.ü}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		parts, err := parseTemplate(s)
+		if err != nil {
+			if err.off < 0 || err.off >= len(s) || !strings.HasPrefix(s[err.off:], "${") {
+				t.Fatalf("error offset %d does not point at a ${ in %q", err.off, s)
+			}
+			return
+		}
+		for _, p := range parts {
+			if p.expr != nil && !strings.HasPrefix(s[p.expr.off:], "${"+p.expr.raw+"}") {
+				t.Fatalf("expression %+v is not at its offset in %q", p.expr, s)
+			}
+		}
+		// Through the loader too, as a quoted scalar.
+		src := "stack: s\nvms:\n  web:\n    f: '" + strings.ReplaceAll(s, "'", "''") + "'\n"
+		LoadBytes("f.yaml", []byte(src), Options{LookupEnv: func(string) (string, bool) { return "", false },
+			ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }})
+	})
+}
