@@ -71,6 +71,18 @@ var routes = []route{
 	lr("POST", "/network/load_balancers/{uuid}/forwarding_rules", famLB, postLBRule),
 	lr("DELETE", "/network/load_balancers/{uuid}/forwarding_rules/{rule}", famLB, deleteLBRule),
 	lr("PUT", "/network/load_balancers/{uuid}/billing_account", famLB, putLBBilling),
+
+	// Object storage (global; form-encoded).
+	gr("PUT", "/storage/bucket", famBucket, putBucket),
+	gr("GET", "/storage/bucket", famBucket, getBucket),
+	gr("PATCH", "/storage/bucket", famBucket, patchBucket),
+	gr("DELETE", "/storage/bucket", famBucket, deleteBucket),
+	gr("GET", "/storage/bucket/list", famBucket, listBuckets),
+	gr("GET", "/storage/api/s3", famBucket, getS3Info),
+	gr("GET", "/storage/user", famBucket, getS3User),
+	gr("GET", "/storage/user/keys", famBucket, getS3Keys),
+	gr("POST", "/storage/user/keys", famBucket, postS3Key),
+	gr("DELETE", "/storage/user/keys", famBucket, deleteS3Key),
 }
 
 func live400(rt route) route {
