@@ -1,0 +1,338 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idstack/idstack/executor/cli"
+	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/provider/sim"
+)
+
+// env is one test's simulator (over real HTTP) and stack directory.
+type env struct {
+	t   *testing.T
+	sim *sim.Server
+	url string
+	dir string
+}
+
+func newEnv(t *testing.T, opts sim.Options) *env {
+	t.Helper()
+	if opts.ReadyAfter == 0 {
+		opts.ReadyAfter = 30 * time.Millisecond
+	}
+	opts.Seed = 1
+	s := sim.New(opts)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return &env{t: t, sim: s, url: srv.URL, dir: t.TempDir()}
+}
+
+// write puts a stack file in the test directory.
+func (e *env) write(name, content string) string {
+	e.t.Helper()
+	p := filepath.Join(e.dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// run runs idstack against the simulator; it returns the exit code and
+// what was printed.
+func (e *env) run(args ...string) (int, string, string) {
+	e.t.Helper()
+	var out, errb bytes.Buffer
+	full := append([]string{"--endpoint", e.url, "--api-key", "test-key"}, args...)
+	code := cli.Main(full, cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(k string) string {
+		if k == "DEMO_PASSWORD" {
+			return "Sup3r-secret"
+		}
+		return ""
+	}})
+	return code, out.String(), errb.String()
+}
+
+// mustRun fails the test unless idstack exits with want.
+func (e *env) mustRun(want int, args ...string) string {
+	e.t.Helper()
+	code, out, errs := e.run(args...)
+	if code != want {
+		e.t.Fatalf("idstack %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, out, errs)
+	}
+	return out + errs
+}
+
+// plan returns the JSON plan.
+func (e *env) plan(file string, extra ...string) *planner.Plan {
+	e.t.Helper()
+	code, out, errs := e.run(append([]string{"plan", "-f", file, "--format", "json"}, extra...)...)
+	if code != 0 {
+		e.t.Fatalf("plan: exit %d\n%s%s", code, out, errs)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		e.t.Fatalf("plan JSON: %v\n%s", err, out)
+	}
+	return &p
+}
+
+const twoVMs = `stack: skel
+location: jkt01
+vars:
+  vcpu: {type: number, default: 1}
+  net: {type: string, default: app}
+networks:
+  app: {name: skel-app}
+  other: {name: skel-other}
+vms:
+  web:
+    name: skel-web
+    os_name: ubuntu
+    os_version: "22.04"
+    vcpu: ${var.vcpu}
+    ram: 1024
+    disk: 20
+    network: ${var.net}
+    username: deploy
+    password: ${env.DEMO_PASSWORD}
+  db:
+    name: skel-db
+    os_name: debian
+    os_version: "12"
+    vcpu: 1
+    ram: 2048
+    disk: 30
+    network: app
+    username: deploy
+    password: ${env.DEMO_PASSWORD}
+`
+
+func vmByName(w sim.World, name string) *sim.VM {
+	for i := range w.VMs {
+		if w.VMs[i].API.Name == name {
+			return &w.VMs[i]
+		}
+	}
+	return nil
+}
+
+func networkByName(w sim.World, name string) *sim.Network {
+	for i := range w.Networks {
+		if w.Networks[i].API.Name == name {
+			return &w.Networks[i]
+		}
+	}
+	return nil
+}
+
+func TestApplyThenNoChanges(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	out := e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	for _, want := range []string{"networks.app: created", "vms.web: created", "vms.db: created", "Apply complete"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Sup3r-secret") {
+		t.Fatal("the password was printed")
+	}
+	w := e.sim.World()
+	app := networkByName(w, "skel-app")
+	if app == nil {
+		t.Fatal("network skel-app was not created")
+	}
+	for _, name := range []string{"skel-web", "skel-db"} {
+		vm := vmByName(w, name)
+		if vm == nil {
+			t.Fatalf("VM %s was not created", name)
+		}
+		if vm.NetworkUUID != app.API.UUID || vm.API.Status != "running" {
+			t.Errorf("VM %s: network %s status %s, want %s running", name, vm.NetworkUUID, vm.API.Status, app.API.UUID)
+		}
+	}
+	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+
+	state, err := os.ReadFile(filepath.Join(e.dir, ".idstack", "skel.state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(state, []byte("Sup3r-secret")) {
+		t.Fatal("the password is in the state in clear")
+	}
+	if fi, _ := os.Stat(filepath.Join(e.dir, ".idstack", "skel.state.json")); fi.Mode().Perm() != 0o600 {
+		t.Errorf("state mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestVCPUChangeRestartsAndEndsRunning(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+
+	p := e.plan(f, "--var", "vcpu=2")
+	if len(p.Actions) != 1 {
+		t.Fatalf("want one action, got %+v", p.Actions)
+	}
+	a := p.Actions[0]
+	if a.Address != "vms.web" || a.Action != planner.Update || len(a.Changes) != 1 || a.Changes[0].Path != "vcpu" {
+		t.Fatalf("want one vcpu update of vms.web, got %+v", a)
+	}
+	if !strings.Contains(strings.Join(a.Notes, " "), "restart") {
+		t.Errorf("no restart note: %v", a.Notes)
+	}
+	e.mustRun(2, "plan", "-f", f, "--var", "vcpu=2", "--detailed-exitcode")
+	e.mustRun(0, "apply", "-f", f, "--var", "vcpu=2", "--auto-approve")
+	vm := vmByName(e.sim.World(), "skel-web")
+	if vm.API.VCPU != 2 || vm.API.Status != "running" {
+		t.Fatalf("VM after apply: vcpu %d status %s, want 2 running", vm.API.VCPU, vm.API.Status)
+	}
+	e.mustRun(0, "plan", "-f", f, "--var", "vcpu=2", "--detailed-exitcode")
+}
+
+func TestNetworkChangeReplacesTheVM(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	oldUUID := vmByName(e.sim.World(), "skel-web").API.UUID
+
+	p := e.plan(f, "--var", "net=other")
+	a := p.Action("vms.web")
+	if a == nil || a.Action != planner.Replace || !strings.Contains(a.Reason, "network") {
+		t.Fatalf("want a replacement of vms.web because of its network, got %+v", p.Actions)
+	}
+	if p.Summary.Replace != 1 || len(p.Actions) != 1 {
+		t.Fatalf("want exactly one replacement, got %+v", p.Summary)
+	}
+	e.mustRun(3, "plan", "-f", f, "--var", "net=other", "--detailed-exitcode")
+	e.mustRun(0, "apply", "-f", f, "--var", "net=other", "--auto-approve")
+	w := e.sim.World()
+	vm := vmByName(w, "skel-web")
+	if vm == nil || vm.API.UUID == oldUUID || vm.NetworkUUID != networkByName(w, "skel-other").API.UUID {
+		t.Fatalf("VM not replaced into skel-other: %+v", vm)
+	}
+	n := 0
+	for _, v := range w.VMs {
+		if v.API.Name == "skel-web" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d VMs named skel-web after the replacement, want 1", n)
+	}
+	e.mustRun(0, "plan", "-f", f, "--var", "net=other", "--detailed-exitcode")
+}
+
+func TestDestroyLeavesNothing(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	before := e.sim.World()
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	e.mustRun(0, "destroy", "-f", f, "--auto-approve")
+	after := e.sim.World()
+	if len(after.VMs) != 0 || len(after.Networks) != len(before.Networks) {
+		t.Fatalf("after destroy: %d VMs, %d networks; want 0 and %d (the pre-existing defaults)", len(after.VMs), len(after.Networks), len(before.Networks))
+	}
+	e.mustRun(2, "plan", "-f", f, "--detailed-exitcode") // everything to create again
+}
+
+func TestDestroyReportsTheDefaultNetworkPlainly(t *testing.T) {
+	e := newEnv(t, sim.Options{NoDefaultNetworks: true})
+	f := e.write("idstack.yaml", twoVMs)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	// The stack's two networks are created at once: either becomes default.
+	var def, other string
+	for _, n := range e.sim.World().Networks {
+		if n.API.IsDefault {
+			def = n.API.Name
+		} else {
+			other = n.API.Name
+		}
+	}
+	if def == "" || other == "" {
+		t.Fatal("the first network of the location should have become its default")
+	}
+	out := e.mustRun(0, "destroy", "-f", f, "--auto-approve")
+	if !strings.Contains(out, "default network of jkt01") {
+		t.Errorf("destroy does not explain the default network:\n%s", out)
+	}
+	w := e.sim.World()
+	if len(w.VMs) != 0 || networkByName(w, other) != nil || networkByName(w, def) == nil {
+		t.Fatalf("destroy should leave only the default network %s: %+v", def, w.Networks)
+	}
+	// The default network stays, and the stack no longer claims it.
+	e.mustRun(2, "plan", "-f", f, "--detailed-exitcode", "--adopt")
+}
+
+func TestDriftShowsInThePlan(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	e.sim.Mutate(func(w *sim.World) {
+		for i := range w.VMs {
+			if w.VMs[i].API.Name == "skel-db" {
+				w.VMs[i].API.Name = "renamed-by-hand"
+				w.VMs[i].API.VCPU = 4
+			}
+		}
+	})
+	p := e.plan(f)
+	a := p.Action("vms.db")
+	if a == nil || a.Action != planner.Update {
+		t.Fatalf("want an update of vms.db, got %+v", p.Actions)
+	}
+	got := map[string]planner.Change{}
+	for _, c := range a.Changes {
+		got[c.Path] = c
+	}
+	if got["name"].Before != "renamed-by-hand" || got["name"].After != "skel-db" {
+		t.Errorf("name drift: %+v", got["name"])
+	}
+	if got["vcpu"].Before != float64(4) || got["vcpu"].After != float64(1) {
+		t.Errorf("vcpu drift: %+v", got["vcpu"])
+	}
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+}
+
+func TestSameNamedVMIsAConflict(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	// Someone made skel-db by hand (another stack file, same names).
+	other := e.write("other.yaml", strings.Replace(twoVMs, "stack: skel", "stack: hand", 1))
+	e.mustRun(0, "apply", "-f", other, "--auto-approve")
+	before := e.sim.World()
+
+	code, out, errs := e.run("plan", "-f", f)
+	if code != 1 || !strings.Contains(errs, "already exists") || !strings.Contains(errs, "--adopt") {
+		t.Fatalf("want a conflict (exit 1) naming --adopt; got %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = e.run("apply", "-f", f, "--auto-approve")
+	if code != 1 {
+		t.Fatalf("apply of a conflicting plan: exit %d\n%s", code, errs)
+	}
+	after := e.sim.World()
+	if len(after.VMs) != len(before.VMs) || len(after.Networks) != len(before.Networks) {
+		t.Fatal("a conflicting apply touched the world")
+	}
+}
+
+func TestApplyWithoutTerminalRefuses(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	code, _, errs := e.run("apply", "-f", f)
+	if code != 1 || !strings.Contains(errs, "--auto-approve") {
+		t.Fatalf("exit %d, stderr %s", code, errs)
+	}
+	if len(e.sim.World().VMs) != 0 {
+		t.Fatal("apply without approval changed the world")
+	}
+}
