@@ -201,4 +201,3 @@ func schemaCommand(stdio *IO) *cli.Command {
 		},
 	}
 }
-

@@ -140,4 +140,3 @@ func planProblems(stdio *IO, run *planRun) error {
 func lockTimeoutFlag() cli.Flag {
 	return &cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "how long to wait for another run's lock"}
 }
-
