@@ -29,7 +29,7 @@ func HasField(k Kind, field string) bool {
 }
 
 // TopLevelKeys are the keys allowed at the top of a stack file besides the kinds.
-var TopLevelKeys = []string{"$schema", "stack", "location", "billing_account", "vars", "adopt", "backend"}
+var TopLevelKeys = []string{"$schema", "stack", "location", "billing_account", "adopt", "vars", "backend"}
 
 // secretFields are always sensitive, whatever their source.
 var secretFields = map[string]bool{"password": true}

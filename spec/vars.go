@@ -42,14 +42,14 @@ func parseVars(n *node, diags *Diagnostics) *varSet {
 	}
 	if n.kind != mapNode {
 		if n.val != nil {
-			diags.Errorf(&n.rng, "write vars: as a mapping, e.g. vars: {env: {type: string}}", "vars must be a mapping of name to declaration")
+			diags.at(&n.rng, "/vars", "write vars: as a mapping, e.g. vars: {env: {type: string}}", "vars must be a mapping of name to declaration")
 		}
 		return vs
 	}
 	for _, e := range n.keys {
 		d := &varDecl{name: e.key, rng: e.keyRng}
 		if !isIdent(e.key, true) {
-			diags.Errorf(&e.keyRng, "a variable name is a letter or _, then letters, digits, _ or -", "invalid variable name %q", e.key)
+			diags.at(&e.keyRng, Pointer("vars", e.key), "a variable name is a letter or _, then letters, digits, _ or -", "invalid variable name %q", e.key)
 			continue
 		}
 		vs.decls[e.key] = d
@@ -57,7 +57,7 @@ func parseVars(n *node, diags *Diagnostics) *varSet {
 		v := e.val
 		switch v.kind {
 		case seqNode:
-			diags.Errorf(&v.rng, "a variable is a string, a number or a bool", "variable %s: a list is not allowed", e.key)
+			diags.at(&v.rng, Pointer("vars", e.key), "a variable is a string, a number or a bool", "variable %s: a list is not allowed", e.key)
 		case scalarNode: // short form: the default
 			if v.val == nil {
 				d.typ = "string"
@@ -82,22 +82,22 @@ func parseVarDecl(d *varDecl, v *node, diags *Diagnostics) {
 			case "string", "number", "bool":
 				d.typ = s
 			default:
-				diags.Errorf(&f.val.rng, varTypes, "variable %s: unknown type %q", d.name, scalarText(f.val.val))
+				diags.at(&f.val.rng, Pointer("vars", d.name, "type"), varTypes, "variable %s: unknown type %q", d.name, scalarText(f.val.val))
 			}
 		case "default":
 			def = f
 		case "sensitive":
 			b, ok := f.val.val.(bool)
 			if !ok {
-				diags.Errorf(&f.val.rng, "allowed: true, false", "variable %s: sensitive must be a bool", d.name)
+				diags.at(&f.val.rng, Pointer("vars", d.name, "sensitive"), "allowed: true, false", "variable %s: sensitive must be a bool", d.name)
 			}
 			d.sensitive = b
 		case "description":
 			if _, ok := f.val.val.(string); !ok {
-				diags.Errorf(&f.val.rng, "", "variable %s: description must be a string", d.name)
+				diags.at(&f.val.rng, Pointer("vars", d.name, "description"), "", "variable %s: description must be a string", d.name)
 			}
 		default:
-			diags.Errorf(&f.keyRng, "allowed: type, default, sensitive, description"+suggest(f.key, []string{"type", "default", "sensitive", "description"}), "unknown field %q in variable %s", f.key, d.name)
+			diags.at(&f.keyRng, Pointer("vars", d.name, f.key), "allowed: type, default, sensitive, description"+suggest(f.key, []string{"type", "default", "sensitive", "description"}), "unknown field %q in variable %s", f.key, d.name)
 		}
 	}
 	if def == nil {
@@ -107,7 +107,7 @@ func parseVarDecl(d *varDecl, v *node, diags *Diagnostics) {
 		return
 	}
 	if def.val.kind != scalarNode || def.val.val == nil {
-		diags.Errorf(&def.val.rng, "a default is a string, a number or a bool", "variable %s: invalid default", d.name)
+		diags.at(&def.val.rng, Pointer("vars", d.name, "default"), "a default is a string, a number or a bool", "variable %s: invalid default", d.name)
 		return
 	}
 	if d.typ == "" {
@@ -115,7 +115,7 @@ func parseVarDecl(d *varDecl, v *node, diags *Diagnostics) {
 	}
 	val, err := convertVar(d.typ, def.val.val)
 	if err != "" {
-		diags.Errorf(&def.val.rng, err, "variable %s: default %s is not a %s", d.name, scalarText(def.val.val), d.typ)
+		diags.at(&def.val.rng, Pointer("vars", d.name, "default"), err, "variable %s: default %s is not a %s", d.name, scalarText(def.val.val), d.typ)
 		return
 	}
 	d.val, d.hasVal = val, true
@@ -217,9 +217,19 @@ func (vs *varSet) applyCLI(vars map[string]string, diags *Diagnostics) {
 		}
 		v, err := convertVar(d.typ, vars[k])
 		if err != "" {
-			diags.Errorf(nil, err, "--var %s=%s: variable %s is a %s", k, vars[k], k, d.typ)
+			shown := vars[k]
+			if d.sensitive {
+				shown = "(sensitive)"
+			}
+			diags.Errorf(nil, err, "--var %s=%s: variable %s is a %s", k, shown, k, d.typ)
 			continue
 		}
 		d.val, d.hasVal = v, true
 	}
+}
+
+// at appends an error about the value at a JSON pointer, so the schema's
+// report of the same value can be recognised as a duplicate.
+func (ds *Diagnostics) at(r *Range, ptr, detail, format string, args ...any) {
+	*ds = append(*ds, Diagnostic{Severity: Error, Summary: fmt.Sprintf(format, args...), Detail: detail, Range: r, Path: ptr})
 }
