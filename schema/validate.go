@@ -28,7 +28,7 @@ func Validate(s *spec.Stack) spec.Diagnostics {
 	if s.Doc == nil {
 		doc = map[string]any{}
 	}
-	err = c.schema.Validate(doc)
+	err = validateSafely(c.schema, doc)
 	if err == nil {
 		return nil
 	}
@@ -40,6 +40,17 @@ func Validate(s *spec.Stack) spec.Diagnostics {
 	}
 	v.walk(ve)
 	return v.diags
+}
+
+// validateSafely turns a panic of the validator (it has had some on odd
+// numbers) into an error instead of a crash.
+func validateSafely(sch *jsonschema.Schema, doc any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return sch.Validate(doc)
 }
 
 type validator struct {

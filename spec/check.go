@@ -16,6 +16,9 @@ func Check(s *Stack) Diagnostics {
 	c := &checker{s: s}
 	for _, r := range s.Resources {
 		c.logicalName(r)
+		if body, _ := s.At(resPtr(r)); !isMap(body) {
+			continue // the schema says what a resource is
+		}
 		c.references(r)
 		c.ignoreChanges(r)
 		switch r.Addr.Kind {
@@ -174,4 +177,9 @@ func (c *checker) ignoreChanges(r *Resource) {
 		c.errorf(c.at(p, r.Range), p, "allowed: "+strings.Join(allowed, ", ")+suggest(f, allowed),
 			"lifecycle.ignore_changes of %s names %q, which %s do not have", r.Addr, f, r.Addr.Kind)
 	}
+}
+
+func isMap(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
 }

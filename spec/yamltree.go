@@ -237,10 +237,13 @@ func (b *treeBuilder) build(n ast.Node) *node {
 		return &node{kind: scalarNode, val: intValue(n.Value), rng: b.rangeOf(n)}
 	case *ast.FloatNode:
 		return &node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)}
-	case *ast.InfinityNode:
-		return &node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)}
-	case *ast.NanNode:
-		return &node{kind: scalarNode, val: math.NaN(), rng: b.rangeOf(n)}
+	case *ast.InfinityNode, *ast.NanNode:
+		// Not JSON numbers: kept as their text, so the schema reports them.
+		text := ".inf"
+		if tk := n.GetToken(); tk != nil {
+			text = tk.Value
+		}
+		return &node{kind: scalarNode, val: text, rng: b.rangeOf(n)}
 	case *ast.BoolNode:
 		return &node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)}
 	case *ast.NullNode:
