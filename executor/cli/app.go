@@ -102,6 +102,8 @@ func newApp(stdio *IO) *cli.App {
 			planCommand(stdio),
 			applyCommand(stdio),
 			destroyCommand(stdio),
+			stateCommand(stdio),
+			unlockCommand(stdio),
 			schemaCommand(stdio),
 			simCommand(stdio),
 		},

@@ -29,9 +29,10 @@ type LockedError struct {
 func (e *LockedError) Error() string {
 	msg := fmt.Sprintf("state is locked by %q (pid %d on %s since %s)", e.Info.Holder, e.Info.PID, e.Info.Host, e.Info.CreatedAt.Format(time.RFC3339))
 	if e.Stale {
-		msg += "; that process is no longer running: if no other idstack runs on this stack, clear the lock with `idstack unlock`"
+		return msg + "; that process is no longer running: clear the stale lock with `idstack unlock`"
 	}
-	return msg
+	return msg + "; wait for it (--lock-timeout), or if that run is gone for good, clear the lock with `idstack unlock`"
+
 }
 
 // Lock takes the lock, waiting up to timeout for a holder to release it.

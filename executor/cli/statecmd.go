@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/idstack/idstack/planner/state"
+)
+
+// localBackend opens the state of the stack named by -f (variables are
+// needed: the stack name may use them).
+func localBackend(c *cli.Context, stdio *IO) (*state.Local, error) {
+	stack, err := loadStack(c, stdio)
+	if err != nil {
+		return nil, err
+	}
+	return state.NewLocal(stack.Dir, stack.Name), nil
+}
+
+func unlockCommand(stdio *IO) *cli.Command {
+	return &cli.Command{
+		Name:  "unlock",
+		Usage: "remove a stale lock of the stack's state",
+		Flags: stackFlags(),
+		Action: func(c *cli.Context) error {
+			b, err := localBackend(c, stdio)
+			if err != nil {
+				return err
+			}
+			info, rerr := b.ReadLock()
+			if err := b.Unlock(); err != nil {
+				return exit(ExitError, err)
+			}
+			if rerr != nil {
+				fmt.Fprintf(stdio.Out, "No lock held on stack %q.\n", b.Stack)
+				return nil
+			}
+			fmt.Fprintf(stdio.Out, "Removed the lock of %q (pid %d on %s since %s).\n", info.Holder, info.PID, info.Host, info.CreatedAt.Format(time.RFC3339))
+			return nil
+		},
+	}
+}
+
+func stateCommand(stdio *IO) *cli.Command {
+	return &cli.Command{
+		Name:  "state",
+		Usage: "read or edit what the stack owns",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list the owned addresses with their live ids",
+				Flags: stackFlags(),
+				Action: func(c *cli.Context) error {
+					_, st, err := openState(c, stdio)
+					if err != nil {
+						return err
+					}
+					for _, a := range st.Addresses() {
+						r := st.Get(a)
+						fmt.Fprintf(stdio.Out, "%s\t%s\t%s\n", a, r.ID, r.Location)
+					}
+					for _, r := range st.Deposed {
+						fmt.Fprintf(stdio.Out, "%s (deposed)\t%s\t%s\n", r.Address, r.ID, r.Location)
+					}
+					return nil
+				},
+			},
+			{
+				Name:      "show",
+				Usage:     "show one owned resource as recorded (secrets are hashes)",
+				ArgsUsage: "ADDR",
+				Flags:     stackFlags(),
+				Action: func(c *cli.Context) error {
+					_, st, err := openState(c, stdio)
+					if err != nil {
+						return err
+					}
+					r := st.Get(c.Args().First())
+					if r == nil {
+						return exit(ExitError, fmt.Errorf("%q is not in the state of stack %q (see idstack state list)", c.Args().First(), st.Stack))
+					}
+					enc := json.NewEncoder(stdio.Out)
+					enc.SetIndent("", "  ")
+					return enc.Encode(r)
+				},
+			},
+			{
+				Name:      "rm",
+				Usage:     "forget a resource without deleting it (it stays in the cloud)",
+				ArgsUsage: "ADDR",
+				Flags:     append(stackFlags(), lockTimeoutFlag()),
+				Action: func(c *cli.Context) error {
+					b, err := localBackend(c, stdio)
+					if err != nil {
+						return err
+					}
+					unlock, err := b.Lock("idstack state rm", c.Duration("lock-timeout"))
+					if err != nil {
+						return exit(ExitError, err)
+					}
+					defer unlock()
+					st, err := b.Load()
+					if err != nil {
+						return exit(ExitError, err)
+					}
+					addr := c.Args().First()
+					r := st.Get(addr)
+					if r == nil {
+						return exit(ExitError, fmt.Errorf("%q is not in the state of stack %q (see idstack state list)", addr, st.Stack))
+					}
+					st.Remove(addr)
+					if err := b.Save(st); err != nil {
+						return exit(ExitError, err)
+					}
+					fmt.Fprintf(stdio.Out, "Forgot %s (%s); it is left in the cloud.\n", addr, r.ID)
+					return nil
+				},
+			},
+		},
+	}
+}
+
+func openState(c *cli.Context, stdio *IO) (*state.Local, *state.State, error) {
+	b, err := localBackend(c, stdio)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := b.Load()
+	if err != nil {
+		return nil, nil, exit(ExitError, err)
+	}
+	return b, st, nil
+}
