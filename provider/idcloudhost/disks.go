@@ -167,7 +167,8 @@ func (c *Client) createDisk(ctx context.Context, location string, a provider.Att
 		return provider.Object{}, err
 	}
 	if attach && vm != "" {
-		if err := c.AttachDisk(ctx, location, vm, d.UUID); err != nil {
+		err := c.AttachDisk(ctx, location, vm, d.UUID)
+		if err = confirm(ctx, err, c.diskAttachedTo(location, d.UUID, vm)); err != nil {
 			return diskObject(location, d, ""), fmt.Errorf("disk %s created, but attaching it to vm %s failed: %w", d.UUID, vm, err)
 		}
 		return diskObject(location, d, vm), nil
@@ -212,12 +213,15 @@ func (c *Client) updateDisk(ctx context.Context, location, id string, changes []
 		}
 		if want != cur {
 			if cur != "" {
-				if err := c.DetachDisk(ctx, location, cur, id); err != nil && !isNotFound(err) {
+				err := c.DetachDisk(ctx, location, cur, id)
+				err = confirm(ctx, err, c.diskAttachedTo(location, id, ""))
+				if err != nil && !isNotFound(err) {
 					return provider.Object{}, err
 				}
 			}
 			if want != "" {
-				if err := c.AttachDisk(ctx, location, want, id); err != nil {
+				err := c.AttachDisk(ctx, location, want, id)
+				if err = confirm(ctx, err, c.diskAttachedTo(location, id, want)); err != nil {
 					return provider.Object{}, err
 				}
 			}
@@ -236,10 +240,24 @@ func (c *Client) updateDisk(ctx context.Context, location, id string, changes []
 		case size > have && cur == "":
 			return provider.Object{}, fmt.Errorf("disk %s: can only grow while attached to a VM", id)
 		case size > have:
-			if _, err := c.ResizeVMStorage(ctx, location, cur, id, size); err != nil {
+			_, err := c.ResizeVMStorage(ctx, location, cur, id, size)
+			err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
+				d, err := c.GetDisk(ctx, location, id)
+				return d.SizeGB == size, err
+			})
+			if err != nil {
 				return provider.Object{}, err
 			}
 		}
 	}
 	return c.getDiskObject(ctx, location, id)
+}
+
+// diskAttachedTo checks, by listing the VMs, that a disk is attached to vm
+// ("" for detached).
+func (c *Client) diskAttachedTo(location, disk, vm string) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		vms, err := c.ListVMs(ctx, location)
+		return diskAttachments(vms)[disk] == vm, err
+	}
 }

@@ -25,7 +25,9 @@ func decodeError(method, path string, status int, header http.Header, body []byt
 	}
 	switch {
 	case status == http.StatusNotFound:
-		e.NotFound = true
+		// An unknown location slug is a 404 too, but says nothing of the
+		// object: it must not read as "already deleted".
+		e.NotFound = !strings.Contains(strings.ToLower(e.Message), "location")
 	case status == http.StatusBadRequest && (method == http.MethodGet || method == http.MethodDelete):
 		// The live service answers 400 "No such virtual machine exists" or
 		// "… not found" for a GET or DELETE of a VM or network that is gone.

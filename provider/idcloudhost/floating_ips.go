@@ -127,7 +127,7 @@ func (c *Client) createFloatingIP(ctx context.Context, location string, a provid
 	}
 	if assign && vm != "" {
 		got, err := c.AssignFloatingIP(ctx, location, ip.Address, vm)
-		if err != nil {
+		if err = confirm(ctx, err, c.ipAssignedTo(location, ip.Address, vm)); err != nil {
 			return floatingIPObject(location, ip), fmt.Errorf("floating IP %s created, but assigning it to vm %s failed: %w", ip.Address, vm, err)
 		}
 		if got.Address != "" {
@@ -187,12 +187,14 @@ func (c *Client) updateFloatingIP(ctx context.Context, location, id string, chan
 		}
 		if want != cur {
 			if cur != "" {
-				if _, err := c.UnassignFloatingIP(ctx, location, id); err != nil {
+				_, err := c.UnassignFloatingIP(ctx, location, id)
+				if err = confirm(ctx, err, c.ipAssignedTo(location, id, "")); err != nil {
 					return provider.Object{}, err
 				}
 			}
 			if want != "" {
-				if _, err := c.AssignFloatingIP(ctx, location, id, want); err != nil {
+				_, err := c.AssignFloatingIP(ctx, location, id, want)
+				if err = confirm(ctx, err, c.ipAssignedTo(location, id, want)); err != nil {
 					return provider.Object{}, err
 				}
 			}
@@ -203,4 +205,16 @@ func (c *Client) updateFloatingIP(ctx context.Context, location, id string, chan
 		return provider.Object{}, err
 	}
 	return floatingIPObject(location, ip), nil
+}
+
+// ipAssignedTo checks that a floating IP is assigned to vm ("" for none).
+func (c *Client) ipAssignedTo(location, ip, vm string) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		got, err := c.GetFloatingIP(ctx, location, ip)
+		cur := ""
+		if got.AssignedTo != nil {
+			cur = *got.AssignedTo
+		}
+		return cur == vm, err
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/api"
@@ -306,7 +307,14 @@ func (c *Client) reconcileRules(ctx context.Context, location string, lb api.Loa
 		if have[r] {
 			continue
 		}
-		if err := c.AddLoadBalancerRule(ctx, location, lb.UUID, r); err != nil {
+		err := c.AddLoadBalancerRule(ctx, location, lb.UUID, r)
+		err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
+			cur, err := c.GetLoadBalancer(ctx, location, lb.UUID)
+			return slices.ContainsFunc(cur.ForwardingRules, func(f api.ForwardingRule) bool {
+				return f.SourcePort == r.SourcePort && f.TargetPort == r.TargetPort
+			}), err
+		})
+		if err != nil {
 			return err
 		}
 		have[r] = true
@@ -333,7 +341,12 @@ func (c *Client) reconcileTargets(ctx context.Context, location string, lb api.L
 		if have[t] {
 			continue
 		}
-		if err := c.AddLoadBalancerTarget(ctx, location, lb.UUID, t); err != nil {
+		err := c.AddLoadBalancerTarget(ctx, location, lb.UUID, t)
+		err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
+			cur, err := c.GetLoadBalancer(ctx, location, lb.UUID)
+			return slices.ContainsFunc(cur.Targets, func(x api.LBTarget) bool { return x.TargetUUID == t }), err
+		})
+		if err != nil {
 			return err
 		}
 		have[t] = true

@@ -155,3 +155,19 @@ func both(ctx context.Context, f, g func(context.Context) error) error {
 }
 
 func isNotFound(err error) bool { return err != nil && errors.Is(err, provider.ErrNotFound) }
+
+// confirm turns the failure of a call into success when a fresh read shows
+// that its effect is already in place: a repeated idempotent write that the
+// API refuses as a no-op (a resize to the current size), or a create-like
+// call whose answer was lost after the change was made. A failed read keeps
+// the call's own error.
+func confirm(ctx context.Context, err error, done func(context.Context) (bool, error)) error {
+	if err == nil || ctx.Err() != nil || isNotFound(err) {
+		return err
+	}
+	ok, rerr := done(ctx)
+	if rerr == nil && ok {
+		return nil
+	}
+	return err
+}

@@ -312,3 +312,47 @@ func TestSimCatalogAndLocations(t *testing.T) {
 		t.Error("no images")
 	}
 }
+
+// A call whose answer is lost after the change was made: a toggle is not
+// repeated (the VM is read instead), and a retried resize that the API then
+// refuses as a no-op is recognised as done.
+func TestSimLostAnswers(t *testing.T) {
+	t.Parallel()
+	e := newSim(t, sim.Options{})
+	ctx := context.Background()
+	vm := e.vm("jkt01", "web-1")
+
+	e.sim.ResetCalls()
+	e.sim.AddFault(sim.Fault{Method: "POST", Path: "/user-resource/vm/backup", LostResponse: true, Times: 1})
+	up := e.must(e.c.Update(ctx, provider.VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "backup", Before: false, After: true}}))
+	if up.Attrs["backup"] != true {
+		t.Errorf("backup = %v", up.Attrs["backup"])
+	}
+	if got := e.writes(); !slices.Equal(got, []string{"POST /user-resource/vm/backup"}) {
+		t.Errorf("writes = %v (the toggle must not be repeated)", got)
+	}
+
+	e.sim.ResetCalls()
+	e.sim.AddFault(sim.Fault{Method: "PATCH", Path: "/user-resource/vm", LostResponse: true, Times: 1})
+	up = e.must(e.c.Update(ctx, provider.VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "vcpu", Before: 1, After: 2}}))
+	if up.Attrs["vcpu"] != 2 || up.Status != "running" {
+		t.Errorf("after resize = %+v", up)
+	}
+	want := []string{"POST /user-resource/vm/stop", "PATCH /user-resource/vm", "PATCH /user-resource/vm", "POST /user-resource/vm/start"}
+	if got := e.writes(); !slices.Equal(got, want) {
+		t.Errorf("writes = %v, want %v", got, want)
+	}
+}
+
+func TestSimUnknownLocationIsNotNotFound(t *testing.T) {
+	t.Parallel()
+	e := newSim(t, sim.Options{})
+	_, err := e.c.Get(context.Background(), provider.Networks, "nowhere", "x")
+	var ae *provider.APIError
+	if !errors.As(err, &ae) || ae.Status != 404 || ae.NotFound || errors.Is(err, provider.ErrNotFound) {
+		t.Errorf("err = %#v", err)
+	}
+	if err := e.c.Delete(context.Background(), provider.Networks, "nowhere", "x"); err == nil {
+		t.Error("Delete in an unknown location succeeded")
+	}
+}

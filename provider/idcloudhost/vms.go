@@ -313,6 +313,11 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 	if err != nil {
 		return provider.Object{}, err
 	}
+	if vm.Status != "running" && vm.Status != "stopped" { // creating, or busy
+		if vm, err = c.waitVMAny(ctx, location, id, "running", "stopped"); err != nil {
+			return provider.Object{}, err
+		}
+	}
 
 	if ch, ok := cs["name"]; ok {
 		name, err := asString("name", ch.After)
@@ -342,7 +347,13 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 		case size < p.Size:
 			return provider.Object{}, fmt.Errorf("vm %s: disk cannot shrink from %d to %d GiB", id, p.Size, size)
 		case size > p.Size:
-			if _, err := c.ResizeVMStorage(ctx, location, id, p.UUID, size); err != nil {
+			_, err := c.ResizeVMStorage(ctx, location, id, p.UUID, size)
+			err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
+				cur, err := c.GetVM(ctx, location, id)
+				p, _ := primaryStorage(cur)
+				return p.Size == size, err
+			})
+			if err != nil {
 				return provider.Object{}, err
 			}
 		}
@@ -359,7 +370,12 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 			return provider.Object{}, err
 		}
 		if cur.Backup != want {
-			if _, err := c.ToggleVMBackup(ctx, location, id); err != nil {
+			_, err := c.ToggleVMBackup(ctx, location, id)
+			err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
+				cur, err := c.GetVM(ctx, location, id)
+				return cur.Backup == want, err
+			})
+			if err != nil {
 				return provider.Object{}, err
 			}
 		}
@@ -441,7 +457,13 @@ func (c *Client) resize(ctx context.Context, location string, vm api.VM, cs chan
 			return vm, err
 		}
 	}
-	if _, err := c.ModifyVM(ctx, location, vm.UUID, form); err != nil {
+	_, err = c.ModifyVM(ctx, location, vm.UUID, form)
+	err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
+		cur, err := c.GetVM(ctx, location, vm.UUID)
+		return (!form.Has("vcpu") || strconv.Itoa(cur.VCPU) == form.Get("vcpu")) &&
+			(!form.Has("ram") || strconv.Itoa(cur.Memory) == form.Get("ram")), err
+	})
+	if err != nil {
 		if wasRunning { // best effort: leave it running as it was
 			_, _ = c.setPower(ctx, location, vm, "running")
 		}
