@@ -105,9 +105,9 @@ func fieldChanges(a *planner.Action, attrs provider.Attrs) []provider.FieldChang
 			continue
 		}
 		seen[field] = true
-		before := c.Before
-		if before == planner.Sensitive || before == planner.KnownAfter {
-			before = nil
+		before, ok := a.Before[field]
+		if !ok && c.Before != planner.Sensitive && c.Before != planner.KnownAfter {
+			before = c.Before
 		}
 		out = append(out, provider.FieldChange{Field: field, Before: before, After: attrs[field]})
 	}

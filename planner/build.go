@@ -153,7 +153,7 @@ func (b *builder) planResource(r *spec.Resource) {
 			b.replace(r, want, obj, nameStr, "location can only be set at creation", []Change{{Path: "location", Before: sr.Location, After: r.Location, Mode: CreateOnly.String()}})
 			return
 		}
-	default:
+	case Named(r.Addr.Kind):
 		matches := b.unowned(b.live.FindByName(kind, r.Location, nameStr))
 		switch {
 		case len(matches) > 1:
@@ -248,6 +248,7 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 	if sr != nil {
 		inputsBefore = sr.Inputs
 	}
+	liveBefore := map[string]any{}
 	ignored := map[string]bool{}
 	for _, f := range r.Lifecycle.IgnoreChanges {
 		ignored[f] = true
@@ -269,7 +270,7 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 			changes = append(changes, Change{Path: f, Before: Sensitive, After: Sensitive, Mode: rule.Mode.String()})
 			continue
 		}
-		if known && Equal(before, after, rule.List) {
+		if known && Equal(before, after, rule.List, rule.Keys...) {
 			continue
 		}
 		if known && rule.NoShrink && less(after, before) {
@@ -284,7 +285,10 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 		if mode == CreateOnly || mode == ReinstallOS {
 			reasons = appendUnique(reasons, f)
 		}
-		changes = append(changes, describe(f, before, w, mode)...)
+		changes = append(changes, describe(f, before, w, rule, mode)...)
+		if !rule.Secret {
+			liveBefore[f] = before
+		}
 	}
 	if len(changes) == 0 && base != Adopt {
 		return // unchanged
@@ -293,6 +297,7 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 	a.Desired = inputs(want)
 	a.WaitFor = waitFor(kind, want)
 	a.Previous = inputsBefore
+	a.Before = liveBefore
 	if n, ok := want["name"].known(); ok {
 		a.Name, _ = n.(string)
 	}
@@ -341,10 +346,13 @@ func current(rule Rule, field string, obj *provider.Object, inputs map[string]an
 
 // describe turns one field's change into plan changes; nested values
 // (cloud_init, rules) show each changed path.
-func describe(field string, before any, w wanted, mode Mode) []Change {
+func describe(field string, before any, w wanted, rule Rule, mode Mode) []Change {
 	after, known := w.known()
-	if !known || w.sensitive {
+	switch {
+	case !known || w.sensitive:
 		return []Change{{Path: field, Before: before, After: w.shown(), Mode: mode.String()}}
+	case rule.List:
+		return listChanges(field, before, after, rule.Keys, mode)
 	}
 	return nestedChanges(field, before, after, mode)
 }

@@ -74,11 +74,12 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// Equal compares two field values; asSet compares lists ignoring order.
-func Equal(a, b any, asSet bool) bool {
+// Equal compares two field values; asSet compares lists ignoring order,
+// items of objects by keys only (when given).
+func Equal(a, b any, asSet bool, keys ...string) bool {
 	x, y := normalize(a), normalize(b)
 	if asSet {
-		x, y = sortedList(x), sortedList(y)
+		x, y = sortedList(project(x, keys)), sortedList(project(y, keys))
 	}
 	if x == nil && y == nil {
 		return true
@@ -153,4 +154,55 @@ func Show(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// project keeps only the identifying keys of each object in a list.
+func project(v any, keys []string) any {
+	l, ok := v.([]any)
+	if !ok || len(keys) == 0 {
+		return v
+	}
+	out := make([]any, len(l))
+	for i, e := range l {
+		m, ok := e.(map[string]any)
+		if !ok {
+			out[i] = e
+			continue
+		}
+		p := make(map[string]any, len(keys))
+		for _, k := range keys {
+			p[k] = m[k]
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// listChanges lists a set's removed items (after = nil) and added items
+// (before = nil): one changed rule is one removal and one addition, not a
+// rewrite of the list.
+func listChanges(field string, before, after any, keys []string, mode Mode) []Change {
+	b, _ := sortedList(project(normalize(before), keys)).([]any)
+	a, _ := sortedList(project(normalize(after), keys)).([]any)
+	var out []Change
+	for _, item := range b {
+		if !containsValue(a, item) {
+			out = append(out, Change{Path: field, Before: item, After: nil, Mode: mode.String()})
+		}
+	}
+	for _, item := range a {
+		if !containsValue(b, item) {
+			out = append(out, Change{Path: field, Before: nil, After: item, Mode: mode.String()})
+		}
+	}
+	return out
+}
+
+func containsValue(list []any, v any) bool {
+	for _, x := range list {
+		if reflect.DeepEqual(x, v) {
+			return true
+		}
+	}
+	return false
 }

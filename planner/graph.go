@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 )
@@ -122,20 +121,4 @@ func (g *Graph) cycle(pending map[string]int) [][2]string {
 			return nil
 		}
 	}
-}
-
-// DOT renders the graph in Graphviz's language.
-func (g *Graph) DOT(name string, label func(string) string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "digraph %q {\n  rankdir=LR;\n  node [shape=box];\n", name)
-	for _, n := range g.nodes {
-		fmt.Fprintf(&b, "  %q [label=%q];\n", n, label(n))
-	}
-	for _, n := range g.nodes {
-		for _, d := range g.deps[n] {
-			fmt.Fprintf(&b, "  %q -> %q;\n", d, n)
-		}
-	}
-	b.WriteString("}\n")
-	return b.String()
 }

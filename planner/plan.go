@@ -87,6 +87,7 @@ type Action struct {
 	Forget   bool             `json:"forget,omitempty"`   // delete from state only (object gone or undeletable)
 	Deposed  bool             `json:"deposed,omitempty"`  // deletes the deposed old half of a replacement
 	Previous map[string]any   `json:"-"`                  // state inputs before (for state and rollback)
+	Before   map[string]any   `json:"-"`                  // live values of the changed fields (secrets left out)
 	// References are every address the resource refers to (recorded in
 	// the state so later deletions are ordered even without the file).
 	References []string `json:"references,omitempty"`
@@ -122,11 +123,14 @@ const (
 // reference to resolve to another resource's id, or a template with
 // ${KIND.NAME.ATTR} placeholders.
 type Input struct {
-	Value     any      `json:"value,omitempty"`
-	Refs      []string `json:"refs,omitempty"` // reference field: addresses whose ids make the value
-	List      bool     `json:"list,omitempty"` // Refs make a list (load balancer targets)
-	Template  bool     `json:"template,omitempty"`
-	Sensitive bool     `json:"sensitive,omitempty"`
+	Value any      `json:"value,omitempty"`
+	Refs  []string `json:"refs,omitempty"` // reference field: addresses whose ids make the value
+	List  bool     `json:"list,omitempty"` // Refs make a list (load balancer targets)
+	// RefKey: Value is an object and the id of Refs[0] goes in at this key
+	// (a disk's source.ref becomes source.uuid).
+	RefKey    string `json:"ref_key,omitempty"`
+	Template  bool   `json:"template,omitempty"`
+	Sensitive bool   `json:"sensitive,omitempty"`
 }
 
 // HasChanges reports whether applying the plan would do anything.

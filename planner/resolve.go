@@ -86,6 +86,21 @@ func fillValue(v any, lookup Lookup) (any, bool, error) {
 // Resolve turns an input into the value to send: references become ids,
 // templates are filled. ok is false when something is not known yet.
 func (in Input) Resolve(lookup Lookup) (any, bool, error) {
+	if in.RefKey != "" {
+		m, _ := in.Value.(map[string]any)
+		out := make(map[string]any, len(m))
+		for k, v := range m {
+			if k != "ref" {
+				out[k] = v
+			}
+		}
+		o, found := lookup(in.Refs[0])
+		if !found {
+			return out, false, nil
+		}
+		out[in.RefKey] = o.ID
+		return out, true, nil
+	}
 	if len(in.Refs) > 0 {
 		ids := make([]any, 0, len(in.Refs))
 		for _, addr := range in.Refs {

@@ -27,8 +27,12 @@ type Rule struct {
 	// Ref is the kind a reference field names; the value compared is the
 	// referenced object's id.
 	Ref spec.Kind
-	// List: the field is a list compared as a set (rules, targets).
+	// List: the field is a list compared as a set (rules, targets), and
+	// changed item by item.
 	List bool
+	// Keys: for a list of objects, the keys that identify an item (the
+	// live side may carry more, such as a rule's uuid).
+	Keys []string
 	// NoShrink: a decrease is refused at plan time.
 	NoShrink bool
 	// Secret: never shown or stored in clear.
@@ -81,7 +85,7 @@ var Rules = map[spec.Kind]map[string]Rule{
 		"name":              {Mode: InPlace, Live: "name", Default: DefaultName},
 		"network":           {Mode: CreateOnly, Live: "network", Ref: spec.Networks},
 		"reserve_public_ip": {Mode: CreateOnly, Default: false},
-		"rules":             {Mode: InPlace, Live: "rules", List: true},
+		"rules":             {Mode: InPlace, Live: "rules", List: true, Keys: []string{"source_port", "target_port"}},
 		"targets":           {Mode: InPlace, Live: "targets", Ref: spec.VMs, List: true},
 		"billing_account":   {Mode: InPlace, Live: "billing_account"},
 	},
@@ -92,4 +96,8 @@ var Rules = map[spec.Kind]map[string]Rule{
 }
 
 // Supported lists the kinds this build plans and applies.
-var Supported = map[spec.Kind]bool{spec.VMs: true, spec.Networks: true}
+var Supported = map[spec.Kind]bool{spec.VMs: true, spec.Networks: true, spec.Disks: true, spec.FloatingIPs: true, spec.LoadBalancers: true, spec.Buckets: true}
+
+// Named reports whether live objects of a kind have names (disks do not:
+// they are matched by the state only).
+func Named(k spec.Kind) bool { _, ok := Rules[k]["name"]; return ok }

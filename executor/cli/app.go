@@ -102,6 +102,7 @@ func newApp(stdio *IO) *cli.App {
 			planCommand(stdio),
 			applyCommand(stdio),
 			destroyCommand(stdio),
+			graphCommand(stdio),
 			stateCommand(stdio),
 			unlockCommand(stdio),
 			schemaCommand(stdio),

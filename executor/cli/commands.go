@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sort"
@@ -197,6 +198,28 @@ func schemaCommand(stdio *IO) *cli.Command {
 		Usage: "print the JSON schema of stack files (for editors: yaml-language-server)",
 		Action: func(c *cli.Context) error {
 			_, err := stdio.Out.Write(schema.JSON())
+			return err
+		},
+	}
+}
+
+func graphCommand(stdio *IO) *cli.Command {
+	return &cli.Command{
+		Name:  "graph",
+		Usage: "print the plan's action graph as Graphviz DOT (dot -Tsvg to draw it)",
+		Flags: append(stackFlags(), &cli.BoolFlag{Name: "destroy", Usage: "the graph of a destroy"}),
+		Action: func(c *cli.Context) error {
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+			defer stop()
+			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "")
+			defer closeRun(stdio, run)
+			if err != nil {
+				return err
+			}
+			if err := planProblems(stdio, run); err != nil {
+				return err
+			}
+			_, err = io.WriteString(stdio.Out, run.plan.DOT())
 			return err
 		},
 	}
