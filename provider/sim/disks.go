@@ -27,7 +27,7 @@ func (w *World) removeDisk(uuid string) {
 // newDisk adds an unattached disk to the call's location.
 func (c *call) newDisk(size int, srcType, src string, billing int) *Disk {
 	ts := c.tsJava()
-	d := Disk{Location: c.loc, API: api.Disk{
+	d := Disk{Location: c.loc, StorageID: c.w.newID(), API: api.Disk{
 		UUID: c.s.newUUID(c.w), Status: "Active", UserID: c.w.UserID, BillingAccountID: billing,
 		SizeGB: size, SourceImageType: srcType, SourceImage: src, CreatedAt: ts, UpdatedAt: ts,
 	}}

@@ -140,7 +140,7 @@ func postVMStorage(c *call) (result, *apiErr) {
 	d := c.newDisk(size, "EMPTY", "", v.API.BillingAccount)
 	d.AttachedTo, d.Device, d.VMOwned = v.API.UUID, c.w.nextDevice(v.API.UUID), true
 	st := c.w.diskStorage(d)
-	st.UserID, st.UpdatedAt = 0, nil
+	st.ID, st.UserID, st.UpdatedAt = 0, 0, nil
 	return ok(st), nil
 }
 
@@ -199,7 +199,7 @@ func patchVMStorage(c *call) (result, *apiErr) {
 	}
 	d.API.SizeGB, d.API.UpdatedAt = size, c.tsJava()
 	st := c.w.diskStorage(d)
-	st.UserID, st.UpdatedAt = 0, &ts
+	st.ID, st.UserID, st.UpdatedAt = 0, 0, &ts
 	return ok(st), nil
 }
 
@@ -241,7 +241,7 @@ func attachDisk(c *call) (result, *apiErr) {
 	}
 	d.AttachedTo, d.Device = v.API.UUID, c.w.nextDevice(v.API.UUID)
 	st := c.w.diskStorage(d)
-	st.Pool, st.Type, st.UpdatedAt = "", "", nil
+	st.ID, st.Pool, st.Type, st.UpdatedAt = 0, "", "", nil
 	return ok(st), nil
 }
 

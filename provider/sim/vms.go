@@ -100,15 +100,11 @@ func (w *World) vmJSON(v *VM) api.VM {
 
 // diskStorage is an attached disk as a VM's storage entry.
 func (w *World) diskStorage(d *Disk) api.Storage {
-	var upd *string
-	if d.API.UpdatedAt != d.API.CreatedAt {
-		u := javaToTS(d.API.UpdatedAt)
-		upd = &u
-	}
+	upd := javaToTS(d.API.UpdatedAt)
 	return api.Storage{
-		CreatedAt: javaToTS(d.API.CreatedAt), Name: d.Device, Pool: "default", Primary: false,
+		CreatedAt: javaToTS(d.API.CreatedAt), ID: d.StorageID, Name: d.Device, Pool: "default", Primary: false,
 		Replica: []api.Replica{}, Shared: false, Size: d.API.SizeGB, Type: "block",
-		UpdatedAt: upd, UserID: w.UserID, UUID: d.API.UUID,
+		UpdatedAt: &upd, UserID: w.UserID, UUID: d.API.UUID,
 	}
 }
 
@@ -269,9 +265,12 @@ func (c *call) newVM(f *vmForm, net *Network) *VM {
 	if f.osName == "windows" {
 		license = "WINDOWS"
 	}
+	// updated_at is null in the document until a change; api.Storage drops
+	// a nil pointer, so the simulator shows the creation time instead.
+	created := c.tsMicro()
 	boot := api.Storage{
-		CreatedAt: c.tsMicro(), ID: w.newID(), Name: "vda", Pool: "default2", Primary: true,
-		Replica: []api.Replica{}, Size: f.disks, Type: "block", UserID: w.UserID, UUID: uuid,
+		CreatedAt: created, ID: w.newID(), Name: "vda", Pool: "default2", Primary: true,
+		Replica: []api.Replica{}, Size: f.disks, Type: "block", UpdatedAt: &created, UserID: w.UserID, UUID: uuid,
 	}
 	if f.bootDisk != nil {
 		boot.UUID = f.bootDisk.API.UUID

@@ -67,8 +67,10 @@ type Disk struct {
 	AttachedTo string `json:"attached_to,omitempty"`
 	Device     string `json:"device,omitempty"`
 	// VMOwned disks were added with POST vm/storage and go with their VM.
-	VMOwned bool     `json:"vm_owned,omitempty"`
-	API     api.Disk `json:"api"`
+	VMOwned bool `json:"vm_owned,omitempty"`
+	// StorageID is the disk's id among a VM's storage.
+	StorageID int      `json:"storage_id"`
+	API       api.Disk `json:"api"`
 }
 
 // FloatingIP is a public IPv4 address of a location.
