@@ -1,9 +1,15 @@
 package idcloudhost
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/url"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -218,4 +224,54 @@ func TestSimBuckets(t *testing.T) {
 			t.Errorf("Get(deleted bucket) = %v", err)
 		}
 	})
+}
+
+func TestSimVMCloneFromLatestReplica(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var forms []url.Values
+	capture := roundTripper(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/user-resource/vm") {
+			b, _ := io.ReadAll(r.Body)
+			f, _ := url.ParseQuery(string(b))
+			mu.Lock()
+			forms = append(forms, f)
+			mu.Unlock()
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	e := newSim(t, sim.Options{}, WithHTTPClient(&http.Client{Transport: capture}))
+	ctx := context.Background()
+	src := e.vm("jkt01", "src-1")
+	attrs := provider.Attrs{"name": "copy-1", "vcpu": 1, "ram": 1024, "disk": 20, "username": "deploy", "password": "Secret123",
+		"clone_from": map[string]any{"vm": src.ID}}
+	if _, err := e.c.Create(ctx, provider.VMs, "jkt01", attrs); err == nil || !strings.Contains(err.Error(), "no snapshot or backup") {
+		t.Fatalf("clone without a replica: %v", err)
+	}
+	for range 2 { // two snapshots; the newest is used
+		if err := e.c.do(ctx, once, "POST", "jkt01", vmPath+"/replica", url.Values{"uuid": {src.ID}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vm, err := e.c.GetVM(ctx, "jkt01", src.ID)
+	if err != nil || len(vm.Storage[0].Replica) != 2 {
+		t.Fatalf("replicas = %+v, %v", vm.Storage, err)
+	}
+	latest := vm.Storage[0].Replica[0]
+	for _, r := range vm.Storage[0].Replica {
+		if r.CreatedAt > latest.CreatedAt {
+			latest = r
+		}
+	}
+	cp := e.must(e.c.Create(ctx, provider.VMs, "jkt01", attrs))
+	if cp.Attrs["os_name"] != "ubuntu" || len(e.sim.World().VMs) != 2 {
+		t.Errorf("clone = %+v", cp.Attrs)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	last := forms[len(forms)-1]
+	if last.Get("source_uuid") != src.ID || last.Get("source_replica") != latest.UUID {
+		t.Errorf("form = %v, want source %s replica %s", last, src.ID, latest.UUID)
+	}
 }

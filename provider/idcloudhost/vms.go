@@ -217,8 +217,6 @@ func (c *Client) vmCreateForm(ctx context.Context, location string, a provider.A
 	set("public_key", "public_key")
 	set("description", "description")
 	setInt("billing_account_id", "billing_account")
-	set("source_uuid", "clone_from_vm")
-	set("source_replica", "clone_from_replica")
 	if r.has("backup") {
 		f.Set("backup", boolForm(r.bool("backup")))
 	}
@@ -239,6 +237,9 @@ func (c *Client) vmCreateForm(ctx context.Context, location string, a provider.A
 			}
 			f.Set("cloud_init", string(b))
 		}
+	}
+	if err := c.cloneSource(ctx, location, a, f); err != nil {
+		return nil, err
 	}
 	if r.has("pool") {
 		p, err := c.resolvePool(ctx, location, r.str("pool"))
@@ -561,4 +562,53 @@ func (c *Client) waitVMAny(ctx context.Context, location, uuid string, statuses 
 			wait = c.pollMax
 		}
 	}
+}
+
+// cloneSource sets source_uuid and source_replica from the stack file's
+// clone_from: {vm, replica} (replica "latest" or absent: the newest replica
+// of the VM's boot disk) or from the flat clone_from_vm/clone_from_replica.
+func (c *Client) cloneSource(ctx context.Context, location string, a provider.Attrs, f url.Values) error {
+	r := reader{a: a}
+	vm, replica := r.str("clone_from_vm"), r.str("clone_from_replica")
+	if m, ok := a["clone_from"].(map[string]any); ok {
+		cr := reader{a: m}
+		if vm == "" {
+			vm = cr.str("vm")
+		}
+		if replica == "" {
+			replica = cr.str("replica")
+		}
+		if cr.err != nil {
+			return fmt.Errorf("clone_from: %w", cr.err)
+		}
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if vm == "" {
+		if replica != "" {
+			return errors.New("clone_from: a replica needs its vm")
+		}
+		return nil
+	}
+	if replica == "" || replica == "latest" {
+		src, err := c.GetVM(ctx, location, vm)
+		if err != nil {
+			return fmt.Errorf("clone_from: reading vm %s: %w", vm, err)
+		}
+		p, _ := primaryStorage(src)
+		replica = ""
+		latest := ""
+		for _, rep := range p.Replica {
+			if replica == "" || rep.CreatedAt > latest {
+				replica, latest = rep.UUID, rep.CreatedAt
+			}
+		}
+		if replica == "" {
+			return fmt.Errorf("clone_from: vm %s has no snapshot or backup to clone from", vm)
+		}
+	}
+	f.Set("source_uuid", vm)
+	f.Set("source_replica", replica)
+	return nil
 }
