@@ -1,7 +1,3 @@
-// Package sim is an in-memory simulator of the idcloudhost API: a real
-// http.Handler on the reference document's own routes, methods, encodings,
-// status codes, response shapes and rules, with latency, readiness delays,
-// fault injection and the live service's known quirks (Options.Quirks).
 package sim
 
 import (

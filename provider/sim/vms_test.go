@@ -320,3 +320,22 @@ func TestReplicasReinstallClone(t *testing.T) {
 		t.Fatalf("clone %+v", cl)
 	}
 }
+
+func TestVMCreateFromDiskAndReplica(t *testing.T) {
+	e := newEnv(t, Options{})
+	var d api.Disk
+	e.must(200, "POST", "/v1/storage/disks", form("source_image_type", "OS_BASE", "source_image", "debian_12", "size_gb", "25")).decode(t, &d)
+	vm := e.createVM("", "disk_uuid", d.UUID, "disks", "")
+	if vm.Storage[0].UUID != d.UUID || vm.Storage[0].Size != 25 || !vm.Storage[0].Primary {
+		t.Fatalf("boot disk %+v", vm.Storage[0])
+	}
+	// The disk became the VM's boot disk: it is no longer a standalone disk.
+	e.must(404, "GET", "/v1/storage/disks/"+d.UUID, nil)
+	var st api.Storage
+	e.must(200, "POST", "/v1/user-resource/vm/replica", form("uuid", vm.UUID)).decode(t, &st)
+	cp := e.createVM("", "name", "web-copy", "source_uuid", vm.UUID, "source_replica", st.Replica[0].UUID, "disks", "")
+	if cp.Storage[0].Size != 25 {
+		t.Fatalf("copy %+v", cp.Storage[0])
+	}
+	e.must(400, "POST", "/v1/user-resource/vm", vmCreate("name", "web-bad", "source_uuid", vm.UUID, "source_replica", "nope"))
+}
