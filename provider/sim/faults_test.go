@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/idstack/idstack/provider/api"
 )
 
@@ -33,12 +34,13 @@ func TestFaultNthCallFails(t *testing.T) {
 	// A failed call changes nothing.
 	e.sim.ClearFaults()
 	e.sim.AddFault(Fault{Method: "POST", Path: "/user-resource/vm", Status: 500, Message: "boom"})
+	before := e.sim.World()
 	r := e.must(500, "POST", "/v1/user-resource/vm", vmCreate())
 	if r.errMsg() != "boom" {
 		t.Fatalf("message %q", r.errMsg())
 	}
-	if n := len(e.sim.World().VMs); n != 0 {
-		t.Fatalf("%d VMs after a failed create", n)
+	if diff := cmp.Diff(before, e.sim.World()); diff != "" {
+		t.Fatalf("a failed create changed the world (-before +after):\n%s", diff)
 	}
 	calls := e.sim.Calls()
 	if last := calls[len(calls)-1]; last.Status != 500 || last.Method != "POST" {

@@ -216,7 +216,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if f != nil && !f.LostResponse {
 		res := errResult(f.Status, f.Message)
 		res.retryAfter = f.RetryAfter
-		s.finish(rw, c, res, famOther)
+		s.finish(rw, c, res, rt.fam)
 		return
 	}
 	res, aerr := rt.h(c)
