@@ -31,7 +31,8 @@ type compiled struct {
 
 var load = sync.OnceValues(func() (*compiled, error) {
 	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
+	// Draft-07: the draft editors (yaml-language-server) know best.
+	c.Draft = jsonschema.Draft7
 	if err := c.AddResource(schemaURL, bytes.NewReader(schemaJSON)); err != nil {
 		return nil, err
 	}

@@ -226,7 +226,7 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal(JSON(), &v); err != nil {
 		t.Fatal(err)
 	}
-	if v["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+	if v["$schema"] != "http://json-schema.org/draft-07/schema#" {
 		t.Errorf("$schema = %v", v["$schema"])
 	}
 }
