@@ -261,3 +261,19 @@ func (c *Client) diskAttachedTo(location, disk, vm string) func(context.Context)
 		return diskAttachments(vms)[disk] == vm, err
 	}
 }
+
+// deleteDisk deletes a disk, detaching it first if a VM lists it (the API
+// refuses to delete an attached disk).
+func (c *Client) deleteDisk(ctx context.Context, location, id string) error {
+	vms, err := c.ListVMs(ctx, location)
+	if err != nil {
+		return err
+	}
+	if vm := diskAttachments(vms)[id]; vm != "" {
+		err := c.DetachDisk(ctx, location, vm, id)
+		if err = confirm(ctx, err, c.diskAttachedTo(location, id, "")); err != nil && !isNotFound(err) {
+			return fmt.Errorf("disk %s is attached to vm %s and detaching it failed: %w", id, vm, err)
+		}
+	}
+	return c.DeleteDisk(ctx, location, id)
+}

@@ -92,7 +92,7 @@ func TestDoBuildsRequests(t *testing.T) {
 	if _, err := c.RenameNetwork(ctx, "jkt02", "n-1", "b"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Delete(ctx, provider.Disks, "jkt02", "d-1"); err != nil {
+	if err := c.DeleteDisk(ctx, "jkt02", "d-1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Delete(ctx, provider.Buckets, "jkt02", "assets"); err != nil {

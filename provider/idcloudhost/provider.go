@@ -113,7 +113,7 @@ func (c *Client) Delete(ctx context.Context, kind provider.Kind, location, id st
 	case provider.Networks:
 		err = c.DeleteNetwork(ctx, location, id)
 	case provider.Disks:
-		err = c.DeleteDisk(ctx, location, id)
+		err = c.deleteDisk(ctx, location, id)
 	case provider.FloatingIPs:
 		err = c.DeleteFloatingIP(ctx, location, id)
 	case provider.LoadBalancers:

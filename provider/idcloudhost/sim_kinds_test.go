@@ -275,3 +275,17 @@ func TestSimVMCloneFromLatestReplica(t *testing.T) {
 		t.Errorf("form = %v, want source %s replica %s", last, src.ID, latest.UUID)
 	}
 }
+
+func TestSimDeleteAttachedDisk(t *testing.T) {
+	t.Parallel()
+	e := newSim(t, sim.Options{})
+	ctx := context.Background()
+	web := e.vm("jkt01", "web-1")
+	d := e.must(e.c.Create(ctx, provider.Disks, "jkt01", provider.Attrs{"size": 30, "attach_to": web.ID}))
+	if err := e.c.Delete(ctx, provider.Disks, "jkt01", d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.sim.World(); len(w.Disks) != 0 {
+		t.Errorf("disks left: %+v", w.Disks)
+	}
+}
