@@ -183,6 +183,10 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	c := &call{s: s, r: r}
 	rt, status, msg := s.resolve(c)
+	var bodyErr error
+	if rt != nil { // read the body before taking the lock: clients may be slow
+		bodyErr = c.readBody()
+	}
 
 	s.mu.Lock()
 	locked := true
@@ -207,8 +211,8 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		s.finish(rw, c, errResult(st, m), famAuth)
 		return
 	}
-	if err := c.readBody(); err != nil {
-		s.finish(rw, c, errResult(http.StatusBadRequest, err.Error()), rt.fam)
+	if bodyErr != nil {
+		s.finish(rw, c, errResult(http.StatusBadRequest, bodyErr.Error()), rt.fam)
 		return
 	}
 	s.settle()
@@ -224,14 +228,20 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		wait, then := res.wait, res.then
 		s.mu.Unlock()
 		locked = false
-		if !sleep(r.Context(), wait) {
-			return
-		}
+		gone := !sleep(r.Context(), wait)
 		s.mu.Lock()
 		locked = true
 		c.now = s.now()
 		s.settle()
-		res, aerr = then(c)
+		res, aerr = then(c) // the work completes even if the client left
+		if gone {
+			if aerr != nil {
+				res = s.errorResult(c, aerr)
+			}
+			c.status = res.code
+			s.record(c, true)
+			return
+		}
 	}
 	if aerr != nil {
 		res = s.errorResult(c, aerr)

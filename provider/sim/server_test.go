@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -199,5 +200,30 @@ func TestCatalogue(t *testing.T) {
 	}
 	if p := byName["name"]; p.Expression != `^[0-9a-zA-Z][-0-9a-zA-Z]{2,}[0-9a-zA-Z]$` {
 		t.Fatalf("name %+v", p)
+	}
+}
+
+func TestLiveCallCompletesWhenClientLeaves(t *testing.T) {
+	s := New(Options{Quirks: QuirksLive, LiveVMDelay: 50 * time.Millisecond, Seed: 1})
+	c := s.Client()
+	vm := func() api.VM { return s.World().VMs[0].API }
+	req, _ := http.NewRequest("POST", "http://sim/v1/user-resource/vm", strings.NewReader(vmCreate().Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("apikey", "k")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer cancel()
+	req, _ = http.NewRequestWithContext(ctx, "POST", "http://sim/v1/user-resource/vm/stop", strings.NewReader("uuid="+vm().UUID))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("apikey", "k")
+	if _, err := c.Do(req); err == nil {
+		t.Fatal("no error after the deadline")
+	}
+	if got := vm().Status; got != "stopped" {
+		t.Fatalf("status %q: the stop did not complete", got)
 	}
 }
