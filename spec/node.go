@@ -1,0 +1,70 @@
+package spec
+
+import "unicode/utf8"
+
+// node is a YAML value with its place in the file: the loader's own small
+// tree, so the rest of the package never touches goccy's AST.
+type node struct {
+	kind  nodeKind
+	val   any  // scalars: string, int, float64, bool or nil
+	isStr bool // a YAML string: interpolation applies
+	// offset maps a byte offset in a string value to its column, when the
+	// scalar sits on one line and its text is the value (plain, or quoted
+	// with no escapes); otherwise errors point at the scalar's start.
+	exact  bool
+	quoted bool
+	keys   []*entry        // mappings, in file order
+	merged map[string]bool // keys that came from a merge key (<<): explicit ones win
+	items  []*node         // sequences
+	rng    Range
+	// filled by interpolation
+	sensitive bool
+	refs      []Ref
+}
+
+type nodeKind int
+
+const (
+	scalarNode nodeKind = iota
+	mapNode
+	seqNode
+)
+
+type entry struct {
+	key    string
+	keyRng Range
+	val    *node
+}
+
+// get returns the entry of a mapping with the key, or nil.
+func (n *node) get(key string) *entry {
+	if n == nil || n.kind != mapNode {
+		return nil
+	}
+	for _, e := range n.keys {
+		if e.key == key {
+			return e
+		}
+	}
+	return nil
+}
+
+// colAt is the column of byte offset i of a string scalar.
+func (n *node) colAt(i int) Range {
+	r := n.rng
+	if !n.exact || n.kind != scalarNode {
+		return r
+	}
+	s, _ := n.val.(string)
+	if i < 0 || i > len(s) {
+		return r
+	}
+	q := 0
+	if n.quoted {
+		q = 1
+	}
+	r.Start.Col += q + utf8.RuneCountInString(s[:i])
+	r.End = r.Start
+	return r
+}
+
