@@ -67,4 +67,3 @@ func (n *node) colAt(i int) Range {
 	r.End = r.Start
 	return r
 }
-
