@@ -80,15 +80,6 @@ func (w *World) defaultPool() *api.HostPool {
 	return nil
 }
 
-func (w *World) location(slug string) *api.Location {
-	for i := range w.Locations {
-		if w.Locations[i].Slug == slug {
-			return &w.Locations[i]
-		}
-	}
-	return nil
-}
-
 func (w *World) defaultLocation() string {
 	for _, l := range w.Locations {
 		if l.IsDefault {

@@ -81,6 +81,10 @@ func TestFault429RetryAfter(t *testing.T) {
 		t.Fatalf("Retry-After %q", got)
 	}
 	e.must(200, "GET", "/v1/config/locations", nil)
+	id := e.sim.AddFault(Fault{Path: "/config/**", Status: 503})
+	e.must(503, "GET", "/v1/config/vm_images", nil)
+	e.sim.RemoveFault(id)
+	e.must(200, "GET", "/v1/config/vm_images", nil)
 }
 
 func TestFaultLostResponseCommits(t *testing.T) {

@@ -165,9 +165,6 @@ func billingErr() *apiErr { return badRequest("Provided billing account is incor
 // str returns a form value.
 func (c *call) str(name string) string { return strings.TrimSpace(c.form.Get(name)) }
 
-// has reports whether a form field was sent.
-func (c *call) has(name string) bool { _, ok := c.form[name]; return ok }
-
 // integer parses a whole-number form field; present is false when absent
 // or empty.
 func (c *call) integer(name string) (v int, present bool, e *apiErr) {
