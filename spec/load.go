@@ -149,12 +149,18 @@ func (s *Stack) addResources(k Kind, n *node) {
 				}
 			}
 		}
+		// Reference fields' refs come first, in order, then any
+		// ${KIND.NAME.ATTR} inside the same field.
+		named := map[string][]Ref{}
 		for _, site := range refSites(r, s.Ranges, ptr) {
 			if site.ok {
-				v := r.Fields[site.field]
-				v.Refs = append(v.Refs, Ref{Addr: site.addr})
-				r.Fields[site.field] = v
+				named[site.field] = append(named[site.field], Ref{Addr: site.addr})
 			}
+		}
+		for f, refs := range named {
+			v := r.Fields[f]
+			v.Refs = append(refs, v.Refs...)
+			r.Fields[f] = v
 		}
 		s.Resources = append(s.Resources, r)
 	}
