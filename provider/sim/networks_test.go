@@ -28,6 +28,11 @@ func TestFirstNetworkBecomesDefault(t *testing.T) {
 	if got.UUID != first.UUID {
 		t.Fatalf("POST without name gave %s, want the default %s", got.Name, first.Name)
 	}
+	// A name sent as a form body is not read: the default network comes back.
+	e.must(200, "POST", "/v1/network/network", form("name", "lost")).decode(t, &got)
+	if got.UUID != first.UUID {
+		t.Fatalf("POST with a form name gave %s, want the default %s", got.Name, first.Name)
+	}
 	// Other locations are separate.
 	e.must(200, "POST", "/v1/sgp01/network/network", nil).decode(t, &got)
 	if got.Name != "Default network" || !got.IsDefault {
