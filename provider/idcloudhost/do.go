@@ -27,6 +27,11 @@ const (
 
 const maxBody = 32 << 20
 
+// ErrMethodRedirect is returned when the server redirected a call with a
+// status that makes the HTTP client change its method (a POST or DELETE
+// followed as a GET): the call was not made. It is never retried.
+var ErrMethodRedirect = errors.New("the server redirected the request and the redirect changes the method; not following it")
+
 // do performs one API call: {endpoint}/v1[/{location}]{path}. path starts
 // with "/" and may carry a query string. body is nil (no body), url.Values
 // (form-encoded) or anything else (JSON). A 2xx answer is decoded into out
@@ -137,6 +142,11 @@ func (c *Client) attempt(ctx context.Context, method, u string, payload []byte, 
 		return nil, nil, cleanURLError(err)
 	}
 	defer resp.Body.Close()
+	if resp.Request != nil && resp.Request.Method != method {
+		// A 301/302/303 turns a POST into a GET: the write was not made and
+		// the answer is not the one asked for.
+		return nil, nil, fmt.Errorf("%w to %s %s", ErrMethodRedirect, resp.Request.Method, resp.Request.URL.Redacted())
+	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the answer: %w", err)

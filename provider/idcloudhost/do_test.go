@@ -344,3 +344,22 @@ func TestObserverNeverSeesSecrets(t *testing.T) {
 		t.Errorf("info = %+v", infos[0])
 	}
 }
+
+func TestRedirectChangingTheMethodIsAnError(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/") {
+			posts.Add(1)
+			http.Redirect(w, r, strings.TrimSuffix(r.URL.Path, "/"), http.StatusMovedPermanently)
+			return
+		}
+		_, _ = w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "k")
+	_, err := c.CreateFloatingIP(context.Background(), "jkt01", "ip", 1)
+	if err == nil || !strings.Contains(err.Error(), "redirect") || posts.Load() != 1 {
+		t.Errorf("err = %v, posts = %d", err, posts.Load())
+	}
+}

@@ -30,7 +30,7 @@ func DefaultCheckRetry(ctx context.Context, resp *http.Response, err error) (boo
 	}
 	if err != nil {
 		var certErr *x509.UnknownAuthorityError
-		if errors.As(err, &certErr) || strings.Contains(err.Error(), "unsupported protocol scheme") {
+		if errors.As(err, &certErr) || errors.Is(err, ErrMethodRedirect) || strings.Contains(err.Error(), "unsupported protocol scheme") {
 			return false, nil
 		}
 		return true, nil
