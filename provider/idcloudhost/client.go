@@ -167,6 +167,7 @@ type CallInfo struct {
 }
 
 // WithObserver sets a function called after every attempt of every call.
+// It may be called from several goroutines at once.
 func WithObserver(f func(CallInfo)) Option { return func(c *Client) { c.observe = f } }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -283,17 +283,10 @@ func (c *Client) createVM(ctx context.Context, location string, a provider.Attrs
 	return obj, nil
 }
 
-func (c *Client) deleteVM(ctx context.Context, location, id string) error {
-	err := c.DeleteVM(ctx, location, id)
-	if errors.Is(err, provider.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
 // updateVM applies in-place changes in a fixed order after reading the VM:
 // name; vcpu/ram (stopping and restarting it as needed); disk growth;
-// backup (toggled only if it differs); billing account; password; power.
+// backup (toggled only if it differs); billing account; password (starting
+// a stopped VM for it and stopping it again); power.
 func (c *Client) updateVM(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
 	cs := indexChanges(changes)
 	if err := cs.unknown("name", "vcpu", "ram", "disk", "backup", "billing_account", "password", "power"); err != nil {
@@ -399,12 +392,14 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 		if err != nil {
 			return provider.Object{}, errors.New("password: want a string")
 		}
+		// The API changes a password only while the VM runs: a stopped VM
+		// is started for it and stopped again unless the update starts it.
 		if vm.Status != "running" {
-			if wantPower != "running" {
-				return provider.Object{}, fmt.Errorf("vm %s: the password can only be changed while the VM runs (it is %s)", id, vm.Status)
+			if wantPower == "" {
+				wantPower = vm.Status
 			}
 			if vm, err = c.setPower(ctx, location, vm, "running"); err != nil {
-				return provider.Object{}, err
+				return provider.Object{}, fmt.Errorf("vm %s: starting it to change the password: %w", id, err)
 			}
 		}
 		if err := c.SetVMPassword(ctx, location, id, vm.Username, pw); err != nil {
