@@ -35,20 +35,30 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// TestThreeErrors: an unknown field, a value out of range and a dangling
+// TestGolden formats the diagnostics of every testdata/schema/*.yaml.
+// three_errors.yaml: an unknown field, a value out of range and a dangling
 // reference are all reported at once, each at its line and column.
-func TestThreeErrors(t *testing.T) {
-	path := filepath.Join("..", "testdata", "schema", "three_errors.yaml")
-	s, ds := Load(path, spec.Options{})
-	if s == nil {
-		t.Fatal(ds)
+func TestGolden(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "schema", "*.yaml"))
+	if len(files) == 0 {
+		t.Fatal("no golden inputs")
 	}
-	var b bytes.Buffer
-	spec.Format(&b, ds, s.Sources)
-	// Golden output names the file without the ../ of the test's directory.
-	golden(t, "three_errors.golden", bytes.ReplaceAll(b.Bytes(), []byte(path), []byte("three_errors.yaml")))
-	if len(ds) != 3 {
-		t.Errorf("want 3 diagnostics, got %d:\n%s", len(ds), b.String())
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			vars := map[string]map[string]string{"many_errors.yaml": {"env": "test"}}
+			s, ds := Load(path, spec.Options{Vars: vars[name], LookupEnv: func(string) (string, bool) { return "", false }})
+			if s == nil {
+				t.Fatal(ds)
+			}
+			var b bytes.Buffer
+			spec.Format(&b, ds, s.Sources)
+			// Golden output names the file without the ../ of the test's directory.
+			golden(t, strings.TrimSuffix(name, ".yaml")+".golden", bytes.ReplaceAll(b.Bytes(), []byte(path), []byte(name)))
+			if name == "three_errors.yaml" && len(ds) != 3 {
+				t.Errorf("want 3 diagnostics, got %d:\n%s", len(ds), b.String())
+			}
+		})
 	}
 }
 

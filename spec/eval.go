@@ -46,7 +46,7 @@ func (ev *evaluator) scalar(n *node) {
 	}
 	parts, terr := parseTemplate(s)
 	if terr != nil {
-		r := n.colAt(terr.off)
+		r := n.span(terr.off, terr.length)
 		ev.diags.Errorf(&r, terr.detail, "%s", terr.summary)
 		return
 	}
@@ -105,7 +105,7 @@ func (ev *evaluator) once(key string) bool {
 }
 
 func (ev *evaluator) varValue(n *node, e *tmplExpr) (any, bool, bool) {
-	r := n.colAt(e.off)
+	r := n.span(e.off, len(e.raw)+3)
 	d := ev.vars.decls[e.name]
 	if d == nil {
 		if ev.once("var." + e.name) {
@@ -128,7 +128,7 @@ func (ev *evaluator) env(n *node, e *tmplExpr) (string, bool) {
 	v, ok := ev.lookupEnv(e.name)
 	if !ok {
 		if ev.once("env." + e.name) {
-			r := n.colAt(e.off)
+			r := n.span(e.off, len(e.raw)+3)
 			ev.diags.Errorf(&r, "set it in the environment before running idstack, e.g. export "+e.name+"=…",
 				"environment variable %s is not set", e.name)
 		}
@@ -144,7 +144,7 @@ func (ev *evaluator) file(n *node, e *tmplExpr) (string, bool) {
 		home, err := os.UserHomeDir()
 		if err != nil {
 			if ev.once("file." + p) {
-				r := n.colAt(e.off)
+				r := n.span(e.off, len(e.raw)+3)
 				ev.diags.Errorf(&r, "write the path without ~", "cannot expand ~ in %s: %v", p, err)
 			}
 			return "", false
@@ -156,7 +156,7 @@ func (ev *evaluator) file(n *node, e *tmplExpr) (string, bool) {
 	data, err := ev.readFile(p)
 	if err != nil {
 		if ev.once("file." + p) {
-			r := n.colAt(e.off)
+			r := n.span(e.off, len(e.raw)+3)
 			detail := "a relative path is relative to the stack file's directory (" + ev.dir + ")"
 			if errors.Is(err, fs.ErrNotExist) {
 				ev.diags.Errorf(&r, detail, "file %s does not exist (in ${%s})", p, e.raw)

@@ -23,7 +23,7 @@ type tmplExpr struct {
 
 // tmplError is a template syntax error at byte offset off.
 type tmplError struct {
-	off             int
+	off, length     int // the bytes in error
 	summary, detail string
 }
 
@@ -47,7 +47,7 @@ func parseTemplate(s string) ([]tmplPart, *tmplError) {
 		case strings.HasPrefix(s[i:], "${"):
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				return nil, &tmplError{off: i, summary: "unterminated ${ in string", detail: "close it with }; " + interpAllowed}
+				return nil, &tmplError{off: i, length: len(s) - i, summary: "unterminated ${ in string", detail: "close it with }; " + interpAllowed}
 			}
 			raw := s[i+2 : i+2+end]
 			e, err := parseExpr(raw, i)
@@ -72,7 +72,7 @@ func parseExpr(raw string, off int) (*tmplExpr, *tmplError) {
 	ns, rest, _ := strings.Cut(in, ".")
 	e.ns = ns
 	bad := func(summary string) (*tmplExpr, *tmplError) {
-		return nil, &tmplError{off: off, summary: summary, detail: interpAllowed}
+		return nil, &tmplError{off: off, length: len(raw) + 3, summary: summary, detail: interpAllowed}
 	}
 	switch ns {
 	case "var":

@@ -49,14 +49,18 @@ func (n *node) get(key string) *entry {
 	return nil
 }
 
-// colAt is the column of byte offset i of a string scalar.
-func (n *node) colAt(i int) Range {
+// colAt is the place of byte offset i of a string scalar.
+func (n *node) colAt(i int) Range { return n.span(i, 0) }
+
+// span is the place of the bytes [i, i+length) of a string scalar, when
+// the scalar's text is its value; otherwise the whole scalar.
+func (n *node) span(i, length int) Range {
 	r := n.rng
 	if !n.exact || n.kind != scalarNode {
 		return r
 	}
 	s, _ := n.val.(string)
-	if i < 0 || i > len(s) {
+	if i < 0 || length < 0 || i+length > len(s) {
 		return r
 	}
 	q := 0
@@ -65,5 +69,6 @@ func (n *node) colAt(i int) Range {
 	}
 	r.Start.Col += q + utf8.RuneCountInString(s[:i])
 	r.End = r.Start
+	r.End.Col += utf8.RuneCountInString(s[i : i+length])
 	return r
 }
