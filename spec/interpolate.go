@@ -95,7 +95,12 @@ func parseExpr(raw string, off int) (*tmplExpr, *tmplError) {
 			if in == "" {
 				return bad("empty ${}")
 			}
-			return bad("unknown namespace \"" + ns + "\" in ${" + raw + "}")
+			names := []string{"var", "env", "file"}
+			for _, k := range Kinds {
+				names = append(names, string(k))
+			}
+			return nil, &tmplError{off: off, length: len(raw) + 3, summary: "unknown namespace \"" + ns + "\" in ${" + raw + "}",
+				detail: interpAllowed + suggest(ns, names)}
 		}
 		name, attr, _ := strings.Cut(rest, ".")
 		if name == "" || attr == "" {
