@@ -363,3 +363,15 @@ func TestRedirectChangingTheMethodIsAnError(t *testing.T) {
 		t.Errorf("err = %v, posts = %d", err, posts.Load())
 	}
 }
+
+func FuzzDecodeError(f *testing.F) {
+	for _, s := range []string{`{"errors": {"Error": "x"}}`, `{"message": "y"}`, `{"errors": {"k": {"msg": "z"}}}`, `{"errors": []}`, `{"errors": {"a": null}}`, `nope`, ``} {
+		f.Add(400, s)
+	}
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		e := decodeError("GET", "/p", status, nil, []byte(body), time.Now())
+		if e.Message == "" && http.StatusText(status) != "" {
+			t.Errorf("no message for %d %q", status, body)
+		}
+	})
+}
