@@ -73,20 +73,20 @@ var Rules = map[spec.Kind]map[string]Rule{
 	spec.Disks: {
 		"size":            {Mode: InPlace, Live: "size", NoShrink: true},
 		"source":          {Mode: CreateOnly},
-		"attach_to":       {Mode: InPlace, Live: "attached_to", Ref: spec.VMs},
+		"attach_to":       {Mode: InPlace, Live: "attached_to", Ref: spec.VMs, Default: ""},
 		"billing_account": {Mode: InPlace, Live: "billing_account"},
 	},
 	spec.FloatingIPs: {
 		"name":            {Mode: InPlace, Live: "name", Default: DefaultName},
-		"assign_to":       {Mode: InPlace, Live: "assigned_to", Ref: spec.VMs},
+		"assign_to":       {Mode: InPlace, Live: "assigned_to", Ref: spec.VMs, Default: ""},
 		"billing_account": {Mode: InPlace, Live: "billing_account"},
 	},
 	spec.LoadBalancers: {
 		"name":              {Mode: InPlace, Live: "name", Default: DefaultName},
 		"network":           {Mode: CreateOnly, Live: "network", Ref: spec.Networks},
 		"reserve_public_ip": {Mode: CreateOnly, Default: false},
-		"rules":             {Mode: InPlace, Live: "rules", List: true, Keys: []string{"source_port", "target_port"}},
-		"targets":           {Mode: InPlace, Live: "targets", Ref: spec.VMs, List: true},
+		"rules":             {Mode: InPlace, Live: "rules", List: true, Keys: []string{"source_port", "target_port"}, Default: []any{}},
+		"targets":           {Mode: InPlace, Live: "targets", Ref: spec.VMs, List: true, Default: []any{}},
 		"billing_account":   {Mode: InPlace, Live: "billing_account"},
 	},
 	spec.Buckets: {
