@@ -14,8 +14,8 @@ func main() {
 	terminal := func() bool { return isatty.IsTerminal(os.Stdin.Fd()) }
 	os.Exit(cli.Main(os.Args[1:], cli.IO{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
-		Getenv:   os.Getenv,
-		Terminal: terminal,
-		Color:    isatty.IsTerminal(os.Stdout.Fd()),
+		LookupEnv: os.LookupEnv,
+		Terminal:  terminal,
+		Color:     isatty.IsTerminal(os.Stdout.Fd()),
 	}))
 }

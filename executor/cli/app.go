@@ -24,10 +24,11 @@ const (
 
 // IO is what a command reads and writes.
 type IO struct {
-	In     io.Reader
-	Out    io.Writer
-	Err    io.Writer
-	Getenv func(string) string
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// LookupEnv reads the environment (${env.X}, NO_COLOR).
+	LookupEnv func(string) (string, bool)
 	// Terminal reports whether In is a terminal a person can answer on.
 	Terminal func() bool
 	// Color turns colour on (only for terminals; --no-color and NO_COLOR
@@ -56,8 +57,8 @@ func exit(code int, err error) error { return &exitError{code: code, err: err} }
 // Main runs idstack with args (without the program name) and returns the
 // exit code.
 func Main(args []string, stdio IO) int {
-	if stdio.Getenv == nil {
-		stdio.Getenv = os.Getenv
+	if stdio.LookupEnv == nil {
+		stdio.LookupEnv = os.LookupEnv
 	}
 	if stdio.Terminal == nil {
 		stdio.Terminal = func() bool { return false }
@@ -94,7 +95,7 @@ func newApp(stdio *IO) *cli.App {
 			&cli.BoolFlag{Name: "no-color", Usage: "no colour in output (also NO_COLOR)"},
 		},
 		Before: func(c *cli.Context) error {
-			stdio.Color = stdio.Color && !c.Bool("no-color") && stdio.Getenv("NO_COLOR") == ""
+			stdio.Color = stdio.Color && !c.Bool("no-color") && !hasEnv(stdio, "NO_COLOR")
 			return nil
 		},
 		Commands: []*cli.Command{
@@ -118,4 +119,11 @@ func stackFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "var", Usage: "set a variable: `NAME=VALUE` (repeatable)"},
 		&cli.StringSliceFlag{Name: "var-file", Usage: "read variables from a YAML `FILE` (repeatable)"},
 	}
+}
+
+// hasEnv reports whether an environment variable is set, even to "" (the
+// NO_COLOR convention).
+func hasEnv(stdio *IO, k string) bool {
+	_, ok := stdio.LookupEnv(k)
+	return ok
 }

@@ -51,11 +51,11 @@ func (e *env) run(args ...string) (int, string, string) {
 	e.t.Helper()
 	var out, errb bytes.Buffer
 	full := append([]string{"--endpoint", e.url, "--api-key", "test-key"}, args...)
-	code := cli.Main(full, cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(k string) string {
+	code := cli.Main(full, cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb, LookupEnv: func(k string) (string, bool) {
 		if k == "DEMO_PASSWORD" {
-			return "Sup3r-secret"
+			return "Sup3r-secret", true
 		}
-		return ""
+		return "", false
 	}})
 	return code, out.String(), errb.String()
 }

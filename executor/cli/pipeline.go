@@ -24,10 +24,7 @@ func loadStack(c *cli.Context, stdio *IO) (*spec.Stack, error) {
 		}
 		vars[k] = v
 	}
-	opts := spec.Options{Vars: vars, VarFiles: c.StringSlice("var-file"), LookupEnv: func(k string) (string, bool) {
-		v := stdio.Getenv(k)
-		return v, v != ""
-	}}
+	opts := spec.Options{Vars: vars, VarFiles: c.StringSlice("var-file"), LookupEnv: stdio.LookupEnv}
 	stack, diags := schema.Load(c.String("file"), opts)
 	if len(diags) > 0 {
 		var sources map[string][]byte

@@ -16,7 +16,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"idstack": func() {
 			os.Exit(cli.Main(os.Args[1:], cli.IO{
-				In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv,
+				In: os.Stdin, Out: os.Stdout, Err: os.Stderr, LookupEnv: os.LookupEnv,
 				Terminal: func() bool { return isatty.IsTerminal(os.Stdin.Fd()) },
 			}))
 		},
