@@ -105,9 +105,14 @@ func (b *builder) resolveField(r *spec.Resource, field string, rule Rule, v spec
 		w.value, w.ok = val, ok
 		return w, true
 	}
-	if m, ok := v.V.(map[string]any); ok && m["ref"] != nil && len(v.Refs) > 0 {
-		// A nested reference (a disk's source.ref): its id goes in as uuid.
-		w := wanted{input: Input{Value: v.V, Refs: []string{v.Refs[0].Addr.String()}, RefKey: "uuid"}, rng: rng}
+	if m, ok := v.V.(map[string]any); ok && len(v.Refs) > 0 && v.Refs[0].Attr == "" {
+		// A nested reference: a disk's source.ref goes in as source.uuid,
+		// a VM's clone_from.vm is replaced by the VM's uuid.
+		key := "uuid"
+		if m["ref"] == nil {
+			key = "vm"
+		}
+		w := wanted{input: Input{Value: v.V, Refs: []string{v.Refs[0].Addr.String()}, RefKey: key}, rng: rng}
 		w.value, w.ok, _ = w.input.Resolve(b.lookup)
 		return w, true
 	}

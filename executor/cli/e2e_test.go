@@ -336,3 +336,24 @@ func TestApplyWithoutTerminalRefuses(t *testing.T) {
 		t.Fatal("apply without approval changed the world")
 	}
 }
+
+func TestOSChangeIsAReinstall(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	uuid := vmByName(e.sim.World(), "skel-db").API.UUID
+	b, _ := os.ReadFile(f)
+	e.write("idstack.yaml", strings.Replace(string(b), `os_version: "12"`, `os_version: "11"`, 1))
+	p := e.plan(f)
+	a := p.Action("vms.db")
+	if a == nil || a.Action != planner.Reinstall || !strings.Contains(strings.Join(a.Notes, " "), "data on it is lost") {
+		t.Fatalf("want a reinstall of vms.db that warns of data loss, got %+v", p.Actions)
+	}
+	e.mustRun(3, "plan", "-f", f, "--detailed-exitcode")
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	vm := vmByName(e.sim.World(), "skel-db")
+	if vm.API.UUID != uuid || vm.API.OSVersion != "11" || vm.API.Status != "running" {
+		t.Fatalf("after reinstall: uuid %s os %s status %s; want the same VM on debian 11, running", vm.API.UUID, vm.API.OSVersion, vm.API.Status)
+	}
+	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+}

@@ -56,7 +56,7 @@ func countErrors(diags spec.Diagnostics) string {
 type planRun struct {
 	stack   *spec.Stack
 	conn    *connection
-	backend *state.Local
+	backend state.Backend
 	state   *state.State
 	live    *planner.Live
 	plan    *planner.Plan
@@ -97,7 +97,9 @@ func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Optio
 		spec.Format(stdio.Err, diags, stack.Sources)
 		return run, exit(ExitError, fmt.Errorf("%s has %s", c.String("file"), countErrors(diags)))
 	}
-	run.backend = state.NewLocal(stack.Dir, stack.Name)
+	if run.backend, err = backendFor(c, stack); err != nil {
+		return run, exit(ExitError, err)
+	}
 	if lockFor != "" {
 		if run.unlock, err = run.backend.Lock(lockFor, c.Duration("lock-timeout")); err != nil {
 			return run, exit(ExitError, err)

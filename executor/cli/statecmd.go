@@ -10,14 +10,18 @@ import (
 	"github.com/idstack/idstack/planner/state"
 )
 
-// localBackend opens the state of the stack named by -f (variables are
+// stackBackend opens the state of the stack named by -f (variables are
 // needed: the stack name may use them).
-func localBackend(c *cli.Context, stdio *IO) (*state.Local, error) {
+func stackBackend(c *cli.Context, stdio *IO) (state.Backend, error) {
 	stack, err := loadStack(c, stdio)
 	if err != nil {
 		return nil, err
 	}
-	return state.NewLocal(stack.Dir, stack.Name), nil
+	b, err := backendFor(c, stack)
+	if err != nil {
+		return nil, exit(ExitError, err)
+	}
+	return b, nil
 }
 
 func unlockCommand(stdio *IO) *cli.Command {
@@ -26,7 +30,7 @@ func unlockCommand(stdio *IO) *cli.Command {
 		Usage: "remove a stale lock of the stack's state",
 		Flags: stackFlags(),
 		Action: func(c *cli.Context) error {
-			b, err := localBackend(c, stdio)
+			b, err := stackBackend(c, stdio)
 			if err != nil {
 				return err
 			}
@@ -35,7 +39,7 @@ func unlockCommand(stdio *IO) *cli.Command {
 				return exit(ExitError, err)
 			}
 			if rerr != nil {
-				fmt.Fprintf(stdio.Out, "No lock held on stack %q.\n", b.Stack)
+				fmt.Fprintf(stdio.Out, "No lock held on %s.\n", b)
 				return nil
 			}
 			fmt.Fprintf(stdio.Out, "Removed the lock of %q (pid %d on %s since %s).\n", info.Holder, info.PID, info.Host, info.CreatedAt.Format(time.RFC3339))
@@ -93,7 +97,7 @@ func stateCommand(stdio *IO) *cli.Command {
 				ArgsUsage: "ADDR",
 				Flags:     append(stackFlags(), lockTimeoutFlag()),
 				Action: func(c *cli.Context) error {
-					b, err := localBackend(c, stdio)
+					b, err := stackBackend(c, stdio)
 					if err != nil {
 						return err
 					}
@@ -123,8 +127,8 @@ func stateCommand(stdio *IO) *cli.Command {
 	}
 }
 
-func openState(c *cli.Context, stdio *IO) (*state.Local, *state.State, error) {
-	b, err := localBackend(c, stdio)
+func openState(c *cli.Context, stdio *IO) (state.Backend, *state.State, error) {
+	b, err := stackBackend(c, stdio)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -50,9 +50,15 @@ type Entry struct {
 	Error  string `json:"error,omitempty"`
 }
 
-// Journal appends entries to a JSON-lines file, each synced to disk before
-// Append returns.
-type Journal struct {
+// Journal records entries durably: Append returns once the entry would
+// survive a crash.
+type Journal interface {
+	Append(Entry) (Entry, error)
+}
+
+// fileJournal appends entries to a JSON-lines file, each synced to disk
+// before Append returns.
+type fileJournal struct {
 	mu   sync.Mutex
 	path string
 	run  string
@@ -63,26 +69,23 @@ type Journal struct {
 func (l *Local) JournalPath() string { return filepath.Join(l.Dir, l.base()+".journal.jsonl") }
 
 // OpenJournal opens (creating) a stack's journal for a new run.
-func (l *Local) OpenJournal() (*Journal, error) {
+func (l *Local) OpenJournal() (Journal, error) {
 	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	entries, err := ReadJournal(l.JournalPath())
+	entries, err := l.ReadJournal()
 	if err != nil {
 		return nil, err
 	}
-	j := &Journal{path: l.JournalPath(), run: randomHex(6)}
+	j := &fileJournal{path: l.JournalPath(), run: randomHex(6)}
 	if n := len(entries); n > 0 {
 		j.seq = entries[n-1].Seq
 	}
 	return j, nil
 }
 
-// Run is this journal's run id.
-func (j *Journal) Run() string { return j.run }
-
 // Append writes an entry and syncs it.
-func (j *Journal) Append(e Entry) (Entry, error) {
+func (j *fileJournal) Append(e Entry) (Entry, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
@@ -109,7 +112,10 @@ func (j *Journal) Append(e Entry) (Entry, error) {
 	return e, f.Close()
 }
 
-// Clear removes the journal once the state holds everything it says.
+// ReadJournal reads the stack's journal (none: no entries).
+func (l *Local) ReadJournal() ([]Entry, error) { return ReadJournalFile(l.JournalPath()) }
+
+// ClearJournal removes the journal once the state holds everything it says.
 func (l *Local) ClearJournal() error {
 	err := os.Remove(l.JournalPath())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -118,9 +124,9 @@ func (l *Local) ClearJournal() error {
 	return err
 }
 
-// ReadJournal reads every complete entry; a torn last line (a crash while
-// writing it) is ignored: its call was never made.
-func ReadJournal(path string) ([]Entry, error) {
+// ReadJournalFile reads every complete entry; a torn last line (a crash
+// while writing it) is ignored: its call was never made.
+func ReadJournalFile(path string) ([]Entry, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

@@ -78,6 +78,15 @@ func (c *Client) ToggleVMBackup(ctx context.Context, location, uuid string) (api
 	return out, err
 }
 
+// ReinstallVM is POST …/vm/reinstall: rewrites the boot disk from an OS
+// image. Never retried: a repeat would wipe the disk again.
+func (c *Client) ReinstallVM(ctx context.Context, location, uuid, osName, osVersion string) (api.VM, error) {
+	var out api.VM
+	err := c.do(ctx, once, http.MethodPost, location, vmPath+"/reinstall", url.Values{
+		"uuid": {uuid}, "os_name": {osName}, "os_version": {osVersion}}, &out)
+	return out, err
+}
+
 // ResizeVMStorage is PATCH …/vm/storage: grows a disk of a VM.
 func (c *Client) ResizeVMStorage(ctx context.Context, location, vmUUID, diskUUID string, sizeGB int) (api.Storage, error) {
 	var out api.Storage
@@ -289,7 +298,7 @@ func (c *Client) createVM(ctx context.Context, location string, a provider.Attrs
 // a stopped VM for it and stopping it again); power.
 func (c *Client) updateVM(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
 	cs := indexChanges(changes)
-	if err := cs.unknown("name", "vcpu", "ram", "disk", "backup", "billing_account", "password", "power"); err != nil {
+	if err := cs.unknown("name", "vcpu", "ram", "disk", "backup", "billing_account", "password", "power", "os_name", "os_version"); err != nil {
 		return provider.Object{}, fmt.Errorf("vm %s: %w", id, err)
 	}
 	wantPower := ""
@@ -323,6 +332,10 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 				return provider.Object{}, err
 			}
 		}
+	}
+
+	if vm, err = c.reinstall(ctx, location, vm, cs); err != nil {
+		return provider.Object{}, err
 	}
 
 	if vm, err = c.resize(ctx, location, vm, cs, wantPower); err != nil {
@@ -606,4 +619,36 @@ func (c *Client) cloneSource(ctx context.Context, location string, a provider.At
 	f.Set("source_uuid", vm)
 	f.Set("source_replica", replica)
 	return nil
+}
+
+// reinstall rewrites the boot disk when os_name or os_version changes. A
+// lost answer is confirmed by reading the VM's OS back, never by repeating.
+func (c *Client) reinstall(ctx context.Context, location string, vm api.VM, cs changeSet) (api.VM, error) {
+	osName, osVersion := vm.OSName, vm.OSVersion
+	if ch, ok := cs["os_name"]; ok {
+		v, err := asString("os_name", ch.After)
+		if err != nil {
+			return vm, err
+		}
+		osName = v
+	}
+	if ch, ok := cs["os_version"]; ok {
+		v, err := asString("os_version", ch.After)
+		if err != nil {
+			return vm, err
+		}
+		osVersion = v
+	}
+	if osName == vm.OSName && osVersion == vm.OSVersion {
+		return vm, nil
+	}
+	_, err := c.ReinstallVM(ctx, location, vm.UUID, osName, osVersion)
+	err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
+		cur, err := c.GetVM(ctx, location, vm.UUID)
+		return cur.OSName == osName && cur.OSVersion == osVersion, err
+	})
+	if err != nil {
+		return vm, err
+	}
+	return c.waitVMAny(ctx, location, vm.UUID, "running", "stopped")
 }

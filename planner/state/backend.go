@@ -1,0 +1,31 @@
+package state
+
+import "time"
+
+// Backend keeps one stack's state, its lock and its journal: a local
+// directory (Local) or the cloud's S3 object storage, for CI.
+type Backend interface {
+	// Load reads the state; none yet is an empty state.
+	Load() (*State, error)
+	// Save writes the state atomically, its serial incremented.
+	Save(*State) error
+	// Lock takes the stack's lock, waiting up to timeout for a holder; a
+	// held lock is a *LockedError naming the holder.
+	Lock(holder string, timeout time.Duration) (unlock func() error, err error)
+	// ReadLock says who holds the lock.
+	ReadLock() (LockInfo, error)
+	// Unlock removes the lock whoever holds it (idstack unlock).
+	Unlock() error
+	// OpenJournal starts this run's journal; ReadJournal reads every run's
+	// entries; ClearJournal drops them once the state holds all they say.
+	OpenJournal() (Journal, error)
+	ReadJournal() ([]Entry, error)
+	ClearJournal() error
+	// String says where the state is kept, for messages.
+	String() string
+}
+
+var _ Backend = (*Local)(nil)
+
+// String names the state file.
+func (l *Local) String() string { return l.Path() }
