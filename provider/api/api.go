@@ -1,10 +1,67 @@
 // Package api holds the idcloudhost wire types: the JSON shapes of the
 // reference document (seeds/003), shared by the HTTP client and the
 // simulator. Field names follow the document exactly; nullable fields are
-// pointers. Nothing here has behaviour beyond encoding.
+// pointers, or Nullable where the document shows a key as null on some
+// answers and leaves it out on others. Nothing here has behaviour beyond
+// encoding.
 package api
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// Nullable is a JSON value that may be absent, null or a value. With the
+// omitzero tag option an absent one is left out and a null one is written
+// as null, so a documented null survives a decode and an encode (a pointer
+// with omitempty loses it; a pointer without it invents nulls).
+type Nullable[T any] struct {
+	Value T
+	// Valid is set when the value is not null.
+	Valid bool
+	// Set is set when the key is present (null or a value).
+	Set bool
+}
+
+// Some is a present, non-null value.
+func Some[T any](v T) Nullable[T] { return Nullable[T]{Value: v, Valid: true, Set: true} }
+
+// Null is a present null.
+func Null[T any]() Nullable[T] { return Nullable[T]{Set: true} }
+
+// IsZero reports an absent value (for omitzero).
+func (n Nullable[T]) IsZero() bool { return !n.Set }
+
+// Ptr is the value, or nil when absent or null.
+func (n Nullable[T]) Ptr() *T {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Value
+	return &v
+}
+
+// MarshalJSON writes the value or null.
+func (n Nullable[T]) MarshalJSON() ([]byte, error) {
+	if !n.Valid {
+		return []byte("null"), nil
+	}
+	return json.Marshal(n.Value)
+}
+
+// UnmarshalJSON reads a value or null; either makes it present.
+func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*n = Nullable[T]{Set: true}
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*n = Some(v)
+	return nil
+}
 
 // ErrorEnvelope is the document's error shape: {"errors": {"Error": "…"}}.
 // The live service also uses other keys inside "errors", sometimes with an
@@ -74,48 +131,50 @@ type VMParameter struct {
 
 // VM is a virtual machine (GET/POST/PATCH /v1/user-resource/vm, vm/list…).
 type VM struct {
-	Backup             bool      `json:"backup"`
-	BillingAccount     int       `json:"billing_account"`
-	CreatedAt          string    `json:"created_at"`
-	Description        string    `json:"description"`
-	DesignatedPoolName string    `json:"designated_pool_name,omitempty"`
-	DesignatedPoolUUID string    `json:"designated_pool_uuid,omitempty"`
-	Hostname           string    `json:"hostname"`
-	HypervisorID       *int      `json:"hypervisor_id,omitempty"`
-	ID                 int       `json:"id,omitempty"`
-	LicenseType        string    `json:"license_type,omitempty"`
-	MAC                string    `json:"mac"`
-	Memory             int       `json:"memory"`
-	Name               string    `json:"name"`
-	OSName             string    `json:"os_name"`
-	OSVersion          string    `json:"os_version"`
-	PrivateIPv4        string    `json:"private_ipv4"`
-	PublicIPv4         *string   `json:"public_ipv4,omitempty"`
-	PublicIPv6         string    `json:"public_ipv6,omitempty"`
-	Status             string    `json:"status"`
-	Storage            []Storage `json:"storage"`
-	Tags               any       `json:"tags"`
-	UpdatedAt          *string   `json:"updated_at"`
-	UserID             int       `json:"user_id"`
-	Username           string    `json:"username"`
-	UUID               string    `json:"uuid"`
-	VCPU               int       `json:"vcpu"`
+	Backup             bool             `json:"backup"`
+	BillingAccount     int              `json:"billing_account"`
+	CreatedAt          string           `json:"created_at"`
+	Description        string           `json:"description"`
+	DesignatedPoolName string           `json:"designated_pool_name,omitempty"`
+	DesignatedPoolUUID string           `json:"designated_pool_uuid,omitempty"`
+	Hostname           string           `json:"hostname"`
+	HypervisorID       Nullable[int]    `json:"hypervisor_id,omitzero"`
+	ID                 int              `json:"id,omitempty"`
+	LicenseType        string           `json:"license_type,omitempty"`
+	MAC                string           `json:"mac"`
+	Memory             int              `json:"memory"`
+	Name               string           `json:"name"`
+	OSName             string           `json:"os_name"`
+	OSVersion          string           `json:"os_version"`
+	PrivateIPv4        string           `json:"private_ipv4"`
+	PublicIPv4         Nullable[string] `json:"public_ipv4,omitzero"`
+	PublicIPv6         string           `json:"public_ipv6,omitempty"`
+	Status             string           `json:"status"`
+	Storage            []Storage        `json:"storage"`
+	Tags               any              `json:"tags"`
+	UpdatedAt          *string          `json:"updated_at"`
+	UserID             int              `json:"user_id"`
+	Username           string           `json:"username"`
+	UUID               string           `json:"uuid"`
+	VCPU               int              `json:"vcpu"`
 }
 
 // Storage is a VM's disk as the VM calls report it.
 type Storage struct {
-	CreatedAt string    `json:"created_at"`
-	ID        int       `json:"id,omitempty"`
-	Name      string    `json:"name"`
-	Pool      string    `json:"pool,omitempty"`
-	Primary   bool      `json:"primary"`
-	Replica   []Replica `json:"replica"`
-	Shared    bool      `json:"shared"`
-	Size      int       `json:"size"`
-	Type      string    `json:"type,omitempty"`
-	UpdatedAt *string   `json:"updated_at,omitempty"`
-	UserID    int       `json:"user_id,omitempty"`
-	UUID      string    `json:"uuid"`
+	CreatedAt string `json:"created_at"`
+	ID        int    `json:"id,omitempty"`
+	Name      string `json:"name"`
+	Pool      string `json:"pool,omitempty"`
+	Primary   bool   `json:"primary"`
+	// PublicIPv4 is shown (null) by GET billing_resources only.
+	PublicIPv4 Nullable[string] `json:"public_ipv4,omitzero"`
+	Replica    []Replica        `json:"replica"`
+	Shared     bool             `json:"shared"`
+	Size       int              `json:"size"`
+	Type       string           `json:"type,omitempty"`
+	UpdatedAt  Nullable[string] `json:"updated_at,omitzero"`
+	UserID     int              `json:"user_id,omitempty"`
+	UUID       string           `json:"uuid"`
 }
 
 // Replica is a snapshot or backup of a VM's storage.
@@ -140,7 +199,7 @@ type Success struct {
 type Disk struct {
 	UUID             string         `json:"uuid"`
 	Status           string         `json:"status"`
-	Snapshots        []DiskSnapshot `json:"snapshots,omitempty"`
+	Snapshots        []DiskSnapshot `json:"snapshots,omitzero"` // [] is kept, nil left out
 	UserID           int            `json:"user_id"`
 	BillingAccountID int            `json:"billing_account_id"`
 	SizeGB           int            `json:"size_gb"`
@@ -248,6 +307,19 @@ type Bucket struct {
 // S3Info is the answer of GET /v1/storage/api/s3.
 type S3Info struct {
 	URL string `json:"url"`
+}
+
+// S3User is the answer of GET /v1/storage/user.
+type S3User struct {
+	Caps             []any   `json:"caps"`
+	DisplayName      string  `json:"displayName"`
+	Email            string  `json:"email"`
+	MaxBuckets       int     `json:"maxBuckets"`
+	S3Credentials    []S3Key `json:"s3Credentials"`
+	Subusers         []any   `json:"subusers"`
+	Suspended        int     `json:"suspended"`
+	SwiftCredentials []any   `json:"swiftCredentials"`
+	UserID           string  `json:"userId"`
 }
 
 // S3Key is an S3 access key pair.

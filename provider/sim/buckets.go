@@ -145,19 +145,6 @@ func getS3Info(c *call) (result, *apiErr) {
 	return ok(api.S3Info{URL: "https://s3.idcloudhost.com:8080/"}), nil
 }
 
-// S3User is the answer of GET /v1/storage/user (not in provider/api).
-type S3User struct {
-	Caps             []any       `json:"caps"`
-	DisplayName      string      `json:"displayName"`
-	Email            string      `json:"email"`
-	MaxBuckets       int         `json:"maxBuckets"`
-	S3Credentials    []api.S3Key `json:"s3Credentials"`
-	Subusers         []any       `json:"subusers"`
-	Suspended        int         `json:"suspended"`
-	SwiftCredentials []any       `json:"swiftCredentials"`
-	UserID           string      `json:"userId"`
-}
-
 const s3UserID = "user@example.com"
 
 const keyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -183,7 +170,7 @@ func getS3User(c *call) (result, *apiErr) {
 	if len(c.w.S3Keys) == 0 {
 		c.w.S3Keys = append(c.w.S3Keys, c.newS3Key())
 	}
-	return ok(S3User{Caps: []any{}, DisplayName: s3UserID, MaxBuckets: 1000, S3Credentials: c.s3Keys(),
+	return ok(api.S3User{Caps: []any{}, DisplayName: s3UserID, MaxBuckets: 1000, S3Credentials: c.s3Keys(),
 		Subusers: []any{}, SwiftCredentials: []any{}, UserID: s3UserID}), nil
 }
 

@@ -67,7 +67,7 @@ func TestBucketBillingAndS3Keys(t *testing.T) {
 	if len(list) != 0 {
 		t.Fatalf("filtered list %+v", list)
 	}
-	var u S3User
+	var u api.S3User
 	e.must(200, "GET", "/v1/storage/user", nil).strict(t, &u)
 	if len(u.S3Credentials) != 1 || len(u.S3Credentials[0].AccessKey) != 20 {
 		t.Fatalf("user %+v", u)

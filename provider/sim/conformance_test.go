@@ -151,9 +151,7 @@ func conformanceTable(fx fixture) []conformance {
 			body: form("billing_account_id", "0", "uuid", missingUUID)},
 		{doc: "get_user_resource_billing_resources", method: "GET", path: "/v1/user-resource/billing_resources?id=129072", status: 200, into: vms,
 			diffs: []string{
-				"missing [].hypervisor_id",         // api.VM.HypervisorID is omitempty: null is dropped
-				"missing [].storage[].public_ipv4", // api.Storage has no public_ipv4
-				"extra [].designated_pool_name",    // as VM GET and create show them
+				"extra [].designated_pool_name", // as VM GET and create show them
 				"extra [].designated_pool_uuid",
 				"extra [].public_ipv6",
 				"extra [].storage[].replica[]",
@@ -172,11 +170,9 @@ func conformanceTable(fx fixture) []conformance {
 			body: form("billing_account_id", "129072", "size_gb", "50", "source_image_type", "EMPTY")},
 		{doc: "get_storage_disks_disk_uuid", method: "GET", path: "/v1/storage/disks/" + fx.freeDisk, status: 200, into: disk,
 			diffs: []string{
-				"missing snapshots",    // api.Disk.Snapshots is omitempty: [] is dropped
 				"missing source_image", // an EMPTY disk has no source image
 			}},
-		{doc: "get_storage_disks", method: "GET", path: "/v1/storage/disks", status: 200, into: func() any { return new([]api.Disk) },
-			diffs: []string{"missing [].snapshots"}}, // api.Disk.Snapshots is omitempty
+		{doc: "get_storage_disks", method: "GET", path: "/v1/storage/disks", status: 200, into: func() any { return new([]api.Disk) }},
 		{doc: "patch_storage_disks_disk_uuid", method: "PATCH", path: "/v1/storage/disks/" + fx.freeDisk, status: 200, into: disk,
 			body: form("billing_account_id", "129073")},
 
@@ -222,7 +218,7 @@ func conformanceTable(fx fixture) []conformance {
 		{doc: "get_storage_bucket", method: "GET", path: "/v1/storage/bucket?name=pang1", status: 200, into: bucket},
 		{doc: "get_storage_bucket_list", method: "GET", path: "/v1/storage/bucket/list", status: 200, into: func() any { return new([]api.Bucket) },
 			body: form("billing_account_id", "129072")},
-		{doc: "get_storage_user", method: "GET", path: "/v1/storage/user", status: 200, into: func() any { return new(S3User) }},
+		{doc: "get_storage_user", method: "GET", path: "/v1/storage/user", status: 200, into: func() any { return new(api.S3User) }},
 		{doc: "get_storage_user_keys", method: "GET", path: "/v1/storage/user/keys", status: 200, into: keys},
 		{doc: "post_storage_user_keys", method: "POST", path: "/v1/storage/user/keys", status: 200, into: keys},
 	}
@@ -289,21 +285,9 @@ func TestDocExamplesFitAPITypes(t *testing.T) {
 	types["post_user_resource_vm_ip_public"] = func() any { return new(api.VM) }
 	types["post_network_ip_addresses_public_ipv4_address_assign"] = func() any { return new(api.FloatingIP) }
 	types["post_network_load_balancers_load_balancer_uuid_targets"] = func() any { return new(api.LBTarget) }
-	// Known losses: reported to the lead, see the package's report.
-	// api.Storage.UpdatedAt, api.VM.HypervisorID and api.VM.PublicIPv4 are
-	// omitempty pointers: the document's nulls do not survive; api.Storage
-	// has no public_ipv4; api.Disk.Snapshots drops an empty list.
-	known := map[string][]string{
-		"get_user_resource_billing_resources": {"missing [].hypervisor_id", "missing [].public_ipv4", "missing [].storage[].public_ipv4", "missing [].storage[].updated_at"},
-		"get_storage_disks":                   {"missing [].snapshots"},
-		"get_user_resource_vm_list":           {"missing [].storage[].updated_at"},
-		"post_user_resource_vm_replica":       {"missing updated_at"},
-	}
-	for _, n := range []string{"get_user_resource_vm", "post_user_resource_vm", "post_user_resource_vm_stop", "post_user_resource_vm_backup",
-		"post_user_resource_vm_clone", "post_user_resource_vm_rebuild", "post_user_resource_vm_reinstall",
-		"post_user_resource_vm_ip_public", "delete_user_resource_vm_ip_public"} {
-		known[n] = []string{"missing storage[].updated_at"}
-	}
+	// No known losses: api.Nullable keeps the document's nulls (hypervisor_id,
+	// public_ipv4, storage updated_at) and omitzero its empty lists.
+	known := map[string][]string{}
 	for name, into := range types {
 		doc := readDoc(t, name)
 		b, _ := json.Marshal(doc)

@@ -140,7 +140,7 @@ func postVMStorage(c *call) (result, *apiErr) {
 	d := c.newDisk(size, "EMPTY", "", v.API.BillingAccount)
 	d.AttachedTo, d.Device, d.VMOwned = v.API.UUID, c.w.nextDevice(v.API.UUID), true
 	st := c.w.diskStorage(d)
-	st.ID, st.UserID, st.UpdatedAt = 0, 0, nil
+	st.ID, st.UserID, st.UpdatedAt = 0, 0, api.Nullable[string]{}
 	return ok(st), nil
 }
 
@@ -191,7 +191,7 @@ func patchVMStorage(c *call) (result, *apiErr) {
 	ts := c.ts()
 	if boot {
 		st := &v.API.Storage[0]
-		st.Size, st.UpdatedAt = size, &ts
+		st.Size, st.UpdatedAt = size, api.Some(ts)
 		c.touchVM(v)
 		out := *st
 		out.Replica = c.w.replicasOf(v.API.UUID, "")
@@ -199,7 +199,7 @@ func patchVMStorage(c *call) (result, *apiErr) {
 	}
 	d.API.SizeGB, d.API.UpdatedAt = size, c.tsJava()
 	st := c.w.diskStorage(d)
-	st.ID, st.UserID, st.UpdatedAt = 0, 0, &ts
+	st.ID, st.UserID, st.UpdatedAt = 0, 0, api.Some(ts)
 	return ok(st), nil
 }
 
@@ -241,7 +241,7 @@ func attachDisk(c *call) (result, *apiErr) {
 	}
 	d.AttachedTo, d.Device = v.API.UUID, c.w.nextDevice(v.API.UUID)
 	st := c.w.diskStorage(d)
-	st.ID, st.Pool, st.Type, st.UpdatedAt = 0, "", "", nil
+	st.ID, st.Pool, st.Type, st.UpdatedAt = 0, "", "", api.Nullable[string]{}
 	return ok(st), nil
 }
 
@@ -302,10 +302,15 @@ func getBillingResources(c *call) (result, *apiErr) {
 		if v.Location != c.loc || v.API.BillingAccount != id {
 			continue
 		}
+		// This answer's older shape: hypervisor_id and public_ipv4 on the
+		// VM and on each storage entry, null when unknown (the document).
 		js := c.w.vmJSON(v)
+		js.HypervisorID, js.PublicIPv4 = api.Null[int](), api.Null[string]()
 		if f := c.w.fipOf(v.API.UUID); f != nil {
-			addr := f.API.Address
-			js.PublicIPv4 = &addr
+			js.PublicIPv4 = api.Some(f.API.Address)
+		}
+		for j := range js.Storage {
+			js.Storage[j].PublicIPv4 = api.Null[string]()
 		}
 		out = append(out, js)
 	}

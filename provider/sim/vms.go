@@ -104,7 +104,7 @@ func (w *World) diskStorage(d *Disk) api.Storage {
 	return api.Storage{
 		CreatedAt: javaToTS(d.API.CreatedAt), ID: d.StorageID, Name: d.Device, Pool: "default", Primary: false,
 		Replica: []api.Replica{}, Shared: false, Size: d.API.SizeGB, Type: "block",
-		UpdatedAt: &upd, UserID: w.UserID, UUID: d.API.UUID,
+		UpdatedAt: api.Some(upd), UserID: w.UserID, UUID: d.API.UUID,
 	}
 }
 
@@ -270,7 +270,7 @@ func (c *call) newVM(f *vmForm, net *Network) *VM {
 	created := c.tsMicro()
 	boot := api.Storage{
 		CreatedAt: created, ID: w.newID(), Name: "vda", Pool: "default2", Primary: true,
-		Replica: []api.Replica{}, Size: f.disks, Type: "block", UpdatedAt: &created, UserID: w.UserID, UUID: uuid,
+		Replica: []api.Replica{}, Size: f.disks, Type: "block", UpdatedAt: api.Some(created), UserID: w.UserID, UUID: uuid,
 	}
 	if f.bootDisk != nil {
 		boot.UUID = f.bootDisk.API.UUID
