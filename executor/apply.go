@@ -20,14 +20,26 @@ type Options struct {
 	// State is updated in place after every step and saved with Save.
 	State *state.State
 	Save  func(*state.State) error
+	// Journal receives an intent before every mutating call and its
+	// outcome after (nil: no journal).
+	Journal state.Journal
 	// Live is the refresh the plan was made from: it resolves references
 	// to objects that this apply does not touch.
-	Live          *planner.Live
+	Live *planner.Live
+	// Stop, when closed, stops scheduling: running steps finish, nothing
+	// new starts (the first Ctrl-C). Cancelling ctx aborts running calls.
+	Stop          <-chan struct{}
 	Parallelism   int           // default 8
 	OnEvent       func(Event)   // called from several goroutines, one at a time
 	PollInterval  time.Duration // first readiness poll; doubles up to 5 s (default 250 ms)
 	ReadyTimeout  time.Duration // default 20 min
 	ProgressEvery time.Duration // default 10 s
+	// Attempts is how often a step is tried when it fails transiently
+	// (5xx, 429, a lost connection): default 5.
+	Attempts int
+	// Backoff is the first wait between attempts (doubling, with jitter,
+	// up to 5 s; default 200 ms).
+	Backoff time.Duration
 }
 
 // Result says what an apply did.
@@ -35,11 +47,20 @@ type Result struct {
 	Done    []string         // step keys that succeeded
 	Failed  map[string]error // step key → error
 	Skipped []string         // steps not started
+	// FailedPhase is 1 when a create/update step failed or the run was
+	// stopped before the deletions, 2 when a deletion failed, 0 on success.
+	FailedPhase int
+	// Journal holds every entry this run wrote, in order: what a rollback
+	// undoes.
+	Journal []state.Entry
 }
 
 // Err summarises the failures, nil when there were none.
 func (r *Result) Err() error {
 	if len(r.Failed) == 0 {
+		if r.FailedPhase != 0 {
+			return errors.New("stopped before every step ran")
+		}
 		return nil
 	}
 	keys := make([]string, 0, len(r.Failed))
@@ -57,8 +78,9 @@ func (r *Result) Err() error {
 // applier is one apply in progress.
 type applier struct {
 	opts    Options
-	mu      sync.Mutex // guards state, results and events
+	mu      sync.Mutex // guards state, results, journal and events
 	results map[string]provider.Object
+	entries []state.Entry
 }
 
 // Apply runs a plan: first every create, update and new half of a
@@ -76,6 +98,12 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	}
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = 10 * time.Second
+	}
+	if opts.Attempts < 1 {
+		opts.Attempts = 5
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 200 * time.Millisecond
 	}
 	ap := &applier{opts: opts, results: map[string]provider.Object{}}
 	res := &Result{Failed: map[string]error{}}
@@ -102,12 +130,16 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 			}
 		}
 	}
-	failed, skipped := walk(ctx, first, opts.Parallelism)
+	failed, skipped := walk(ctx, opts.Stop, first, opts.Parallelism)
 	collect(first, failed, skipped)
 	if len(failed) == 0 && len(skipped) == 0 {
-		failed, skipped = walk(ctx, second, opts.Parallelism)
+		failed, skipped = walk(ctx, opts.Stop, second, opts.Parallelism)
 		collect(second, failed, skipped)
+		if len(failed) > 0 || len(skipped) > 0 {
+			res.FailedPhase = 2
+		}
 	} else {
+		res.FailedPhase = 1
 		// Deletions run only after every first-phase step succeeded.
 		for _, n := range second {
 			res.Skipped = append(res.Skipped, n.key)
@@ -116,6 +148,9 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	for _, k := range res.Skipped {
 		ap.emit(Event{Type: Skipped, Address: strings.TrimPrefix(k, "delete ")})
 	}
+	ap.mu.Lock()
+	res.Journal = ap.entries
+	ap.mu.Unlock()
 	return res
 }
 
@@ -162,12 +197,12 @@ func (ap *applier) step(a *planner.Action, key string, deps []string, work func(
 		}()
 		err := work(ctx)
 		close(done)
-		ev := Event{Type: Finished, Address: a.Address, Action: a.Action, Half: half, Elapsed: time.Since(start)}
+		ev := Event{Type: Finished, Address: a.Address, Action: a.Action, Half: half, Elapsed: time.Since(start), ID: a.ID}
 		if err != nil {
 			ev.Type, ev.Err = Failed, err
 		}
 		ap.mu.Lock()
-		if o, ok := ap.results[a.Address]; ok {
+		if o, ok := ap.results[a.Address]; ok && half == "" {
 			ev.ID = o.ID
 		}
 		ap.mu.Unlock()
@@ -215,4 +250,27 @@ func (ap *applier) record(change func(*state.State)) error {
 		return fmt.Errorf("saving the state: %w", err)
 	}
 	return nil
+}
+
+// journal writes an entry (synced) and keeps it for the result.
+func (ap *applier) journal(e state.Entry) (state.Entry, error) {
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	if ap.opts.Journal != nil {
+		var err error
+		if e, err = ap.opts.Journal.Append(e); err != nil {
+			return e, fmt.Errorf("writing the journal: %w", err)
+		}
+	} else {
+		e.Seq = len(ap.entries) + 1
+	}
+	ap.entries = append(ap.entries, e)
+	return e, nil
+}
+
+// previous returns a copy of the state record at an address (nil if none).
+func (ap *applier) previous(addr string) *state.Resource {
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	return ap.opts.State.Get(addr).Clone()
 }

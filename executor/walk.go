@@ -17,10 +17,23 @@ type node struct {
 
 // walk runs nodes in dependency order, at most parallelism at a time. A
 // node whose dependency failed or was skipped is skipped. When a node
-// fails (or ctx ends) nothing new starts; running nodes finish.
-func walk(ctx context.Context, nodes []*node, parallelism int) (failed map[string]error, skipped []string) {
+// fails, stop is closed or ctx ends, nothing new starts; running nodes
+// finish (ctx reaches them; stop does not).
+func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism int) (failed map[string]error, skipped []string) {
 	if parallelism < 1 {
 		parallelism = 1
+	}
+	// sched ends when scheduling must stop: ctx ends or stop is closed.
+	sched, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if stop != nil {
+		go func() {
+			select {
+			case <-stop:
+				cancel()
+			case <-sched.Done():
+			}
+		}()
 	}
 	failed = map[string]error{}
 	state := map[string]int{} // 0 waiting, 1 running, 2 done, 3 failed/skipped
@@ -57,7 +70,7 @@ func walk(ctx context.Context, nodes []*node, parallelism int) (failed map[strin
 	mu.Lock()
 	defer mu.Unlock()
 	for remaining > 0 {
-		if ctx.Err() != nil {
+		if sched.Err() != nil {
 			stopped = true
 		}
 		progressed := false
@@ -105,10 +118,10 @@ func walk(ctx context.Context, nodes []*node, parallelism int) (failed map[strin
 				}
 				break
 			}
-			if ctx.Err() != nil {
+			if sched.Err() != nil {
 				cond.Wait() // only completions can change anything now
 			} else {
-				waitWithContext(ctx, cond)
+				waitWithContext(sched, cond)
 			}
 		}
 	}

@@ -5,6 +5,8 @@ package planner
 
 import (
 	"sort"
+
+	"github.com/idstack/idstack/planner/state"
 )
 
 // FormatVersion of the plan JSON (SPEC §6).
@@ -35,6 +37,7 @@ type Plan struct {
 	FormatVersion string    `json:"format_version"`
 	Stack         string    `json:"stack"`
 	Destroy       bool      `json:"destroy,omitempty"`
+	Rollback      bool      `json:"rollback,omitempty"` // undoes a failed apply
 	Summary       Summary   `json:"summary"`
 	Actions       []*Action `json:"actions"`
 	// Errors stop the plan from being applied (conflicts, refused changes).
@@ -91,6 +94,9 @@ type Action struct {
 	// References are every address the resource refers to (recorded in
 	// the state so later deletions are ordered even without the file).
 	References []string `json:"references,omitempty"`
+	// Restore is, in a rollback plan, the state record the step puts back
+	// once done (the earlier record of an updated or replaced object).
+	Restore *state.Resource `json:"restore,omitempty"`
 	// DeleteAfter orders the deletion half (delete, old half of replace):
 	// it waits for the deletions of these addresses.
 	DeleteAfter []string `json:"delete_after,omitempty"`

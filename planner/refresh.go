@@ -148,6 +148,23 @@ func Scopes(s *spec.Stack, st *state.State) []Scope {
 	return out
 }
 
+// WithIntents adds the scopes of journaled creates whose outcome is
+// unknown, so recovery can find what they made.
+func WithIntents(scopes []Scope, open []state.Entry) []Scope {
+	seen := map[Scope]bool{}
+	for _, sc := range scopes {
+		seen[sc] = true
+	}
+	for _, e := range open {
+		sc := scopeOf(provider.Kind(e.Kind), e.Location)
+		if !seen[sc] {
+			seen[sc] = true
+			scopes = append(scopes, sc)
+		}
+	}
+	return scopes
+}
+
 // Refresh lists every scope once, concurrently, and reads the catalogue
 // of each location that has VMs: the number of calls does not grow with
 // the number of resources.

@@ -61,6 +61,8 @@ type planRun struct {
 	live    *planner.Live
 	plan    *planner.Plan
 	unlock  func() error
+	// recovered says what was adopted from an interrupted apply's journal.
+	recovered planner.Recovery
 }
 
 // close releases the lock and the connection.
@@ -108,13 +110,33 @@ func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Optio
 	if run.state, err = run.backend.Load(); err != nil {
 		return run, exit(ExitError, err)
 	}
-	run.live, err = planner.Refresh(ctx, run.conn.Provider, planner.Scopes(stack, run.state), 8)
+	entries, err := run.backend.ReadJournal()
+	if err != nil {
+		return run, exit(ExitError, err)
+	}
+	open := state.Open(entries)
+	run.live, err = planner.Refresh(ctx, run.conn.Provider, planner.WithIntents(planner.Scopes(stack, run.state), open), 8)
 	if err != nil {
 		return run, exit(ExitError, err)
 	}
 	run.live.Locations, run.live.DefaultLocation = locs, def
+	if len(open) > 0 {
+		// An earlier apply was interrupted: what it may have created is
+		// found and adopted before planning, never created twice.
+		rec := planner.Recover(open, run.state, run.live)
+		for _, a := range rec.Adopted {
+			fmt.Fprintf(stdio.Err, "Recovered from an interrupted apply: %s is now in the state.\n", a)
+		}
+		run.recovered = rec
+		if lockFor != "" && len(rec.Adopted) > 0 {
+			if err := run.backend.Save(run.state); err != nil {
+				return run, exit(ExitError, err)
+			}
+		}
+	}
 	opts.Adopt = opts.Adopt || c.Bool("adopt")
 	run.plan = planner.Build(stack, run.state, run.live, opts)
+	run.plan.Errors = append(run.plan.Errors, run.recovered.Problems...)
 	return run, nil
 }
 

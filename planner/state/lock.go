@@ -46,15 +46,8 @@ func (l *Local) Lock(holder string, timeout time.Duration) (func() error, error)
 	}
 	deadline := time.Now().Add(timeout)
 	for {
-		f, err := os.OpenFile(l.LockPath(), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		err := createWithContent(l.LockPath(), b)
 		if err == nil {
-			_, werr := f.Write(b)
-			serr := f.Sync()
-			f.Close()
-			if werr != nil || serr != nil {
-				os.Remove(l.LockPath())
-				return nil, errors.Join(werr, serr)
-			}
 			return func() error { return os.Remove(l.LockPath()) }, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
@@ -100,4 +93,28 @@ func stale(info LockInfo, host string) bool {
 	}
 	err := syscall.Kill(info.PID, 0)
 	return errors.Is(err, syscall.ESRCH)
+}
+
+// createWithContent creates path with data, failing with fs.ErrExist if it
+// exists: the data is written to a temp file first and hard-linked into
+// place, so no reader ever sees an empty lock.
+func createWithContent(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp, path)
 }

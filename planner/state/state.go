@@ -101,6 +101,14 @@ func (s *State) Clone() *State {
 	return &c
 }
 
+// Clone returns a deep copy of a record (nil for nil).
+func (r *Resource) Clone() *Resource {
+	if r == nil {
+		return nil
+	}
+	return r.clone()
+}
+
 func (r *Resource) clone() *Resource {
 	c := *r
 	c.Inputs = make(map[string]any, len(r.Inputs))

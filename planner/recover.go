@@ -1,0 +1,103 @@
+package planner
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
+)
+
+// MatchesIntent reports whether a nameless live object (a disk) fits what
+// a journaled create asked for and appeared after it.
+func MatchesIntent(o provider.Object, match map[string]any, since time.Time) bool {
+	if len(match) == 0 {
+		return false
+	}
+	for k, want := range match {
+		switch k {
+		case "source":
+			src, _ := want.(map[string]any)
+			if t, _ := src["type"].(string); t != "" && o.Attrs["source_type"] != t {
+				return false
+			}
+		default:
+			if !Equal(o.Attrs[k], want, false) {
+				return false
+			}
+		}
+	}
+	if created, ok := o.Attrs["created_at"].(string); ok && created != "" {
+		for _, layout := range []string{"2006-01-02T15:04:05.000-0700", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+			if t, err := time.Parse(layout, created); err == nil {
+				return !t.Before(since.Add(-2 * time.Second))
+			}
+		}
+	}
+	return true
+}
+
+// Recovery is what Recover did with the open intents of a journal.
+type Recovery struct {
+	Adopted  []string  // "vms.web (uuid)": created by an interrupted run, now in the state
+	Problems []Problem // intents that cannot be resolved safely
+}
+
+// Recover resolves the open intents of an interrupted apply: an object
+// created under a journaled name (or, for disks, matching the journaled
+// size and source, made since) and owned by no address is put in the
+// state, so it is never duplicated and never leaked. It changes st.
+func Recover(open []state.Entry, st *state.State, live *Live) Recovery {
+	var rec Recovery
+	owned := map[string]bool{}
+	for _, r := range st.Resources {
+		owned[r.ID] = true
+	}
+	for _, r := range st.Deposed {
+		owned[r.ID] = true
+	}
+	for _, in := range open {
+		if (in.Op != "create" && in.Op != "replace") || in.Record == nil {
+			continue // updates and deletes: the refresh shows where they got
+		}
+		kind := provider.Kind(in.Kind)
+		var found []provider.Object
+		for _, o := range live.Objects[scopeOf(kind, in.Location)] {
+			if owned[o.ID] {
+				continue
+			}
+			if (in.Name != "" && o.Name == in.Name) || (in.Name == "" && MatchesIntent(o, in.Match, in.Time)) {
+				found = append(found, o)
+			}
+		}
+		switch len(found) {
+		case 0:
+			continue // the call never made it
+		case 1:
+			o := found[0]
+			if in.Op == "replace" {
+				st.Depose(in.Address)
+			}
+			r := in.Record.Clone()
+			r.ID = o.ID
+			if r.Name == "" {
+				r.Name = o.Name
+			}
+			st.Put(r)
+			owned[o.ID] = true
+			rec.Adopted = append(rec.Adopted, fmt.Sprintf("%s (%s)", in.Address, o.ID))
+		default:
+			ids := ""
+			for i, o := range found {
+				if i > 0 {
+					ids += ", "
+				}
+				ids += o.ID
+			}
+			rec.Problems = append(rec.Problems, Problem{Address: in.Address,
+				Summary: fmt.Sprintf("%s: an interrupted apply was creating it and %d unowned %s now match: %s", in.Address, len(found), kind, ids),
+				Detail:  "idstack adopts none of them: delete the extra ones (or adopt the right one with --adopt) and plan again"})
+		}
+	}
+	return rec
+}
