@@ -175,6 +175,9 @@ var roots = map[string]bool{"user-resource": true, "network": true, "storage": t
 
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if s.serveControl(rw, r) { // /_sim/… (control.go)
+		return
+	}
 	s.mu.Lock()
 	latency := s.latency
 	s.mu.Unlock()
