@@ -95,12 +95,14 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 			break
 		}
 	}
-	if err != nil {
+	if err != nil && obj.ID == "" {
 		ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Error: err.Error()})
 		return obj, err
 	}
 	// Record the new object before waiting, so that a crash while it boots
-	// cannot lose it; then close the intent.
+	// cannot lose it; then close the intent. An object made by a create
+	// whose follow-up failed is recorded too (a rollback deletes it).
+	createErr := err
 	if err := ap.record(func(st *state.State) {
 		if a.Action == planner.Replace {
 			st.Depose(a.Address)
@@ -117,7 +119,7 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 	if _, err := ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: obj.ID, OK: true}); err != nil {
 		return obj, err
 	}
-	return obj, nil
+	return obj, createErr
 }
 
 // findCreated looks for an object a create may have made though its

@@ -85,6 +85,9 @@ type Provider interface {
 	// few API calls, however many objects there are.
 	List(ctx context.Context, kind Kind, location string) ([]Object, error)
 	Get(ctx context.Context, kind Kind, location, id string) (Object, error)
+	// Create makes an object. An error with an Object whose ID is set means
+	// the object exists but a follow-up step (attach, assign, stop) failed:
+	// the caller owns it all the same.
 	Create(ctx context.Context, kind Kind, location string, attrs Attrs) (Object, error)
 	// Update applies in-place changes; it performs whatever sequence the API
 	// needs (a VM is stopped for vcpu/ram and started again if it ran).
