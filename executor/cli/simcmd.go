@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,24 +20,63 @@ import (
 	"github.com/idstack/idstack/provider/sim"
 )
 
+const simDescription = `Serves the idcloudhost API of the reference document on --listen (port 0
+picks a free one; the line "listening on http://ADDR" says which).
+
+Faults, for testing clients (a fault spec is one line, as for --fail):
+
+   [METHOD] PATH[=STATUS] [nth=N] [times=N] [rate=R] [retry-after=S]
+
+   PATH is matched without /v1 and the location slug, * is one segment and
+   a trailing /** any rest; STATUS defaults to 500; nth=N fails only the
+   Nth matching call, times=N the first N, rate=R a seeded share of them.
+
+   --fail "POST /user-resource/vm=503"            every VM create fails
+   --fail "GET /network/networks=429 retry-after=2 times=1"
+   --lost-response "PATCH /user-resource/vm"      commit, then drop the answer
+   --transient-rate 0.1                           10% of all calls: 503 or 429
+
+   The environment variables take several specs separated by commas.
+
+A running simulator answers about itself under /_sim/ (not the API, not
+counted, no latency or faults):
+
+   GET /_sim/calls     the call counter and every call (DELETE resets it)
+   GET /_sim/world     the whole world as JSON (the --world format)
+   GET /_sim/faults    the faults; POST one as a spec; DELETE all or /_sim/faults/ID`
+
 func simCommand(stdio *IO) *cli.Command {
 	return &cli.Command{
-		Name:  "sim",
-		Usage: "serve the idcloudhost API simulator over HTTP",
+		Name:        "sim",
+		Usage:       "serve the idcloudhost API simulator over HTTP",
+		Description: simDescription,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "address to listen on"},
-			&cli.StringFlag{Name: "world", Usage: "load the world from `FILE` and save it there on exit"},
-			&cli.DurationFlag{Name: "latency", Usage: "added to every call", EnvVars: []string{"IDSTACK_SIM_LATENCY"}},
-			&cli.DurationFlag{Name: "ready-after", Value: 2 * time.Second, Usage: "how long a new VM stays creating", EnvVars: []string{"IDSTACK_SIM_READY_AFTER"}},
+			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`ADDR` to listen on (port 0: a free one)", EnvVars: []string{"IDSTACK_SIM_LISTEN"}},
+			&cli.StringFlag{Name: "world", Usage: "load the world from `FILE` and save it there on exit", EnvVars: []string{"IDSTACK_SIM_WORLD"}},
+			&cli.DurationFlag{Name: "latency", Usage: "`DURATION` added to every call", EnvVars: []string{"IDSTACK_SIM_LATENCY"}},
+			&cli.DurationFlag{Name: "ready-after", Value: 2 * time.Second, Usage: "how long (`DURATION`) a new VM stays creating", EnvVars: []string{"IDSTACK_SIM_READY_AFTER"}},
 			&cli.StringFlag{Name: "quirks", Usage: "`live` behaves as the live service is known to (API-NOTES.md)", EnvVars: []string{"IDSTACK_SIM_QUIRKS"}},
-			&cli.StringFlag{Name: "require-key", Usage: "accept only this API key (default: any)"},
+			&cli.StringFlag{Name: "require-key", Usage: "accept only this API `KEY` (default: any)", EnvVars: []string{"IDSTACK_SIM_REQUIRE_KEY"}},
+			&cli.Int64Flag{Name: "seed", Usage: "`N` seeds ids, addresses and fault rates", EnvVars: []string{"IDSTACK_SIM_SEED"}},
+			&cli.StringSliceFlag{Name: "fail", Usage: "fail matching calls; `SPEC` is \"METHOD PATH[=STATUS] [nth=N] [times=N]…\" (repeatable)", EnvVars: []string{"IDSTACK_SIM_FAIL"}},
+			&cli.StringSliceFlag{Name: "lost-response", Usage: "commit matching calls, then drop the connection; `SPEC` is \"METHOD PATH [nth=N] [times=N]\" (repeatable)", EnvVars: []string{"IDSTACK_SIM_LOST_RESPONSE"}},
+			&cli.Float64Flag{Name: "transient-rate", Usage: "fail this share `R` (0–1) of all calls with 503 or 429, before they change anything", EnvVars: []string{"IDSTACK_SIM_TRANSIENT_RATE"}},
+			&cli.IntFlag{Name: "transient-retry-after", Value: 1, Usage: "Retry-After `SECONDS` of the transient 429s (0: none)", EnvVars: []string{"IDSTACK_SIM_TRANSIENT_RETRY_AFTER"}},
 		},
 		Action: func(c *cli.Context) error {
 			quirks := c.String("quirks")
 			if quirks != "" && quirks != sim.QuirksLive {
 				return exit(ExitError, fmt.Errorf("--quirks %q: allowed: live", quirks))
 			}
-			s := sim.New(sim.Options{Quirks: quirks, Latency: c.Duration("latency"), ReadyAfter: c.Duration("ready-after"), APIKey: c.String("require-key")})
+			faults, err := simFaults(c)
+			if err != nil {
+				return exit(ExitError, err)
+			}
+			s := sim.New(sim.Options{Quirks: quirks, Latency: c.Duration("latency"), ReadyAfter: c.Duration("ready-after"),
+				APIKey: c.String("require-key"), Seed: c.Int64("seed")})
+			for _, f := range faults {
+				s.AddFault(f)
+			}
 			world := c.String("world")
 			if world != "" {
 				b, err := os.ReadFile(world)
@@ -47,10 +89,21 @@ func simCommand(stdio *IO) *cli.Command {
 					return exit(ExitError, err)
 				}
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			parent := c.Context
+			if parent == nil {
+				parent = context.Background()
+			}
+			ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			fmt.Fprintf(stdio.Out, "idcloudhost simulator listening on http://%s (Ctrl-C to stop)\n", c.String("listen"))
-			if err := sim.Serve(ctx, c.String("listen"), s); err != nil {
+			ln, err := net.Listen("tcp", c.String("listen"))
+			if err != nil {
+				return exit(ExitError, err)
+			}
+			fmt.Fprintf(stdio.Out, "idcloudhost simulator listening on http://%s (Ctrl-C to stop)\n", ln.Addr())
+			if len(faults) > 0 {
+				fmt.Fprintf(stdio.Out, "%d fault(s) installed; see http://%s/_sim/faults\n", len(faults), ln.Addr())
+			}
+			if err := serveSim(ctx, ln, s); err != nil {
 				return exit(ExitError, err)
 			}
 			if world != "" {
@@ -65,5 +118,54 @@ func simCommand(stdio *IO) *cli.Command {
 			}
 			return nil
 		},
+	}
+}
+
+// simFaults reads --fail, --lost-response and --transient-rate.
+func simFaults(c *cli.Context) ([]sim.Fault, error) {
+	var out []sim.Fault
+	for _, spec := range c.StringSlice("fail") {
+		f, err := sim.ParseFault(spec)
+		if err != nil {
+			return nil, fmt.Errorf("--fail: %w", err)
+		}
+		if f.LostResponse {
+			return nil, fmt.Errorf("--fail %q: use --lost-response for a lost response", spec)
+		}
+		out = append(out, f)
+	}
+	for _, spec := range c.StringSlice("lost-response") {
+		if strings.TrimSpace(spec) == "" {
+			return nil, errors.New(`--lost-response: want "METHOD PATH"`)
+		}
+		f, err := sim.ParseFault(spec + " lost")
+		if err != nil {
+			return nil, fmt.Errorf("--lost-response: %w", err)
+		}
+		out = append(out, f)
+	}
+	rate := c.Float64("transient-rate")
+	if rate < 0 || rate > 1 {
+		return nil, fmt.Errorf("--transient-rate %v: want a share from 0 to 1", rate)
+	}
+	if ra := c.Int("transient-retry-after"); ra < 0 {
+		return nil, fmt.Errorf("--transient-retry-after %d: want 0 or more seconds", ra)
+	}
+	return append(out, sim.TransientFaults(rate, c.Int("transient-retry-after"))...), nil
+}
+
+// serveSim serves s on ln until ctx is done, then shuts down gracefully.
+func serveSim(ctx context.Context, ln net.Listener, s *sim.Server) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		return nil
+	case err := <-errc:
+		return err
 	}
 }
