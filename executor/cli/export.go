@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/schema"
+	"github.com/idstack/idstack/spec"
+)
+
+func exportCommand(stdio *IO) *cli.Command {
+	return &cli.Command{
+		Name:      "export",
+		Usage:     "write a stack file from the live resources of a location",
+		UsageText: "idstack export --location SLUG [--kinds vms,networks,…] [--prefix P] [--stack NAME] [-o FILE]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "location", Usage: "the location `SLUG` to export (buckets are global: exported with the rest)", Required: true},
+			&cli.StringFlag{Name: "kinds", Usage: "comma-separated kinds to export (default: all six)"},
+			&cli.StringFlag{Name: "prefix", Usage: "live names starting with `P` become ${var.prefix}… (a template)"},
+			&cli.StringFlag{Name: "stack", Usage: "the stack `NAME` (default export-LOCATION, or ${var.prefix}LOCATION)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of standard output"},
+		},
+		Action: func(c *cli.Context) error { return runExport(c, stdio) },
+	}
+}
+
+func parseKinds(s string) ([]spec.Kind, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []spec.Kind
+	for _, k := range strings.Split(s, ",") {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		found := false
+		for _, known := range spec.Kinds {
+			if string(known) == k {
+				found = true
+				out = append(out, known)
+			}
+		}
+		if !found {
+			var all []string
+			for _, known := range spec.Kinds {
+				all = append(all, string(known))
+			}
+			return nil, fmt.Errorf("--kinds: unknown kind %q (allowed: %s)", k, strings.Join(all, ", "))
+		}
+	}
+	return out, nil
+}
+
+func runExport(c *cli.Context, stdio *IO) error {
+	kinds, err := parseKinds(c.String("kinds"))
+	if err != nil {
+		return exit(ExitError, err)
+	}
+	loc, outFile := c.String("location"), c.String("output")
+	dir := "."
+	if outFile != "" {
+		dir = filepath.Dir(outFile)
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	defer stop()
+	conn, err := connect(c, dir)
+	if err != nil {
+		return exit(ExitError, err)
+	}
+	defer func() {
+		if cerr := conn.Close(); cerr != nil {
+			fmt.Fprintf(stdio.Err, "Warning: %v\n", cerr)
+		}
+	}()
+	locs, err := conn.Provider.Locations(ctx)
+	if err != nil {
+		return exit(ExitError, fmt.Errorf("listing locations: %w", err))
+	}
+	var slugs []string
+	known := false
+	for _, l := range locs {
+		slugs = append(slugs, l.Slug)
+		known = known || l.Slug == loc
+	}
+	if !known {
+		return exit(ExitError, fmt.Errorf("--location %q: no such location (allowed: %s)", loc, strings.Join(slugs, ", ")))
+	}
+
+	// Networks and VMs are always read: the default network and the VMs'
+	// boot disks are left out, and references point at them.
+	want := map[provider.Kind]bool{provider.Networks: true, provider.VMs: true}
+	for _, k := range kinds {
+		want[provider.Kind(k)] = true
+	}
+	if len(kinds) == 0 {
+		for _, k := range provider.Kinds {
+			want[k] = true
+		}
+	}
+	var scopes []planner.Scope
+	for k := range want {
+		scope := planner.Scope{Kind: k, Location: loc}
+		if k.Global() {
+			scope.Location = ""
+		}
+		scopes = append(scopes, scope)
+	}
+	sort.Slice(scopes, func(i, j int) bool { return scopes[i].String() < scopes[j].String() })
+	live, err := planner.Refresh(ctx, conn.Provider, scopes, 8)
+	if err != nil {
+		return exit(ExitError, err)
+	}
+	ex, err := planner.Export(live, planner.ExportOptions{Location: loc, Kinds: kinds, Prefix: c.String("prefix"), Stack: c.String("stack")})
+	if err != nil {
+		return exit(ExitError, err)
+	}
+	if err := checkExported(outFile, ex.YAML); err != nil {
+		return exit(ExitError, err)
+	}
+	if outFile == "" {
+		_, err := stdio.Out.Write(ex.YAML)
+		return err
+	}
+	if err := os.WriteFile(outFile, ex.YAML, 0o644); err != nil {
+		return exit(ExitError, err)
+	}
+	var parts []string
+	for _, k := range spec.Kinds {
+		if n := ex.Counts[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "no resources")
+	}
+	fmt.Fprintf(stdio.Err, "Wrote %s: %s.\n", outFile, strings.Join(parts, ", "))
+	if len(ex.EnvVars) > 0 {
+		fmt.Fprintf(stdio.Err, "Set %s in the environment (the VMs' passwords), then: idstack plan --adopt -f %s\n", strings.Join(ex.EnvVars, ", "), outFile)
+	} else {
+		fmt.Fprintf(stdio.Err, "Next: idstack plan --adopt -f %s\n", outFile)
+	}
+	return nil
+}
+
+// checkExported loads the exported file as plan would, with a stand-in
+// value for every environment variable: an export that does not validate
+// is a bug, never a file left for the user to find out.
+func checkExported(name string, src []byte) error {
+	if name == "" {
+		name = "export.yaml"
+	}
+	_, diags := schema.LoadBytes(name, src, spec.Options{
+		LookupEnv: func(string) (string, bool) { return "Export-Check-0", true },
+		ReadFile:  func(string) ([]byte, error) { return nil, errors.New("export reads no files") },
+	})
+	if diags.HasErrors() {
+		var b strings.Builder
+		spec.Format(&b, diags, map[string][]byte{name: src})
+		return fmt.Errorf("the exported stack file does not validate (a bug in idstack export):\n%s", b.String())
+	}
+	return nil
+}
