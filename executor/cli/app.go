@@ -108,6 +108,7 @@ func newApp(stdio *IO) *cli.App {
 			unlockCommand(stdio),
 			schemaCommand(stdio),
 			simCommand(stdio),
+			exportCommand(stdio),
 		},
 	}
 }
