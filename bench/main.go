@@ -1,0 +1,376 @@
+// Command idstack-bench measures idstack at scale against the simulator
+// (issue 8): for stacks of each size it times validate, plan and apply,
+// counts the API calls they make, reads their peak RSS, computes the
+// apply's lower bound from the plan's graph, and times a per-resource
+// refresh baseline (one GET per object, 10 at a time, the way Terraform
+// refreshes) in the same run. It prints Markdown tables.
+//
+//	go run ./bench -sizes 10,100,1000,10000
+//
+// The simulator runs in this process on a 127.0.0.1 port; plan and apply
+// run as child processes of an idstack binary built once, so their peak
+// RSS is their own (getrusage of each child). Generated stacks, states and
+// the binary live in a temporary directory that is removed at the end.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/idstack/idstack/bench/stackgen"
+	"github.com/idstack/idstack/provider/sim"
+	"github.com/idstack/idstack/schema"
+	"github.com/idstack/idstack/spec"
+)
+
+type config struct {
+	sizes       []int
+	latency     time.Duration
+	ready       time.Duration
+	parallelism []int
+	applyMax    int
+	baselineP   int
+	overlay     string
+	bin         string
+	out         string
+	keep        bool
+	timeout     time.Duration
+	cpuprofile  string
+}
+
+func main() {
+	var cfg config
+	sizes := flag.String("sizes", "10,100,1000,10000", "stack sizes (resources), comma-separated")
+	par := flag.String("parallelism", "8", "apply --parallelism values to run, comma-separated (0 = as many as the plan has actions)")
+	flag.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "simulator latency added to every API call")
+	flag.DurationVar(&cfg.ready, "ready-after", 2*time.Second, "how long a new VM stays creating")
+	flag.IntVar(&cfg.applyMax, "apply-max", 1000, "apply only stacks of at most this many resources (the state is rewritten after every step, so apply is quadratic in the state size)")
+	flag.IntVar(&cfg.baselineP, "baseline-parallelism", 10, "parallelism of the per-resource GET baseline")
+	flag.StringVar(&cfg.overlay, "overlay", "", "go build -overlay file for the idstack binary (measure a proposed change without editing the tree)")
+	flag.StringVar(&cfg.bin, "bin", "", "use this idstack binary instead of building one")
+	flag.StringVar(&cfg.out, "o", "", "also write the tables to this file")
+	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (stacks, plans, states, logs)")
+	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "stop everything after this long")
+	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (simulator, in-process validate and refreshes)")
+	flag.Parse()
+	var err error
+	if cfg.sizes, err = intList(*sizes); err != nil {
+		fatal(fmt.Errorf("-sizes: %w", err))
+	}
+	if cfg.parallelism, err = intList(*par); err != nil {
+		fatal(fmt.Errorf("-parallelism: %w", err))
+	}
+	if cfg.baselineP < 1 {
+		fatal(fmt.Errorf("-baseline-parallelism must be at least 1"))
+	}
+	if err := run(cfg); err != nil {
+		fatal(err)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintf(os.Stderr, "idstack-bench: %v\n", err)
+	os.Exit(1)
+}
+
+func intList(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(strings.ReplaceAll(f, "_", ""))
+		if f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 || n > 100000 {
+			return nil, fmt.Errorf("%q: want a number from 0 to 100000", f)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty list")
+	}
+	return out, nil
+}
+
+func run(cfg config) error {
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	defer cancel()
+	if cfg.cpuprofile != "" {
+		f, err := os.Create(cfg.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	tmp, err := os.MkdirTemp("", "idstack-bench-")
+	if err != nil {
+		return err
+	}
+	if cfg.keep {
+		fmt.Fprintf(os.Stderr, "keeping %s\n", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	bin := cfg.bin
+	if bin == "" {
+		fmt.Fprintln(os.Stderr, "building idstack…")
+		if bin, err = buildIdstack(ctx, tmp, cfg.overlay); err != nil {
+			return err
+		}
+	}
+	var results []*sizeResult
+	for _, n := range cfg.sizes {
+		if n < 1 {
+			return fmt.Errorf("-sizes: %d: a stack has at least one resource", n)
+		}
+		fmt.Fprintf(os.Stderr, "── %d resources\n", n)
+		r, err := measureSize(ctx, cfg, bin, tmp, n)
+		if err != nil {
+			return fmt.Errorf("%d resources: %w", n, err)
+		}
+		results = append(results, r)
+	}
+	var w io.Writer = os.Stdout
+	if cfg.out != "" {
+		f, err := os.Create(cfg.out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = io.MultiWriter(os.Stdout, f)
+	}
+	report(w, cfg, results)
+	return nil
+}
+
+// sizeResult is everything measured for one stack size.
+type sizeResult struct {
+	N        int
+	Counts   stackgen.Counts
+	Validate time.Duration
+
+	PlanFresh      *childRun
+	PlanFreshCalls int
+	Bound          bound
+
+	Applies []applyResult
+
+	PlanApplied      *childRun // nil when apply was skipped
+	PlanAppliedCalls int
+	Refresh          *refreshResult
+	Baseline         *refreshResult
+	Notes            []string
+}
+
+type applyResult struct {
+	P       int // as given (0 = unbounded)
+	Run     *childRun
+	Exec    time.Duration // first write → exit
+	Calls   int
+	Polls   int // GET of one VM (readiness)
+	Actions int
+}
+
+func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*sizeResult, error) {
+	src, counts := stackgen.Generate(n, stackgen.Options{})
+	res := &sizeResult{N: n, Counts: counts}
+
+	// validate: schema.Load of the generated file (what `idstack validate`
+	// does), median of three runs (one for the largest stacks).
+	vdir := filepath.Join(tmp, fmt.Sprintf("validate-%d", n))
+	if err := os.MkdirAll(vdir, 0o755); err != nil {
+		return nil, err
+	}
+	file := filepath.Join(vdir, "stack.yaml")
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		return nil, err
+	}
+	noEnv := func(string) (string, bool) { return "", false }
+	var times []time.Duration
+	var stack *spec.Stack
+	for i := 0; i < 3 && (i == 0 || n <= 1000); i++ {
+		start := time.Now()
+		s, diags := schema.Load(file, spec.Options{LookupEnv: noEnv})
+		times = append(times, time.Since(start))
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("the generated stack is not valid: %v", diags[0].Summary)
+		}
+		stack = s
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	res.Validate = times[len(times)/2]
+	fmt.Fprintf(os.Stderr, "   validate %s\n", ms(res.Validate))
+
+	// The first world: fresh plan, then the first apply, then a plan with
+	// nothing to do and the two refreshes.
+	dir := func(name string) (string, error) {
+		d := filepath.Join(tmp, fmt.Sprintf("%s-%d", name, n))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", err
+		}
+		return d, os.WriteFile(filepath.Join(d, "stack.yaml"), src, 0o644)
+	}
+	newSim := func() (*simServer, error) {
+		return startSim(sim.Options{Latency: cfg.latency, ReadyAfter: cfg.ready, Seed: 8})
+	}
+	s, err := newSim()
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	d0, err := dir("world")
+	if err != nil {
+		return nil, err
+	}
+	c0 := s.sim.CallCount()
+	res.PlanFresh, err = runIdstack(ctx, bin, d0, s.url, "plan", "-f", "stack.yaml", "--format", "json")
+	if err != nil {
+		return nil, err
+	}
+	res.PlanFreshCalls = s.sim.CallCount() - c0
+	if res.Bound, err = criticalPath(res.PlanFresh.Stdout, cfg.latency, cfg.ready); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "   plan (fresh) %s, %d calls, %s RSS; critical path %s over %d actions\n",
+		ms(res.PlanFresh.Wall), res.PlanFreshCalls, mib(res.PlanFresh.MaxRSS), ms(res.Bound.CriticalPath), res.Bound.Chain)
+
+	if n > cfg.applyMax {
+		res.Notes = append(res.Notes, fmt.Sprintf("apply skipped above %d resources (-apply-max): the state file is rewritten and fsynced after every step, so apply time grows with n²", cfg.applyMax))
+		return res, nil
+	}
+	for i, p := range cfg.parallelism {
+		as, ad := s, d0
+		if i > 0 {
+			if as, err = newSim(); err != nil {
+				return nil, err
+			}
+			if ad, err = dir(fmt.Sprintf("apply-p%d", p)); err != nil {
+				as.close()
+				return nil, err
+			}
+		}
+		ar, err := measureApply(ctx, as, bin, ad, p, res.Bound.Actions)
+		if i > 0 {
+			as.close()
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.Applies = append(res.Applies, ar)
+		fmt.Fprintf(os.Stderr, "   apply P=%s: %s (execution %s; bound %s), %d calls (%d VM polls), %s RSS\n",
+			pName(p), ms(ar.Run.Wall), ms(ar.Exec), ms(res.Bound.withParallelism(p)), ar.Calls, ar.Polls, mib(ar.Run.MaxRSS))
+	}
+
+	c0 = s.sim.CallCount()
+	res.PlanApplied, err = runIdstack(ctx, bin, d0, s.url, "plan", "-f", "stack.yaml", "--detailed-exitcode")
+	if err != nil {
+		return nil, fmt.Errorf("plan after apply (want no changes): %w", err)
+	}
+	res.PlanAppliedCalls = s.sim.CallCount() - c0
+	fmt.Fprintf(os.Stderr, "   plan (applied) %s, %d calls, %s RSS\n", ms(res.PlanApplied.Wall), res.PlanAppliedCalls, mib(res.PlanApplied.MaxRSS))
+
+	rr, err := idstackRefresh(ctx, s, stack)
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	res.Refresh = &rr
+	br, err := baselineRefresh(ctx, s, stack, cfg.baselineP)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	res.Baseline = &br
+	fmt.Fprintf(os.Stderr, "   refresh %s (%d calls, %d objects); baseline %s (%d calls)\n", ms(rr.Wall), rr.Calls, rr.Objects, ms(br.Wall), br.Calls)
+	return res, nil
+}
+
+func measureApply(ctx context.Context, s *simServer, bin, dir string, p, actions int) (applyResult, error) {
+	flagP := p
+	if p == 0 {
+		flagP = max(actions, 1)
+	}
+	c0 := s.sim.CallCount()
+	s.arm()
+	run, err := runIdstack(ctx, bin, dir, s.url, "apply", "-f", "stack.yaml", "--auto-approve", "--parallelism", strconv.Itoa(flagP))
+	if err != nil {
+		return applyResult{}, err
+	}
+	ar := applyResult{P: p, Run: run, Actions: actions}
+	ar.Calls, _ = s.callsSince(c0)
+	_, byPath := s.callsSince(c0)
+	ar.Polls = byPath["GET /user-resource/vm"]
+	if fw, ok := s.firstWriteAt(); ok {
+		ar.Exec = run.End.Sub(fw)
+	}
+	if !strings.Contains(string(run.Stdout), "Apply complete") {
+		return ar, fmt.Errorf("apply did not complete:\n%s", tail(string(run.Stdout), 2000))
+	}
+	return ar, nil
+}
+
+func pName(p int) string {
+	if p == 0 {
+		return "∞"
+	}
+	return strconv.Itoa(p)
+}
+
+func ms(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "—"
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func mib(b int64) string {
+	if b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
+
+// machine describes where the numbers were taken.
+func machine() string {
+	model := "unknown CPU"
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "MemTotal:") {
+				f := strings.Fields(line)
+				if len(f) >= 2 {
+					if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+						mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/(1<<20))
+					}
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%d CPUs (nproc), %s%s, %s %s/%s", runtime.NumCPU(), model, mem, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

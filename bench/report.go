@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// report prints the Markdown tables and the targets of issue 8.
+func report(w io.Writer, cfg config, rs []*sizeResult) {
+	sizes := make([]string, len(cfg.sizes))
+	for i, n := range cfg.sizes {
+		sizes[i] = fmt.Sprint(n)
+	}
+	pars := make([]string, len(cfg.parallelism))
+	for i, p := range cfg.parallelism {
+		pars[i] = fmt.Sprint(p)
+	}
+	fmt.Fprintf(w, "Machine: %s.\n", machine())
+	fmt.Fprintf(w, "Simulator: %s per call, VMs ready %s after create.\n", cfg.latency, cfg.ready)
+	fmt.Fprintf(w, "Command: `go run ./bench -sizes %s -parallelism %s -latency %s -ready-after %s`\n\n",
+		strings.Join(sizes, ","), strings.Join(pars, ","), cfg.latency, cfg.ready)
+
+	fmt.Fprintln(w, "**Validate and plan** (plan: `idstack plan` as a child process, wall time from exec to exit)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| resources | validate | plan API calls (empty / applied) | plan wall (empty / applied) | plan peak RSS (empty / applied) | idstack refresh: calls, wall | per-resource GET ×10: calls, wall | baseline ÷ idstack refresh | baseline ÷ plan wall |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rs {
+		appliedCalls, appliedWall, appliedRSS := "—", "—", "—"
+		if r.PlanApplied != nil {
+			appliedCalls, appliedWall, appliedRSS = fmt.Sprint(r.PlanAppliedCalls), ms(r.PlanApplied.Wall), mib(r.PlanApplied.MaxRSS)
+		}
+		ref, base, ratio, ratioPlan := "—", "—", "—", "—"
+		if r.Refresh != nil && r.Baseline != nil {
+			ref = fmt.Sprintf("%d, %s", r.Refresh.Calls, ms(r.Refresh.Wall))
+			base = fmt.Sprintf("%d, %s", r.Baseline.Calls, ms(r.Baseline.Wall))
+			ratio = fmt.Sprintf("%.1f×", float64(r.Baseline.Wall)/float64(r.Refresh.Wall))
+			if r.PlanApplied != nil {
+				ratioPlan = fmt.Sprintf("%.1f×", float64(r.Baseline.Wall)/float64(r.PlanApplied.Wall))
+			}
+		}
+		fmt.Fprintf(w, "| %d | %s | %d / %s | %s / %s | %s / %s | %s | %s | %s | %s |\n",
+			r.N, ms(r.Validate), r.PlanFreshCalls, appliedCalls, ms(r.PlanFresh.Wall), appliedWall,
+			mib(r.PlanFresh.MaxRSS), appliedRSS, ref, base, ratio, ratioPlan)
+	}
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "**Apply** (`idstack apply --auto-approve` of the empty world as a child process; execution = first write call → exit)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| resources | --parallelism | apply wall | execution | critical path (chain) | lower bound at this parallelism | execution ÷ bound | API calls (VM polls) | apply peak RSS |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rs {
+		if len(r.Applies) == 0 {
+			fmt.Fprintf(w, "| %d | — | skipped | — | %s (%d) | — | — | — | — |\n", r.N, ms(r.Bound.CriticalPath), r.Bound.Chain)
+			continue
+		}
+		for _, a := range r.Applies {
+			b := r.Bound.withParallelism(a.P)
+			fmt.Fprintf(w, "| %d | %s | %s | %s | %s (%d) | %s | %.2f× | %d (%d) | %s |\n",
+				r.N, pLabel(a), ms(a.Run.Wall), ms(a.Exec), ms(r.Bound.CriticalPath), r.Bound.Chain, ms(b),
+				float64(a.Exec)/float64(b), a.Calls, a.Polls, mib(a.Run.MaxRSS))
+		}
+	}
+	fmt.Fprintln(w)
+	for _, r := range rs {
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "- %d resources: %s.\n", r.N, n)
+		}
+	}
+	fmt.Fprintln(w, "- Lower bound: every create costs its sequential API calls × latency, a VM max(2·latency, ready) + latency (bench/critpath.go); the critical path is the longest chain of the plan's depends_on; with parallelism P no schedule beats max(critical path, total work ÷ P).")
+	fmt.Fprintln(w)
+	targets(w, rs)
+}
+
+func pLabel(a applyResult) string {
+	if a.P == 0 {
+		return fmt.Sprintf("∞ (%d)", a.Actions)
+	}
+	return fmt.Sprint(a.P)
+}
+
+// targets checks the numbers against issue 8. Nothing is asserted: a
+// missed target is reported, with the numbers.
+func targets(w io.Writer, rs []*sizeResult) {
+	fmt.Fprintln(w, "**Targets**")
+	fmt.Fprintln(w)
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "MISSED"
+	}
+	// Plan calls flat: the same from the smallest stack that uses every
+	// kind in every location on.
+	var calls []string
+	flat, maxCalls := true, 0
+	for _, r := range rs {
+		calls = append(calls, fmt.Sprintf("%d→%d", r.N, r.PlanFreshCalls))
+		if r.N >= 100 {
+			if maxCalls != 0 && r.PlanFreshCalls != maxCalls {
+				flat = false
+			}
+			maxCalls = max(maxCalls, r.PlanFreshCalls)
+		}
+		if r.PlanApplied != nil && r.PlanAppliedCalls != r.PlanFreshCalls {
+			flat = false
+		}
+	}
+	fmt.Fprintf(w, "- plan API calls flat with resource count: %s (%s; ≤ 6 kinds × 3 locations + catalogue)\n", verdict(flat), strings.Join(calls, ", "))
+	for _, r := range rs {
+		if r.N != 1000 {
+			continue
+		}
+		if r.PlanApplied != nil {
+			fmt.Fprintf(w, "- plan of 1,000 resources under 1 s: %s (%s with every resource live, %s from an empty world)\n",
+				verdict(r.PlanApplied.Wall < time.Second), ms(r.PlanApplied.Wall), ms(r.PlanFresh.Wall))
+		}
+		if r.Baseline != nil && r.PlanApplied != nil {
+			x := float64(r.Baseline.Wall) / float64(r.PlanApplied.Wall)
+			fmt.Fprintf(w, "- plan of 1,000 ≥ 10× faster than the per-resource baseline: %s (%.1f×: the whole plan command against the baseline's refresh alone)\n", verdict(x >= 10), x)
+		}
+		for _, a := range r.Applies {
+			b := r.Bound.withParallelism(a.P)
+			x := float64(a.Exec) / float64(b)
+			fmt.Fprintf(w, "- apply of 1,000 within 1.2× of its lower bound, --parallelism %s: %s (%.2f×: %s against %s)\n", pLabel(a), verdict(x <= 1.2), x, ms(a.Exec), ms(b))
+		}
+		fmt.Fprintf(w, "- validate of 1,000 under 200 ms: %s (%s)\n", verdict(r.Validate < 200*time.Millisecond), ms(r.Validate))
+	}
+	for _, r := range rs {
+		if r.N == 10000 {
+			fmt.Fprintf(w, "- plan of 10,000 under 512 MiB peak RSS: %s (%s)\n", verdict(r.PlanFresh.MaxRSS < 512<<20), mib(r.PlanFresh.MaxRSS))
+		}
+	}
+}
