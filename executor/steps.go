@@ -11,6 +11,7 @@ import (
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/spec"
 )
 
 // phase1 returns the work of a create, update, adopt, start/stop,
@@ -86,6 +87,15 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 		found, ferr := ap.findCreated(ctx, kind, a.Location, a.Name, intent.Match, started)
 		if ferr == nil && found != nil {
 			obj, err = *found, nil
+			// The lost answer may have cut the create's follow-up steps
+			// (attach, assign, stop) short: bring the object in line.
+			if changes := planner.Converge(spec.Kind(a.Kind), attrs, found.Attrs); len(changes) > 0 {
+				if got, uerr := ap.opts.Provider.Update(ctx, kind, a.Location, found.ID, changes); uerr != nil {
+					err = uerr
+				} else {
+					obj = got
+				}
+			}
 			break
 		}
 		if attempt >= ap.opts.Attempts {
@@ -204,6 +214,13 @@ func (ap *applier) update(ctx context.Context, a *planner.Action, attrs provider
 			continue // a secret's earlier value is unknown: it cannot be put back
 		}
 		before[c.Field], after[c.Field] = c.Before, c.After
+	}
+	if p, ok := a.Before["power"]; ok && kind == provider.VMs {
+		// A VM's power is part of what an undo puts back, changed or not:
+		// a failed resize may leave it stopped.
+		if _, changed := before["power"]; !changed {
+			before["power"], after["power"] = p, p
+		}
 	}
 	waitBefore := ""
 	if p, ok := before["power"].(string); ok {

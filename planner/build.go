@@ -298,6 +298,9 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 	a.WaitFor = waitFor(kind, want)
 	a.Previous = inputsBefore
 	a.Before = liveBefore
+	if p, ok := obj.Attrs["power"]; ok && kind == spec.VMs {
+		liveBefore["power"] = p // what a rollback restores if a restart fails half-way
+	}
 	if n, ok := want["name"].known(); ok {
 		a.Name, _ = n.(string)
 	}

@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/r3labs/diff/v3"
+
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/spec"
 )
 
 // normalize makes JSON-like values comparable: every number becomes a
@@ -205,4 +208,24 @@ func containsValue(list []any, v any) bool {
 		}
 	}
 	return false
+}
+
+// Converge lists the in-place changes that would bring a live object to
+// the desired attributes: used when a create's answer was lost and the
+// object was found by name, its follow-up steps (attach, assign, power)
+// perhaps never done.
+func Converge(kind spec.Kind, attrs map[string]any, obj map[string]any) []provider.FieldChange {
+	var out []provider.FieldChange
+	for _, f := range sortedKeys(attrs) {
+		rule, ok := Rules[kind][f]
+		if !ok || rule.Live == "" || rule.Secret || rule.Mode == CreateOnly || rule.Mode == ReinstallOS {
+			continue
+		}
+		live, has := obj[rule.Live]
+		if !has || Equal(live, attrs[f], rule.List, rule.Keys...) {
+			continue
+		}
+		out = append(out, provider.FieldChange{Field: f, Before: live, After: attrs[f]})
+	}
+	return out
 }

@@ -14,17 +14,25 @@ import (
 // the same executor as any other.
 func Rollback(stack string, entries []state.Entry) *Plan {
 	p := &Plan{FormatVersion: FormatVersion, Stack: stack, Rollback: true}
-	intents := map[int]state.Entry{}
+	outcomes := map[int]state.Entry{}
+	for _, e := range entries {
+		if e.Phase == "outcome" {
+			outcomes[e.Intent] = e
+		}
+	}
+	// Every update is undone, even one that failed or was cut short: it may
+	// have done part of its work (a VM stopped and resized, then not
+	// started), and setting the earlier values again is safe either way.
+	// A create is undone when it made something.
 	type step struct{ in, out state.Entry }
 	var done []step
 	for _, e := range entries {
-		switch {
-		case e.Phase == "intent":
-			intents[e.Seq] = e
-		case e.Phase == "outcome" && e.OK:
-			if in, ok := intents[e.Intent]; ok {
-				done = append(done, step{in, e})
-			}
+		if e.Phase != "intent" {
+			continue
+		}
+		out, ok := outcomes[e.Seq]
+		if e.Op == "update" || (ok && out.OK) {
+			done = append(done, step{e, out})
 		}
 	}
 	deleted := map[string]*state.Resource{} // address → record of what gets deleted
