@@ -142,7 +142,7 @@ func listBuckets(c *call) (result, *apiErr) {
 }
 
 func getS3Info(c *call) (result, *apiErr) {
-	return ok(api.S3Info{URL: "https://s3.idcloudhost.com:8080/"}), nil
+	return ok(api.S3Info{URL: s3URL(c.r)}), nil
 }
 
 const s3UserID = "user@example.com"

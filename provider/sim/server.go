@@ -178,6 +178,9 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if s.serveControl(rw, r) { // /_sim/… (control.go)
 		return
 	}
+	if s.serveS3(rw, r) { // /s3/… (s3.go)
+		return
+	}
 	s.mu.Lock()
 	latency := s.latency
 	s.mu.Unlock()

@@ -40,6 +40,8 @@ type World struct {
 	Buckets       []api.Bucket    `json:"buckets"`
 	S3Keys        []api.S3Key     `json:"s3_keys"`
 	Replicas      []StoredReplica `json:"replicas"`
+	// Objects are the objects of the buckets, served over S3 (s3.go).
+	Objects []Object `json:"objects,omitempty"`
 }
 
 // VM is a virtual machine of the world. API.Storage holds the boot disk
