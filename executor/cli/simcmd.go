@@ -124,7 +124,11 @@ func simCommand(stdio *IO) *cli.Command {
 // simFaults reads --fail, --lost-response and --transient-rate.
 func simFaults(c *cli.Context) ([]sim.Fault, error) {
 	var out []sim.Fault
+	// A blank spec is none: IDSTACK_SIM_FAIL= turns the faults off.
 	for _, spec := range c.StringSlice("fail") {
+		if strings.TrimSpace(spec) == "" {
+			continue
+		}
 		f, err := sim.ParseFault(spec)
 		if err != nil {
 			return nil, fmt.Errorf("--fail: %w", err)
@@ -136,7 +140,7 @@ func simFaults(c *cli.Context) ([]sim.Fault, error) {
 	}
 	for _, spec := range c.StringSlice("lost-response") {
 		if strings.TrimSpace(spec) == "" {
-			return nil, errors.New(`--lost-response: want "METHOD PATH"`)
+			continue
 		}
 		f, err := sim.ParseFault(spec + " lost")
 		if err != nil {
