@@ -289,6 +289,9 @@ func (c *call) newVM(f *vmForm, net *Network) *VM {
 			UserID: w.UserID, Username: f.username, UUID: uuid, VCPU: f.vcpu,
 		},
 	}
+	if f.sourceReplica != nil {
+		v.ClonedFrom, v.ClonedFromVM = f.sourceReplica.API.UUID, f.sourceReplica.VMUUID
+	}
 	if c.s.readyAfter > 0 {
 		v.API.Status = statusCreating
 	}

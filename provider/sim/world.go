@@ -54,6 +54,12 @@ type VM struct {
 	CloudInit    string    `json:"cloud_init,omitempty"`
 	ReadyAt      time.Time `json:"ready_at"`
 	API          api.VM    `json:"api"`
+
+	// ClonedFrom is the replica (snapshot or backup) the VM was created
+	// from with source_uuid/source_replica, ClonedFromVM its VM; the API
+	// shows neither.
+	ClonedFrom   string `json:"cloned_from,omitempty"`
+	ClonedFromVM string `json:"cloned_from_vm,omitempty"`
 }
 
 // Network is a private network of a location.
