@@ -21,30 +21,30 @@ import (
 	"github.com/idstack/idstack/provider/sim"
 )
 
-// syncBuffer is the running command's stdout, read while it writes.
-type syncBuffer struct {
+// simOutput is the running command's stdout, read while it writes.
+type simOutput struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *simOutput) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *simOutput) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
 
-var listeningRe = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+var simListeningRe = regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 
 // runningSim is the real `idstack sim` command, started in a goroutine.
 type runningSim struct {
 	base string // http://127.0.0.1:PORT
-	out  *syncBuffer
+	out  *simOutput
 	stop func() error // cancels the command's context and waits for it
 }
 
@@ -52,7 +52,7 @@ type runningSim struct {
 // ends (or stop), and returns once it listens.
 func startSim(t *testing.T, args ...string) *runningSim {
 	t.Helper()
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+	out, errOut := &simOutput{}, &simOutput{}
 	stdio := IO{In: strings.NewReader(""), Out: out, Err: errOut, LookupEnv: os.LookupEnv, Terminal: func() bool { return false }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -75,7 +75,7 @@ func startSim(t *testing.T, args ...string) *runningSim {
 	t.Cleanup(func() { _ = stop() })
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if m := listeningRe.FindStringSubmatch(out.String()); m != nil {
+		if m := simListeningRe.FindStringSubmatch(out.String()); m != nil {
 			return &runningSim{base: m[1], out: out, stop: stop}
 		}
 		select {
@@ -107,14 +107,14 @@ func (r curlResult) json(t *testing.T) any {
 	return v
 }
 
-// curl runs a curl command line as curl would send it: -X/--request the
+// simCurl runs a curl command line as curl would send it: -X/--request the
 // method, -H/--header headers, -d/--data the body (several joined with &,
 // sent as given, form-encoded unless a Content-Type header says otherwise;
 // POST unless -X says otherwise), --location and -s ignored. The
 // document's host is replaced by base.
-func curl(t *testing.T, base, cmdline string) curlResult {
+func simCurl(t *testing.T, base, cmdline string) curlResult {
 	t.Helper()
-	words, err := shellWords(cmdline)
+	words, err := curlWords(cmdline)
 	if err != nil {
 		t.Fatalf("%s: %v", cmdline, err)
 	}
@@ -180,9 +180,9 @@ func curl(t *testing.T, base, cmdline string) curlResult {
 	return curlResult{status: res.StatusCode, header: res.Header, body: b, err: err}
 }
 
-// shellWords splits a shell command line: "…" (with \ escapes), '…', and
+// curlWords splits a shell command line: "…" (with \ escapes), '…', and
 // backslash-newline continuations.
-func shellWords(s string) ([]string, error) {
+func curlWords(s string) ([]string, error) {
 	var out []string
 	var cur strings.Builder
 	in := false
@@ -226,9 +226,9 @@ func shellWords(s string) ([]string, error) {
 	return out, nil
 }
 
-// at follows a dotted path into decoded JSON: keys, array indexes, and #
+// jsonAt follows a dotted path into decoded JSON: keys, array indexes, and #
 // for an array's length.
-func at(v any, path string) (any, bool) {
+func jsonAt(v any, path string) (any, bool) {
 	if path == "" {
 		return v, true
 	}
@@ -256,12 +256,12 @@ func at(v any, path string) (any, bool) {
 	return v, true
 }
 
-// present matches any value; absent matches a missing key.
-type presence int
+// keyPresent matches any value; keyAbsent matches a missing key.
+type keyPresence int
 
 const (
-	present presence = iota + 1
-	absent
+	keyPresent keyPresence = iota + 1
+	keyAbsent
 )
 
 // docStep is one of the reference document's curl examples, adapted to
@@ -270,7 +270,7 @@ type docStep struct {
 	name   string
 	curl   string
 	status int
-	want   map[string]any    // path → value (or present/absent)
+	want   map[string]any    // path → value (or keyPresent/keyAbsent)
 	save   map[string]string // var ← path
 	empty  bool              // the answer has no body
 }
@@ -291,7 +291,7 @@ func docSteps() []docStep {
 		{name: "VM images", curl: `curl "` + api + `/config/vm_images" ` + key + ` -X GET`, status: 200, want: map[string]any{"0.os_name": "ubuntu"}},
 		{name: "plain OS images", curl: `curl "` + api + `/config/vm_images/plain_os" ` + key + ` -X GET`, status: 200, want: map[string]any{"0.is_app_catalog": false}},
 		{name: "app catalogue images", curl: `curl "` + api + `/config/vm_images/app_catalog" ` + key + ` -X GET`, status: 200, want: map[string]any{"0.is_app_catalog": true}},
-		{name: "VM parameters", curl: `curl "` + api + `/api/parameters/vm" ` + key + ` -X GET`, status: 200, want: map[string]any{"0.parameter": present}},
+		{name: "VM parameters", curl: `curl "` + api + `/api/parameters/vm" ` + key + ` -X GET`, status: 200, want: map[string]any{"0.parameter": keyPresent}},
 
 		// Private networks.
 		{name: "create network", curl: `curl "` + api + `/network/network?name=network3" ` + key + ` -X POST`, status: 200,
@@ -299,7 +299,7 @@ func docSteps() []docStep {
 			save: map[string]string{"net": "uuid"}},
 		// The document's example says -X POST; its HTTP Request line says GET.
 		{name: "get network", curl: `curl "` + api + `/network/network/{{net}}" ` + key + ` -X GET -H "Content-Type: application/json"`, status: 200,
-			want: map[string]any{"uuid": "{{net}}", "name": "network3", "subnet": present}},
+			want: map[string]any{"uuid": "{{net}}", "name": "network3", "subnet": keyPresent}},
 		{name: "list networks", curl: `curl "` + api + `/network/networks" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"#": 2.0, "0.is_default": true, "1.name": "network3"}},
 		// The document's example ends in a stray quote and a "t" after the uuid.
@@ -311,7 +311,7 @@ func docSteps() []docStep {
 			want: map[string]any{"is_default": false}, save: map[string]string{"scratch": "uuid"}},
 		{name: "delete network", curl: `curl "` + api + `/network/network/{{scratch}}" ` + key + ` -H "Content-Type: application/json" -X DELETE`, status: 200, empty: true},
 		{name: "a default network is not deleted", curl: `curl "` + api + `/network/network/{{net}}" ` + key + ` -H "Content-Type: application/json" -X DELETE`, status: 409,
-			want: map[string]any{"errors.Error": present}},
+			want: map[string]any{"errors.Error": keyPresent}},
 
 		// VMs (form fields).
 		{name: "create VM", curl: `curl "` + api + `/user-resource/vm" ` + key + ` -X POST \
@@ -321,7 +321,7 @@ func docSteps() []docStep {
 -d 'cloud_init={"runcmd": ["/firstboot"], "write_files": [{"path": "/firstboot", "content": "IyEvYmluL2Jhc2gKZWNobyBOb3cgQm9vdGluZwoK", "permissions": "0755", "encoding": "b64"}]}'`,
 			status: 200,
 			want: map[string]any{"name": "Ubuntu-16-04", "memory": 2048.0, "vcpu": 2.0, "status": "running", "billing_account": 129072.0,
-				"designated_pool_uuid": "{{pool}}", "username": "example", "storage.0.size": 20.0, "storage.0.primary": true, "private_ipv4": present},
+				"designated_pool_uuid": "{{pool}}", "username": "example", "storage.0.size": 20.0, "storage.0.primary": true, "private_ipv4": keyPresent},
 			save: map[string]string{"vm": "uuid", "boot": "storage.0.uuid"}},
 		{name: "get VM", curl: `curl "` + api + `/user-resource/vm?uuid={{vm}}" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"uuid": "{{vm}}", "os_name": "ubuntu", "os_version": "22.04", "storage.#": 1.0}},
@@ -332,17 +332,17 @@ func docSteps() []docStep {
 		{name: "change password (running VM)", curl: `curl "` + api + `/user-resource/vm/user" ` + key + ` -X PATCH -d "uuid={{vm}}" -d "username=example" -d "password=Password1234"`, status: 200,
 			want: map[string]any{"success": true}},
 		{name: "resize while running is refused", curl: `curl "` + api + `/user-resource/vm" ` + key + ` -X PATCH -d "uuid={{vm}}" -d "name=web-server" -d "vcpu=4" -d "ram=4096"`, status: 409,
-			want: map[string]any{"errors.Error": present}},
+			want: map[string]any{"errors.Error": keyPresent}},
 		{name: "stop VM", curl: `curl "` + api + `/user-resource/vm/stop" ` + key + ` -X POST -d "uuid={{vm}}"`, status: 200,
 			want: map[string]any{"status": "stopped"}},
 		// The document's example sets ram=2048, the value the VM already has:
 		// the API refuses a no-op resize (API-NOTES), so it is tried as is, then with a change.
 		{name: "modify VM, the document's values", curl: `curl "` + api + `/user-resource/vm" ` + key + ` -X PATCH -d "uuid={{vm}}" -d "name=web-server" -d "vcpu=4" -d "ram=2048"`, status: 400,
-			want: map[string]any{"errors.Error": present}},
+			want: map[string]any{"errors.Error": keyPresent}},
 		{name: "modify VM", curl: `curl "` + api + `/user-resource/vm" ` + key + ` -X PATCH -d "uuid={{vm}}" -d "name=web-server" -d "vcpu=4" -d "ram=4096"`, status: 200,
 			want: map[string]any{"name": "web-server", "vcpu": 4.0, "memory": 4096.0, "status": "stopped"}},
 		{name: "password change needs a running VM", curl: `curl "` + api + `/user-resource/vm/user" ` + key + ` -X PATCH -d "uuid={{vm}}" -d "username=example" -d "password=Password1234"`, status: 409,
-			want: map[string]any{"errors.Error": present}},
+			want: map[string]any{"errors.Error": keyPresent}},
 		{name: "start VM", curl: `curl "` + api + `/user-resource/vm/start" ` + key + ` -X POST -d "uuid={{vm}}"`, status: 200,
 			want: map[string]any{"status": "running"}},
 		{name: "start a missing VM (the document's example)", curl: `curl "` + api + `/user-resource/vm/start" ` + key + ` -X POST -d "uuid=aaaaaaaa-0000-bbbb-1111-cccccccccccc"`, status: 404,
@@ -354,7 +354,7 @@ func docSteps() []docStep {
 		{name: "grow disk", curl: `curl "` + api + `/user-resource/vm/storage" ` + key + ` -X PATCH -d "uuid={{vm}}" -d "disk_uuid={{vmdisk}}" -d "size_gb=60"`, status: 200,
 			want: map[string]any{"size": 60.0, "uuid": "{{vmdisk}}"}},
 		{name: "disks never shrink", curl: `curl "` + api + `/user-resource/vm/storage" ` + key + ` -X PATCH -d "uuid={{vm}}" -d "disk_uuid={{vmdisk}}" -d "size_gb=40"`, status: 400,
-			want: map[string]any{"errors.Error": present}},
+			want: map[string]any{"errors.Error": keyPresent}},
 		{name: "delete attached disk", curl: `curl "` + api + `/user-resource/vm/storage" ` + key + ` -X DELETE -d "uuid={{vm}}" -d "storage_uuid={{vmdisk}}"`, status: 200,
 			want: map[string]any{"success": true}},
 
@@ -371,7 +371,7 @@ func docSteps() []docStep {
 		{name: "attach disk", curl: `curl "` + api + `/user-resource/vm/storage/attach" ` + key + ` -X POST -d "uuid={{vm}}" -d "storage_uuid={{disk}}"`, status: 200,
 			want: map[string]any{"uuid": "{{disk}}", "size": 50.0, "primary": false}},
 		{name: "an attached disk is not deleted", curl: `curl "` + api + `/storage/disks/{{disk}}" ` + key + ` -X DELETE`, status: 409,
-			want: map[string]any{"errors.Error": present}},
+			want: map[string]any{"errors.Error": keyPresent}},
 		{name: "detach disk", curl: `curl "` + api + `/user-resource/vm/storage/detach" ` + key + ` -X POST -d "uuid={{vm}}" -d "storage_uuid={{disk}}"`, status: 200,
 			want: map[string]any{"success": true}},
 		{name: "delete disk", curl: `curl "` + api + `/storage/disks/{{disk}}" ` + key + ` -X DELETE`, status: 204, empty: true},
@@ -391,12 +391,12 @@ func docSteps() []docStep {
 		{name: "update floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}" ` + key + ` -H "Content-Type: application/json" -X PATCH --data '{"name": "my_ip2", "billing_account_id": 129073}'`, status: 200,
 			want: map[string]any{"name": "my_ip2", "billing_account_id": 129073.0}},
 		{name: "assign floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}/assign" ` + key + ` -H "Content-Type: application/json" -X POST --data '{"vm_uuid": "{{vm}}"}'`, status: 200,
-			want: map[string]any{"assigned_to": "{{vm}}", "assigned_to_resource_type": "virtual_machine", "assigned_to_private_ip": present}},
+			want: map[string]any{"assigned_to": "{{vm}}", "assigned_to_resource_type": "virtual_machine", "assigned_to_private_ip": keyPresent}},
 		{name: "unassign floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}/unassign" ` + key + ` -X POST`, status: 200,
-			want: map[string]any{"assigned_to": nil, "unassigned_at": present}},
+			want: map[string]any{"assigned_to": nil, "unassigned_at": keyPresent}},
 		// The document's curl drops /network/ (API-NOTES): that path is no API.
 		{name: "delete floating IP, the document's curl path", curl: `curl "` + api + `/ip_addresses/{{ip}}" ` + key + ` -X DELETE`, status: 404,
-			want: map[string]any{"errors.Error": present}},
+			want: map[string]any{"errors.Error": keyPresent}},
 		{name: "delete floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}" ` + key + ` -X DELETE`, status: 200, empty: true},
 
 		// Load balancers (JSON). The document's bodies lack a comma after
@@ -411,7 +411,7 @@ func docSteps() []docStep {
 "targets": [{"target_uuid": "{{vm}}", "target_type": "vm"}]
 }'`, status: 200,
 			want: map[string]any{"display_name": "my LB", "network_uuid": "{{net}}", "forwarding_rules.0.source_port": 8080.0,
-				"forwarding_rules.0.target_port": 80.0, "targets.0.target_uuid": "{{vm}}", "private_address": present},
+				"forwarding_rules.0.target_port": 80.0, "targets.0.target_uuid": "{{vm}}", "private_address": keyPresent},
 			save: map[string]string{"lb": "uuid", "rule": "forwarding_rules.0.uuid"}},
 		{name: "list load balancers", curl: `curl "` + api + `/network/load_balancers" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"#": 1.0, "0.uuid": "{{lb}}"}},
@@ -426,7 +426,7 @@ func docSteps() []docStep {
 '{
 "target_uuid": "{{vm}}",
 "target_type": "vm"
-}'`, status: 200, want: map[string]any{"target_uuid": "{{vm}}", "target_type": "vm", "target_ip_address": present}},
+}'`, status: 200, want: map[string]any{"target_uuid": "{{vm}}", "target_type": "vm", "target_ip_address": keyPresent}},
 		{name: "add forwarding rule", curl: `curl "` + api + `/network/load_balancers/{{lb}}/forwarding_rules" ` + key + ` -X POST -H "Content-Type: application/json" --data
 '{
 "source_port": 8081,
@@ -440,11 +440,11 @@ func docSteps() []docStep {
 		{name: "delete load balancer", curl: `curl "` + api + `/network/load_balancers/{{lb}}" ` + key + ` -X DELETE -H "Content-Type: application/json"`, status: 200, empty: true},
 
 		// Object storage (global; form fields).
-		{name: "S3 API info", curl: `curl "` + api + `/storage/api/s3" ` + key + ` -X GET`, status: 200, want: map[string]any{"url": present}},
+		{name: "S3 API info", curl: `curl "` + api + `/storage/api/s3" ` + key + ` -X GET`, status: 200, want: map[string]any{"url": keyPresent}},
 		{name: "create bucket", curl: `curl --location --request PUT "` + api + `/storage/bucket" ` + key + ` -d "name=pang1" -d "billing_account_id=129072"`, status: 200,
 			want: map[string]any{"name": "pang1", "size_bytes": 0.0, "num_objects": 0.0, "billing_account_id": 129072.0, "is_suspended": false}},
 		{name: "bucket names are global", curl: `curl --location --request PUT "` + api + `/jkt02/storage/bucket" ` + key + ` -d "name=pang1" -d "billing_account_id=129072"`, status: 409,
-			want: map[string]any{"errors.Error": present}},
+			want: map[string]any{"errors.Error": keyPresent}},
 		// The document's example ends in a stray backslash; billing_account_id is its form parameter.
 		{name: "modify bucket", curl: `curl "` + api + `/storage/bucket" ` + key + ` -X PATCH -d "name=pang1" -d "billing_account_id=129073"`, status: 200,
 			want: map[string]any{"billing_account_id": 129073.0}},
@@ -474,8 +474,8 @@ func docSteps() []docStep {
 	}
 }
 
-// runSteps sends each step to base and checks it.
-func runSteps(t *testing.T, base string, steps []docStep) {
+// runCurlSteps sends each step to base and checks it.
+func runCurlSteps(t *testing.T, base string, steps []docStep) {
 	t.Helper()
 	vars := map[string]string{}
 	subst := func(s string) string {
@@ -489,7 +489,7 @@ func runSteps(t *testing.T, base string, steps []docStep) {
 		if strings.Contains(cmdline, "{{") {
 			t.Fatalf("%s: unresolved variable in %s", st.name, cmdline)
 		}
-		r := curl(t, base, cmdline)
+		r := simCurl(t, base, cmdline)
 		if r.err != nil {
 			t.Fatalf("%s: %v\n%s", st.name, r.err, cmdline)
 		}
@@ -504,16 +504,16 @@ func runSteps(t *testing.T, base string, steps []docStep) {
 		}
 		v := r.json(t)
 		for path, want := range st.want {
-			got, ok := at(v, path)
+			got, ok := jsonAt(v, path)
 			switch want {
-			case present:
+			case keyPresent:
 				if !ok {
 					t.Errorf("%s: no %s in %s", st.name, path, r.body)
 				}
 				continue
-			case absent:
+			case keyAbsent:
 				if ok {
-					t.Errorf("%s: %s present in %s", st.name, path, r.body)
+					t.Errorf("%s: %s keyPresent in %s", st.name, path, r.body)
 				}
 				continue
 			}
@@ -536,7 +536,7 @@ func runSteps(t *testing.T, base string, steps []docStep) {
 			}
 		}
 		for name, path := range st.save {
-			got, ok := at(v, path)
+			got, ok := jsonAt(v, path)
 			s, isStr := got.(string)
 			if !ok || !isStr || s == "" {
 				t.Fatalf("%s: nothing to save as %s at %s in %s", st.name, name, path, r.body)
@@ -552,7 +552,7 @@ func runSteps(t *testing.T, base string, steps []docStep) {
 // encodings (form fields for -d, JSON for --data with a JSON body).
 func TestSimAnswersTheDocumentsCurlExamples(t *testing.T) {
 	s := startSim(t, "--ready-after", "0s", "--seed", "3")
-	runSteps(t, s.base, docSteps())
+	runCurlSteps(t, s.base, docSteps())
 
 	// Every call was counted, and none of the steps was lost.
 	var calls struct {
@@ -562,7 +562,7 @@ func TestSimAnswersTheDocumentsCurlExamples(t *testing.T) {
 			Status int    `json:"status"`
 		} `json:"calls"`
 	}
-	r := curl(t, s.base, `curl "http://127.0.0.1:8080/_sim/calls"`)
+	r := simCurl(t, s.base, `curl "http://127.0.0.1:8080/_sim/calls"`)
 	if r.status != 200 {
 		t.Fatalf("/_sim/calls: %d %s", r.status, r.body)
 	}
@@ -591,25 +591,25 @@ func TestSimQuirksLive(t *testing.T) {
 		want   map[string]any
 	}{
 		{"missing network: 400, second shape", `curl "` + api + `/network/network/` + missing + `" -H "apikey: k" -X GET`, 400,
-			map[string]any{"message": present, "errors": absent}},
+			map[string]any{"message": keyPresent, "errors": keyAbsent}},
 		{"missing disk: second shape", `curl "` + api + `/storage/disks/` + missing + `" -H "apikey: k" -X GET`, 404,
-			map[string]any{"message": present, "errors": absent}},
+			map[string]any{"message": keyPresent, "errors": keyAbsent}},
 		{"missing floating IP: second shape", `curl "` + api + `/network/ip_addresses/203.0.113.9" -H "apikey: k" -X GET`, 404,
-			map[string]any{"message": present}},
+			map[string]any{"message": keyPresent}},
 		{"no key: second shape", `curl "` + api + `/config/locations" -X GET`, 401,
 			map[string]any{"message": "No API key found in request"}},
 		{"missing VM: 400, the document's shape", `curl "` + api + `/user-resource/vm?uuid=` + missing + `" -H "apikey: k" -X GET`, 400,
-			map[string]any{"errors.Error": "No such virtual machine exists. " + missing, "message": absent}},
+			map[string]any{"errors.Error": "No such virtual machine exists. " + missing, "message": keyAbsent}},
 		{"VM delete keeps the document's shape", `curl "` + api + `/user-resource/vm" -H "apikey: k" -X DELETE -d "uuid=` + missing + `"`, 404,
-			map[string]any{"errors.Error": present}},
+			map[string]any{"errors.Error": keyPresent}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			runSteps(t, s.base, []docStep{{name: tt.name, curl: tt.curl, status: tt.status, want: tt.want}})
+			runCurlSteps(t, s.base, []docStep{{name: tt.name, curl: tt.curl, status: tt.status, want: tt.want}})
 		})
 	}
 	// A VM create is synchronous: it answers running.
-	runSteps(t, s.base, []docStep{{name: "create VM", status: 200, want: map[string]any{"status": "running"},
+	runCurlSteps(t, s.base, []docStep{{name: "create VM", status: 200, want: map[string]any{"status": "running"},
 		curl: `curl "` + api + `/user-resource/vm" -H "apikey: k" -X POST -d "name=web-1" -d "os_name=ubuntu" -d "os_version=22.04" -d "disks=20" -d "vcpu=1" -d "ram=1024" -d "username=example" -d "password=Password123"`}})
 }
 
@@ -625,16 +625,16 @@ func TestSimFaultFlags(t *testing.T) {
 		t.Errorf("stdout %q", s.out)
 	}
 	create := `curl "` + api + `/network/network?name=app" -H "apikey: k" -X POST`
-	if r := curl(t, s.base, create); r.status != 503 || !strings.Contains(string(r.body), "injected fault") {
+	if r := simCurl(t, s.base, create); r.status != 503 || !strings.Contains(string(r.body), "injected fault") {
 		t.Fatalf("first create: %d %s", r.status, r.body)
 	}
-	if r := curl(t, s.base, create); r.status != 200 {
+	if r := simCurl(t, s.base, create); r.status != 200 {
 		t.Fatalf("second create: %d %s", r.status, r.body)
 	}
 	locs := `curl "` + api + `/config/locations" -H "apikey: k"`
 	var statuses []int
 	for i := 0; i < 3; i++ {
-		r := curl(t, s.base, locs)
+		r := simCurl(t, s.base, locs)
 		statuses = append(statuses, r.status)
 		if r.status == 429 && r.header.Get("Retry-After") != "7" {
 			t.Errorf("429 with Retry-After %q", r.header.Get("Retry-After"))
@@ -644,12 +644,12 @@ func TestSimFaultFlags(t *testing.T) {
 		t.Errorf("nth=2 (-want +got):\n%s", diff)
 	}
 	// The lost create: no answer, but the disk exists.
-	r := curl(t, s.base, `curl "`+api+`/storage/disks" -H "apikey: k" -d "size_gb=10"`)
+	r := simCurl(t, s.base, `curl "`+api+`/storage/disks" -H "apikey: k" -d "size_gb=10"`)
 	if r.err == nil {
 		t.Fatalf("lost response answered %d %s", r.status, r.body)
 	}
 	var w sim.World
-	if r := curl(t, s.base, `curl http://127.0.0.1:8080/_sim/world`); r.status != 200 || json.Unmarshal(r.body, &w) != nil {
+	if r := simCurl(t, s.base, `curl http://127.0.0.1:8080/_sim/world`); r.status != 200 || json.Unmarshal(r.body, &w) != nil {
 		t.Fatalf("/_sim/world: %d %s", r.status, r.body)
 	}
 	if len(w.Disks) != 1 || w.Disks[0].API.SizeGB != 10 {
@@ -663,7 +663,7 @@ func TestSimFaultFlags(t *testing.T) {
 			Lost         bool
 		}
 	}
-	if r := curl(t, s.base, `curl http://127.0.0.1:8080/_sim/calls`); json.Unmarshal(r.body, &calls) != nil {
+	if r := simCurl(t, s.base, `curl http://127.0.0.1:8080/_sim/calls`); json.Unmarshal(r.body, &calls) != nil {
 		t.Fatalf("/_sim/calls: %s", r.body)
 	}
 	if calls.Count != 6 {
@@ -692,16 +692,16 @@ func TestSimEnvironment(t *testing.T) {
 		{`curl "` + api + `/network/networks" -H "apikey: right"`, 200},
 		{`curl "` + api + `/network/networks" -H "apikey: wrong"`, 403},
 	} {
-		if r := curl(t, s.base, tt.curl); r.status != tt.status {
+		if r := simCurl(t, s.base, tt.curl); r.status != tt.status {
 			t.Errorf("%s: %d, want %d: %s", tt.curl, r.status, tt.status, r.body)
 		}
 	}
 	var n struct{ UUID string }
-	r := curl(t, s.base, `curl "`+api+`/network/network?name=gone" -H "apikey: right" -X POST`)
+	r := simCurl(t, s.base, `curl "`+api+`/network/network?name=gone" -H "apikey: right" -X POST`)
 	if err := json.Unmarshal(r.body, &n); err != nil || n.UUID == "" {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
-	if r := curl(t, s.base, `curl "`+api+`/network/network/`+n.UUID+`" -H "apikey: right" -X DELETE`); r.err == nil {
+	if r := simCurl(t, s.base, `curl "`+api+`/network/network/`+n.UUID+`" -H "apikey: right" -X DELETE`); r.err == nil {
 		t.Fatalf("lost delete answered %d", r.status)
 	}
 
@@ -714,7 +714,7 @@ func TestSimEnvironment(t *testing.T) {
 	s = startSim(t)
 	count := map[int]int{}
 	for i := 0; i < 30; i++ {
-		r := curl(t, s.base, `curl "`+api+`/network/networks" -H "apikey: k"`)
+		r := simCurl(t, s.base, `curl "`+api+`/network/networks" -H "apikey: k"`)
 		count[r.status]++
 		if r.status == 429 && r.header.Get("Retry-After") != "3" {
 			t.Fatalf("429 with Retry-After %q", r.header.Get("Retry-After"))
@@ -758,7 +758,7 @@ func TestSimWorldFile(t *testing.T) {
 	const api = "https://api.idcloudhost.com/v1"
 	file := filepath.Join(t.TempDir(), "world.json")
 	s := startSim(t, "--world", file)
-	if r := curl(t, s.base, `curl "`+api+`/network/network?name=kept" -H "apikey: k" -X POST`); r.status != 200 {
+	if r := simCurl(t, s.base, `curl "`+api+`/network/network?name=kept" -H "apikey: k" -X POST`); r.status != 200 {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
 	if err := s.stop(); err != nil {
@@ -768,7 +768,7 @@ func TestSimWorldFile(t *testing.T) {
 		t.Fatalf("stdout %q", s.out)
 	}
 	s = startSim(t, "--world", file)
-	runSteps(t, s.base, []docStep{{name: "the network is back", curl: `curl "` + api + `/network/networks" -H "apikey: k"`, status: 200,
+	runCurlSteps(t, s.base, []docStep{{name: "the network is back", curl: `curl "` + api + `/network/networks" -H "apikey: k"`, status: 200,
 		want: map[string]any{"#": 2.0, "1.name": "kept"}}})
 }
 
@@ -807,7 +807,7 @@ func TestSimREADMEExample(t *testing.T) {
 	}
 	s := startSim(t, "--ready-after", "0s")
 	for _, c := range curls {
-		r := curl(t, s.base, c)
+		r := simCurl(t, s.base, c)
 		if r.err != nil || r.status != 200 {
 			t.Fatalf("%s\n→ %d %v %s", c, r.status, r.err, r.body)
 		}
