@@ -4,8 +4,16 @@
 // fault injection and the live service's known quirks (Options.Quirks).
 //
 // The same Server serves tests (httptest.NewServer(s) or s.Client(), which
-// needs no listener), the standalone `idstack sim` (Serve) and
-// `--endpoint sim` (World persisted with Save and Load).
+// needs no listener), the standalone `idstack sim` and `--endpoint sim`
+// (World persisted with Save and Load).
+//
+// # Control
+//
+// Tests control it in Go (AddFault, TransientFaults, SetLatency,
+// SetReadyAfter, Mutate, World, Calls) or, on a running `idstack sim`,
+// through flags (--fail, --lost-response, --transient-rate, --seed, all
+// spelled as ParseFault reads them) and over HTTP under ControlPrefix
+// (/_sim/calls, /_sim/world, /_sim/faults), which no API path can reach.
 //
 // # Behaviour
 //
