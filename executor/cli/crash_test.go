@@ -1,18 +1,48 @@
 package cli_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/idstack/idstack/provider/sim"
 )
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// buildBinary builds the idstack command once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "idstack-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "idstack")
+		if out, err := exec.Command("go", "build", "-o", binPath, "github.com/idstack/idstack").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
 
 // TestKilledApplyRecovers kills `idstack apply` with SIGKILL at random
 // points, many times: after each, the state file parses, and the next
@@ -26,11 +56,7 @@ func TestKilledApplyRecovers(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("IDSTACK_CRASH_TRIALS")); err == nil && n > 0 {
 		trials = n
 	}
-	bin := filepath.Join(t.TempDir(), "idstack")
-	build := exec.Command("go", "build", "-o", bin, "github.com/idstack/idstack")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	rng := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
 	killedMidway, recovered := 0, 0
 	for i := 0; i < trials; i++ {
@@ -82,4 +108,84 @@ func TestKilledApplyRecovers(t *testing.T) {
 	if killedMidway < trials/2 {
 		t.Errorf("only %d of %d trials were killed mid-apply: the kill window is too late", killedMidway, trials)
 	}
+}
+
+// startApply starts the real command on a stack against the simulator.
+func startApply(t *testing.T, e *env, f string, out *strings.Builder) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), "--endpoint", e.url, "--api-key", "k", "apply", "-f", f, "--auto-approve")
+	cmd.Dir = e.dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
+func exitCode(cmd *exec.Cmd) int {
+	if cmd.ProcessState == nil {
+		return -1
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// TestCtrlCRollsBack: the first Ctrl-C stops scheduling, lets running
+// steps finish and rolls everything back (exit 1, the world as before).
+func TestCtrlCRollsBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	e := newEnv(t, sim.Options{Latency: 2 * time.Millisecond, ReadyAfter: 300 * time.Millisecond})
+	f := shopExample(t, e)
+	before := e.sim.World()
+	var out strings.Builder
+	cmd := startApply(t, e, f, &out)
+	time.Sleep(400 * time.Millisecond) // the network is made, the VMs are booting
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if code := exitCode(cmd); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out.String())
+	}
+	for _, want := range []string{"Interrupted", "roll back", "Rolled back"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	after := e.sim.World()
+	if d := cmp.Diff(before, after, sameWorld); d != "" {
+		t.Errorf("the world differs from before (-before +after):\n%s", d)
+	}
+	assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, after)
+}
+
+// TestSecondCtrlCStopsAtOnce: a second Ctrl-C aborts running calls; the
+// state stays right, and the next apply finishes the job.
+func TestSecondCtrlCStopsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	e := newEnv(t, sim.Options{Latency: 2 * time.Millisecond, ReadyAfter: 2 * time.Second})
+	f := shopExample(t, e)
+	before := e.sim.World()
+	var out strings.Builder
+	cmd := startApply(t, e, f, &out)
+	time.Sleep(400 * time.Millisecond) // VMs are booting for 2 s
+	cmd.Process.Signal(os.Interrupt)
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if waited := time.Since(start); waited > time.Second {
+		t.Errorf("the second Ctrl-C took %s to stop the run", waited)
+	}
+	if code := exitCode(cmd); code != 4 {
+		t.Fatalf("exit %d, want 4\n%s", code, out.String())
+	}
+	w := e.sim.World()
+	assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, w)
+	e.run("unlock", "-f", f)
+	e.sim.SetReadyAfter(30 * time.Millisecond)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	assertNoDuplicates(t, e.sim.World())
+	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
 }

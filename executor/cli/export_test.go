@@ -94,7 +94,7 @@ func handMade(t *testing.T, e *env, withDisk bool) {
 		mustCreate(t, c, provider.Disks, "jkt01", provider.Attrs{"size": 50, "source": map[string]any{"type": "EMPTY"}, "attach_to": web.ID})
 	}
 	mustCreate(t, c, provider.FloatingIPs, "jkt01", provider.Attrs{"name": "shop-staging-ip", "assign_to": web.ID})
-	mustCreate(t, c, provider.LoadBalancers, "jkt01", provider.Attrs{"name": "shop-staging-lb", "network": net.ID,
+	mustCreate(t, c, provider.LoadBalancers, "jkt01", provider.Attrs{"name": "shop-staging-lb", "network": net.ID, "reserve_public_ip": true,
 		"rules": []any{map[string]any{"source_port": 80, "target_port": 8080}}, "targets": []any{web.ID, db.ID}})
 	mustCreate(t, c, provider.Buckets, "", provider.Attrs{"name": "shop-staging-assets"})
 	other := mustCreate(t, c, provider.VMs, "sgp01", provider.Attrs{"name": "elsewhere", "os_name": "ubuntu", "os_version": "22.04",

@@ -70,11 +70,14 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
 		fmt.Fprintf(w, "No changes: the live objects of stack %q match the stack file.\n", plan.Stack)
 		return
 	}
-	verb := "apply"
-	if plan.Destroy {
-		verb = "destroy"
+	switch {
+	case plan.Rollback:
+		fmt.Fprintf(w, "idstack will roll back what the failed apply of stack %q did:\n\n", plan.Stack)
+	case plan.Destroy:
+		fmt.Fprintf(w, "idstack will destroy stack %q:\n\n", plan.Stack)
+	default:
+		fmt.Fprintf(w, "idstack will apply stack %q:\n\n", plan.Stack)
 	}
-	fmt.Fprintf(w, "idstack will %s stack %q:\n\n", verb, plan.Stack)
 	for _, a := range plan.Actions {
 		c := p.forAction(a.Action)
 		head := fmt.Sprintf("%s %s", symbol(a.Action), a.Address)
