@@ -1,0 +1,409 @@
+package state
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+)
+
+// S3Config says where a stack's state is kept in S3 object storage.
+type S3Config struct {
+	// Endpoint is the S3 URL (the cloud's GET /v1/storage/api/s3).
+	Endpoint string
+	// AccessKey and SecretKey sign the requests (GET /v1/storage/user/keys).
+	AccessKey, SecretKey string
+	// Region signs the requests; the cloud has one ("us-east-1" if empty).
+	Region string
+	// Bucket holds the state; Key is the state object's key. The lock is
+	// KEY.lock and the journal KEY.journal/….
+	Bucket, Key string
+	// HTTPClient is nil for the default one.
+	HTTPClient *http.Client
+	// Timeout bounds each call (30 s if zero).
+	Timeout time.Duration
+}
+
+// DefaultS3Key is the state's key when the configuration names none.
+func DefaultS3Key(stack string) string {
+	return unsafeName.ReplaceAllString(stack, "_") + ".state.json"
+}
+
+// S3 keeps a stack's state, lock and journal in S3 object storage, for CI
+// where nothing local survives:
+//   - the state is one JSON object; every Save is a conditional write on
+//     the ETag of the state this run read or last wrote (If-Match, or
+//     If-None-Match: * for the first), so of two writers only one wins and
+//     the other is told the state changed under it;
+//   - the lock is an object created with If-None-Match: * (it fails when
+//     the object exists) and released by a delete conditional on its own
+//     ETag, so a run never removes another run's lock;
+//   - the journal is an object per run, rewritten whole on each append.
+type S3 struct {
+	cfg    S3Config
+	stack  string
+	client *s3.Client
+
+	mu   sync.Mutex
+	etag string // of the state as last read or written ("" = none yet)
+	read bool   // Load or Save has run: etag is meaningful
+}
+
+var _ Backend = (*S3)(nil)
+
+// NewS3 returns the S3 backend of a stack.
+func NewS3(cfg S3Config, stack string) (*S3, error) {
+	if cfg.Bucket == "" {
+		return nil, errors.New("S3 backend: no bucket")
+	}
+	if cfg.Endpoint == "" {
+		return nil, errors.New("S3 backend: no endpoint")
+	}
+	if cfg.Key == "" {
+		cfg.Key = DefaultS3Key(stack)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	opts := s3.Options{
+		BaseEndpoint: aws.String(strings.TrimSuffix(cfg.Endpoint, "/")),
+		Region:       cfg.Region,
+		UsePathStyle: true, // S3-compatible storage: bucket in the path, not the host
+		Credentials:  credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, ""),
+		// S3-compatible servers do not all know the newer checksum
+		// trailers: send and check checksums only where S3 requires them.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+	}
+	if cfg.HTTPClient != nil {
+		opts.HTTPClient = cfg.HTTPClient
+	}
+	return &S3{cfg: cfg, stack: stack, client: s3.New(opts)}, nil
+}
+
+// String names the state object.
+func (b *S3) String() string { return "s3://" + b.cfg.Bucket + "/" + b.cfg.Key }
+
+func (b *S3) lockKey() string    { return b.cfg.Key + ".lock" }
+func (b *S3) journalDir() string { return b.cfg.Key + ".journal/" }
+
+func (b *S3) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), b.cfg.Timeout)
+}
+
+// s3Code is the S3 error code of err ("" if none).
+func s3Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func notFound(err error) bool {
+	switch s3Code(err) {
+	case "NoSuchKey", "NotFound":
+		return true
+	}
+	return false
+}
+
+// conditionFailed reports a lost conditional write (412, or 409 while
+// another conditional write of the key is in flight).
+func conditionFailed(err error) bool {
+	switch s3Code(err) {
+	case "PreconditionFailed", "ConditionalRequestConflict":
+		return true
+	}
+	return false
+}
+
+// get reads an object and its ETag.
+func (b *S3) get(key string) ([]byte, string, error) {
+	ctx, cancel := b.ctx()
+	defer cancel()
+	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &b.cfg.Bucket, Key: &key})
+	if err != nil {
+		return nil, "", err
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	return data, aws.ToString(out.ETag), err
+}
+
+// put writes an object; ifMatch "" writes unconditionally, "*" only if it
+// does not exist, anything else only if its ETag is that. It returns the
+// new ETag.
+func (b *S3) put(key string, data []byte, ifMatch string) (string, error) {
+	ctx, cancel := b.ctx()
+	defer cancel()
+	in := &s3.PutObjectInput{Bucket: &b.cfg.Bucket, Key: &key, Body: bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))), ContentType: aws.String("application/json")}
+	switch ifMatch {
+	case "":
+	case "*":
+		in.IfNoneMatch = aws.String("*")
+	default:
+		in.IfMatch = aws.String(ifMatch)
+	}
+	out, err := b.client.PutObject(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.ETag), nil
+}
+
+func (b *S3) del(key, ifMatch string) error {
+	ctx, cancel := b.ctx()
+	defer cancel()
+	in := &s3.DeleteObjectInput{Bucket: &b.cfg.Bucket, Key: &key}
+	if ifMatch != "" {
+		in.IfMatch = aws.String(ifMatch)
+	}
+	_, err := b.client.DeleteObject(ctx, in)
+	if notFound(err) {
+		return nil
+	}
+	return err
+}
+
+// Load reads the state; no object yet is an empty state.
+func (b *S3) Load() (*State, error) {
+	data, etag, err := b.get(b.cfg.Key)
+	if notFound(err) {
+		b.mu.Lock()
+		b.etag, b.read = "", true
+		b.mu.Unlock()
+		return New(b.stack), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the state %s: %w", b, err)
+	}
+	var s State
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("state %s is not valid JSON: %w", b, err)
+	}
+	if s.Version != FormatVersion {
+		return nil, fmt.Errorf("state %s has format version %d; this idstack reads version %d", b, s.Version, FormatVersion)
+	}
+	if s.Resources == nil {
+		s.Resources = map[string]*Resource{}
+	}
+	b.mu.Lock()
+	b.etag, b.read = etag, true
+	b.mu.Unlock()
+	return &s, nil
+}
+
+// ErrStateChanged is returned by Save when another run wrote the state
+// since this one read it.
+var ErrStateChanged = errors.New("the state was changed by another run since this one read it")
+
+// Save writes the state with its serial incremented, on condition that
+// the object is still the one this run read or last wrote.
+func (b *S3) Save(s *State) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.read {
+		// Never read: learn the current ETag so the write is still
+		// conditional.
+		_, etag, err := b.get(b.cfg.Key)
+		if err != nil && !notFound(err) {
+			return fmt.Errorf("reading the state %s: %w", b, err)
+		}
+		b.etag, b.read = etag, true
+	}
+	s.Serial++
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		s.Serial--
+		return err
+	}
+	cond := b.etag
+	if cond == "" {
+		cond = "*"
+	}
+	etag, err := b.put(b.cfg.Key, append(data, '\n'), cond)
+	if conditionFailed(err) {
+		s.Serial--
+		return fmt.Errorf("saving the state %s (serial %d): %w; run `idstack plan` to see where things stand", b, s.Serial+1, ErrStateChanged)
+	}
+	if err != nil {
+		s.Serial--
+		return fmt.Errorf("saving the state %s: %w", b, err)
+	}
+	b.etag = etag
+	return nil
+}
+
+// Lock creates the lock object, which fails while another run holds it;
+// it waits up to timeout, polling, for the holder to release it.
+func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
+	host, _ := os.Hostname()
+	info := LockInfo{Holder: holder, Host: host, PID: os.Getpid(), CreatedAt: time.Now().UTC()}
+	data, _ := json.Marshal(info)
+	deadline := time.Now().Add(timeout)
+	for {
+		etag, err := b.put(b.lockKey(), data, "*")
+		if err == nil {
+			return func() error { return b.del(b.lockKey(), etag) }, nil
+		}
+		if !conditionFailed(err) {
+			return nil, fmt.Errorf("taking the lock s3://%s/%s: %w", b.cfg.Bucket, b.lockKey(), err)
+		}
+		held, rerr := b.ReadLock()
+		if rerr != nil && !notFound(rerr) {
+			return nil, rerr
+		}
+		if rerr == nil && !time.Now().Before(deadline) {
+			return nil, &LockedError{Path: "s3://" + b.cfg.Bucket + "/" + b.lockKey(), Info: held, Stale: stale(held, host)}
+		}
+		// Released between our write and our read: try again at once.
+		if rerr != nil {
+			continue
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// ReadLock says who holds the lock.
+func (b *S3) ReadLock() (LockInfo, error) {
+	var info LockInfo
+	data, _, err := b.get(b.lockKey())
+	if err != nil {
+		return info, err
+	}
+	if err := json.Unmarshal(data, &info); err != nil {
+		return info, fmt.Errorf("lock s3://%s/%s is unreadable (%v): remove it with `idstack unlock`", b.cfg.Bucket, b.lockKey(), err)
+	}
+	return info, nil
+}
+
+// Unlock removes the lock whoever holds it.
+func (b *S3) Unlock() error { return b.del(b.lockKey(), "") }
+
+// s3Journal is one run's journal object, rewritten whole on each append.
+type s3Journal struct {
+	b       *S3
+	mu      sync.Mutex
+	key     string
+	run     string
+	seq     int
+	entries []byte
+}
+
+// OpenJournal starts this run's journal object.
+func (b *S3) OpenJournal() (Journal, error) {
+	entries, err := b.ReadJournal()
+	if err != nil {
+		return nil, err
+	}
+	j := &s3Journal{b: b, run: randomHex(6)}
+	if n := len(entries); n > 0 {
+		j.seq = entries[n-1].Seq
+	}
+	// Sequence first: the keys sort in the order of the runs.
+	j.key = fmt.Sprintf("%s%010d-%s.jsonl", b.journalDir(), j.seq+1, j.run)
+	return j, nil
+}
+
+// Append adds an entry and rewrites the run's object; it returns once the
+// storage has it.
+func (j *s3Journal) Append(e Entry) (Entry, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.Seq, e.Run = j.seq, j.run
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return e, err
+	}
+	all := append(append(bytes.Clone(j.entries), line...), '\n')
+	if _, err := j.b.put(j.key, all, ""); err != nil {
+		j.seq--
+		return e, fmt.Errorf("journal s3://%s/%s: %w", j.b.cfg.Bucket, j.key, err)
+	}
+	j.entries = all
+	return e, nil
+}
+
+// journalKeys lists the journal objects in run order.
+func (b *S3) journalKeys() ([]string, error) {
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(b.client, &s3.ListObjectsV2Input{Bucket: &b.cfg.Bucket, Prefix: aws.String(b.journalDir())})
+	for p.HasMorePages() {
+		ctx, cancel := b.ctx()
+		page, err := p.NextPage(ctx)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("listing the journal s3://%s/%s: %w", b.cfg.Bucket, b.journalDir(), err)
+		}
+		for _, o := range page.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+// ReadJournal reads every run's entries, in order.
+func (b *S3) ReadJournal() ([]Entry, error) {
+	keys, err := b.journalKeys()
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for _, k := range keys {
+		data, _, err := b.get(k)
+		if notFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the journal s3://%s/%s: %w", b.cfg.Bucket, k, err)
+		}
+		for i, line := range bytes.Split(data, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			var e Entry
+			if err := json.Unmarshal(line, &e); err != nil {
+				return nil, fmt.Errorf("journal s3://%s/%s line %d: %w", b.cfg.Bucket, k, i+1, err)
+			}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// ClearJournal removes every run's journal object.
+func (b *S3) ClearJournal() error {
+	keys, err := b.journalKeys()
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.del(k, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
