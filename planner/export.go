@@ -95,6 +95,7 @@ type exporter struct {
 	billing  int // the stack's default billing account (the most common)
 	comments yaml.CommentMap
 	envUsed  map[string]bool
+	skipped  []string // objects left out, for the file's head comment
 	out      *Exported
 }
 
@@ -123,10 +124,18 @@ func (x *exporter) collect() {
 				continue // the API's own: never created or deleted by a stack
 			case k == spec.Disks && x.bootDisk[o.ID]:
 				continue // a VM's boot disk is the VM's disk: field
+			case k != spec.Disks && o.Name == "":
+				x.skipped = append(x.skipped, fmt.Sprintf("left out: %s %s has no name, and idstack finds %s by name (name it, then export again)",
+					provider.Kind(k).Singular(), o.ID, k))
+				continue
 			}
 			objs = append(objs, o)
 		}
+		// Named objects first, so that they get the names they suggest.
 		sort.SliceStable(objs, func(i, j int) bool {
+			if (objs[i].Name == "") != (objs[j].Name == "") {
+				return objs[j].Name == ""
+			}
 			if objs[i].Name != objs[j].Name {
 				return objs[i].Name < objs[j].Name
 			}
@@ -142,6 +151,10 @@ func (x *exporter) collect() {
 			x.names[k][o.ID] = x.unique(k, x.baseName(k, o))
 		}
 		x.out.Counts[k] = len(x.objs[k])
+	}
+	// The file lists each kind's resources by logical name.
+	for k, objs := range x.objs {
+		sort.SliceStable(objs, func(i, j int) bool { return x.names[k][objs[i].ID] < x.names[k][objs[j].ID] })
 	}
 	x.billing = x.commonBilling()
 }
@@ -248,8 +261,12 @@ func (x *exporter) document() yaml.MapSlice {
 	for _, k := range spec.Kinds {
 		total += len(x.objs[k])
 	}
-	x.comment("$", fmt.Sprintf("Exported by `idstack export --location %s`: %d resources. Take them over with", x.opts.Location, total),
-		"`idstack plan --adopt -f FILE` (it should show only adoptions), then `idstack apply --adopt`.")
+	what := fmt.Sprintf("%d resources", total)
+	if total == 1 {
+		what = "1 resource"
+	}
+	x.comment("$", append([]string{fmt.Sprintf("Exported by `idstack export --location %s`: %s. Take them over with", x.opts.Location, what),
+		"`idstack plan --adopt -f FILE` (it should show only adoptions), then `idstack apply --adopt`."}, x.skipped...)...)
 	for _, k := range spec.Kinds {
 		if len(x.objs[k]) == 0 {
 			continue
@@ -329,15 +346,15 @@ func (x *exporter) resource(k spec.Kind, o provider.Object, r *exportRes) {
 		}
 		x.ref(r, "attach_to", spec.VMs, str(a["attached_to"]))
 	case spec.FloatingIPs:
-		x.named(o, r)
-		if t := str(a["assigned_to_resource_type"]); t != "" && !strings.EqualFold(t, "vm") && !strings.Contains(strings.ToLower(t), "virtual") {
+		r.set("name", x.liveName(o.Name))
+		if t := str(a["assigned_to_resource_type"]); t != "" && t != "virtual_machine" && t != "vm" {
 			r.ignore = append(r.ignore, "assign_to")
 			r.notes = append(r.notes, fmt.Sprintf("assign_to: assigned to a %s (%s), which a stack file cannot name: left out and ignored", t, str(a["assigned_to"])))
 		} else {
 			x.ref(r, "assign_to", spec.VMs, str(a["assigned_to"]))
 		}
 	case spec.LoadBalancers:
-		x.named(o, r)
+		r.set("name", x.liveName(o.Name))
 		if net := str(a["network"]); !x.isDefaultNetwork(net) {
 			x.ref(r, "network", spec.Networks, net)
 		}
@@ -368,18 +385,6 @@ func (x *exporter) resource(k spec.Kind, o provider.Object, r *exportRes) {
 	case spec.Buckets:
 		r.set("name", x.liveName(o.Name))
 	}
-}
-
-// named writes the name of a kind whose live name may be empty (floating
-// IPs made by a VM's reserve_public_ip have none): an empty name is left
-// to the live object.
-func (x *exporter) named(o provider.Object, r *exportRes) {
-	if o.Name != "" {
-		r.set("name", x.liveName(o.Name))
-		return
-	}
-	r.ignore = append(r.ignore, "name")
-	r.notes = append(r.notes, fmt.Sprintf("name: %s %s has no name: left out and ignored", o.Kind.Singular(), o.ID))
 }
 
 func (x *exporter) vm(o provider.Object, r *exportRes) {
