@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/provider/sim"
@@ -391,4 +392,35 @@ vms:
 		t.Fatalf("clones-db-copy should be cloned from the snapshot of clones-db %s: %+v", src.API.UUID, cp)
 	}
 	e.mustRunWith(shopEnv, 0, "plan", "-f", f, "--detailed-exitcode")
+}
+
+// TestEnvsScriptHoldsTheExample: testdata/script/envs.txtar runs a copy of
+// examples/envs (the scripts' work directory gets only the top of
+// examples/); the copy must be the example, byte for byte.
+func TestEnvsScriptHoldsTheExample(t *testing.T) {
+	ar, err := txtar.ParseFile(filepath.Join("..", "..", "testdata", "script", "envs.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inScript := map[string]string{}
+	for _, f := range ar.Files {
+		if name, ok := strings.CutPrefix(f.Name, "envs/"); ok {
+			inScript[name] = string(f.Data)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join("..", "..", "examples", "envs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := map[string]string{}
+	for _, ent := range entries {
+		b, err := os.ReadFile(filepath.Join("..", "..", "examples", "envs", ent.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		example[ent.Name()] = string(b)
+	}
+	if d := cmp.Diff(example, inScript); d != "" {
+		t.Errorf("testdata/script/envs.txtar's envs/ differs from examples/envs (-example +script); copy the files into the script:\n%s", d)
+	}
 }
