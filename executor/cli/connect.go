@@ -33,7 +33,7 @@ const simEndpoint = "sim"
 // embedded simulator on a loopback port, its world kept in
 // <stackDir>/.idstack/sim-world.json between runs, and talks to it over
 // real HTTP through the same client as for the cloud.
-func connect(c *cli.Context, stackDir string) (*connection, error) {
+func connect(c *cli.Context, stdio *IO, stackDir string) (*connection, error) {
 	endpoint, key := c.String("endpoint"), c.String("api-key")
 	if endpoint != simEndpoint {
 		if key == "" {
@@ -42,7 +42,11 @@ func connect(c *cli.Context, stackDir string) (*connection, error) {
 		return &connection{Provider: idcloudhost.New(endpoint, key), Close: func() error { return nil }}, nil
 	}
 	worldFile := filepath.Join(stackDir, ".idstack", "sim-world.json")
-	s := sim.New(sim.Options{ReadyAfter: time.Second})
+	opts, err := embeddedSimOptions(stdio)
+	if err != nil {
+		return nil, err
+	}
+	s := sim.New(opts)
 	if b, err := os.ReadFile(worldFile); err == nil {
 		if err := s.Load(bytes.NewReader(b)); err != nil {
 			return nil, fmt.Errorf("simulator world %s: %w", worldFile, err)
@@ -70,4 +74,30 @@ func connect(c *cli.Context, stackDir string) (*connection, error) {
 		}
 		return state.WriteFileAtomic(worldFile, buf.Bytes(), 0o600)
 	}}, nil
+}
+
+// embeddedSimOptions reads the IDSTACK_SIM_* variables that shape the
+// embedded simulator (as for `idstack sim`): ready time (default 1 s),
+// latency and quirks.
+func embeddedSimOptions(stdio *IO) (sim.Options, error) {
+	opts := sim.Options{ReadyAfter: time.Second}
+	for _, d := range []struct {
+		name string
+		into *time.Duration
+	}{{"IDSTACK_SIM_READY_AFTER", &opts.ReadyAfter}, {"IDSTACK_SIM_LATENCY", &opts.Latency}} {
+		if v, ok := stdio.LookupEnv(d.name); ok && v != "" {
+			dur, err := time.ParseDuration(v)
+			if err != nil {
+				return opts, fmt.Errorf("%s=%q: want a duration such as 500ms", d.name, v)
+			}
+			*d.into = dur
+		}
+	}
+	if v, ok := stdio.LookupEnv("IDSTACK_SIM_QUIRKS"); ok && v != "" {
+		if v != sim.QuirksLive {
+			return opts, fmt.Errorf("IDSTACK_SIM_QUIRKS=%q: allowed: live", v)
+		}
+		opts.Quirks = v
+	}
+	return opts, nil
 }

@@ -73,7 +73,7 @@ func runExport(c *cli.Context, stdio *IO) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 	defer stop()
-	conn, err := connect(c, dir)
+	conn, err := connect(c, stdio, dir)
 	if err != nil {
 		return exit(ExitError, err)
 	}

@@ -88,7 +88,7 @@ func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Optio
 		return run, err
 	}
 	run.stack = stack
-	if run.conn, err = connect(c, stack.Dir); err != nil {
+	if run.conn, err = connect(c, stdio, stack.Dir); err != nil {
 		return run, exit(ExitError, err)
 	}
 	locs, def, diags, err := planner.ResolveLocations(ctx, run.conn.Provider, stack)
