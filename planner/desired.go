@@ -114,6 +114,13 @@ func (b *builder) resolveField(r *spec.Resource, field string, rule Rule, v spec
 		}
 		w := wanted{input: Input{Value: v.V, Refs: []string{v.Refs[0].Addr.String()}, RefKey: key}, rng: rng}
 		w.value, w.ok, _ = w.input.Resolve(b.lookup)
+		if key == "vm" && !w.ok && b.st.Get(r.Addr.String()) == nil {
+			// A VM that this plan creates has no snapshot or backup yet:
+			// the create would fail half-way through the apply.
+			b.problem(r.Addr.String(), rng, fmt.Sprintf("%s: clone_from: %s is created by this plan, so it has no snapshot or backup to clone from yet", r.Addr, v.Refs[0].Addr),
+				"apply without "+r.Addr.String()+" first, take a snapshot (or wait for a backup) of "+v.Refs[0].Addr.String()+", then add it")
+			return w, false
+		}
 		return w, true
 	}
 	hasTemplate := false

@@ -424,3 +424,39 @@ func TestEnvsScriptHoldsTheExample(t *testing.T) {
 		t.Errorf("testdata/script/envs.txtar's envs/ differs from examples/envs (-example +script); copy the files into the script:\n%s", d)
 	}
 }
+
+// TestCloneFromAVMTheSamePlanCreates is refused at plan time: a new VM has
+// no replica yet, and the create would fail half-way through the apply.
+func TestCloneFromAVMTheSamePlanCreates(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("stack.yaml", `stack: clones
+location: jkt01
+vms:
+  db:
+    name: clones-db
+    os_name: debian
+    os_version: "12"
+    vcpu: 1
+    ram: 2048
+    disk: 20
+    username: deploy
+    password: ${env.SHOP_VM_PASSWORD}
+  db-copy:
+    name: clones-db-copy
+    os_name: debian
+    os_version: "12"
+    vcpu: 1
+    ram: 2048
+    disk: 20
+    username: deploy
+    password: ${env.SHOP_VM_PASSWORD}
+    clone_from: {vm: db, replica: latest}
+`)
+	code, out, errs := e.runWith(shopEnv, "apply", "-f", f, "--auto-approve")
+	if code != 1 || !strings.Contains(errs, "vms.db-copy: clone_from: vms.db is created by this plan") || !strings.Contains(errs, "stack.yaml:22:") {
+		t.Fatalf("want a plan-time refusal at clone_from; exit %d\n%s%s", code, out, errs)
+	}
+	if w := e.sim.World(); len(w.VMs) != 0 {
+		t.Fatalf("a refused plan created %d VMs", len(w.VMs))
+	}
+}
