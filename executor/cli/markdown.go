@@ -124,10 +124,36 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 	}
 	out += body.String()
 	if cut := len(ordered) - shown; cut > 0 {
-		out += fmt.Sprintf("\n> [!NOTE]\n> The details of %d of %d resources were cut to keep this comment under %d characters; %s.\n",
-			cut, len(ordered), limit, full)
+		out += fmt.Sprintf("> [!NOTE]\n> The details of %d of %d resources (%s) were cut to keep this comment under %s characters; %s.\n",
+			cut, len(ordered), countByAction(ordered[shown:]), thousands(limit), full)
 	}
 	return writeAll(w, out)
+}
+
+// countByAction is "2000 create, 617 delete" in the order of the actions.
+func countByAction(actions []*planner.Action) string {
+	n := map[planner.ActionType]int{}
+	var order []planner.ActionType
+	for _, a := range actions {
+		if n[a.Action] == 0 {
+			order = append(order, a.Action)
+		}
+		n[a.Action]++
+	}
+	parts := make([]string, len(order))
+	for i, t := range order {
+		parts[i] = fmt.Sprintf("%d %s", n[t], t)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// thousands writes 65000 as 65,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func writeAll(w io.Writer, s string) error {

@@ -276,7 +276,7 @@ func TestMarkdownHugePlanFitsAComment(t *testing.T) {
 				t.Fatalf("no details at all")
 			}
 			if cut := n - shown; cut > 0 {
-				note := fmt.Sprintf("The details of %d of %d resources were cut", cut, n)
+				note := fmt.Sprintf("The details of %d of %d resources (", cut, n)
 				if !strings.Contains(out, note) || !strings.Contains(out, "idstack show PLAN") {
 					t.Fatalf("%d details cut but no note %q naming where the full plan is; the end:\n%s", cut, note, out[len(out)-600:])
 				}
@@ -285,6 +285,9 @@ func TestMarkdownHugePlanFitsAComment(t *testing.T) {
 			}
 			if n == 3000 && !strings.Contains(out, "### idstack plan for `huge`: 2000 to create, 1000 to delete :warning: destructive\n") {
 				t.Errorf("summary line missing: %s", out[:200])
+			}
+			if n == 3000 && !strings.Contains(out, "resources (617 delete, 2000 create) were cut to keep this comment under 65,000 characters") {
+				t.Errorf("the note should say what was cut:\n%s", out[len(out)-400:])
 			}
 			if n == 3000 && !strings.Contains(out, "more (the full plan is in the CI job") {
 				t.Errorf("the caution block should end with how many more destructive actions there are")
