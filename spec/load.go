@@ -3,6 +3,7 @@ package spec
 import (
 	"os"
 	"path/filepath"
+	"sort"
 )
 
 // Options are the inputs of a load besides the stack file.
@@ -73,6 +74,12 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 		vars.applyVarFile(f, data, &diags)
 	}
 	vars.applyCLI(opts.Vars, &diags)
+	for name, d := range vars.decls {
+		if d.sensitive {
+			s.SensitiveVars = append(s.SensitiveVars, name)
+		}
+	}
+	sort.Strings(s.SensitiveVars)
 
 	ev := &evaluator{vars: vars, dir: s.Dir, lookupEnv: opts.LookupEnv, readFile: opts.ReadFile,
 		sources: s.Sources, diags: &diags, reported: map[string]bool{}}

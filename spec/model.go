@@ -63,7 +63,10 @@ type Stack struct {
 	Location       string // default location slug ("" = the account's default)
 	BillingAccount int    // default billing account (0 = unset)
 	Adopt          bool   // adopt: true at the top level
-	Resources      []*Resource
+	// SensitiveVars names the variables declared sensitive: their values
+	// are never saved (a saved plan asks for them again).
+	SensitiveVars []string
+	Resources     []*Resource
 	// Doc is the interpolated document as plain JSON values (what the JSON
 	// schema validates); Ranges maps a JSON pointer ("/vms/web/vcpu") of Doc
 	// to where its value stands in the file.

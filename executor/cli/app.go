@@ -103,6 +103,7 @@ func newApp(stdio *IO) *cli.App {
 			planCommand(stdio),
 			applyCommand(stdio),
 			destroyCommand(stdio),
+			showCommand(stdio),
 			graphCommand(stdio),
 			stateCommand(stdio),
 			unlockCommand(stdio),

@@ -41,15 +41,16 @@ func planCommand(stdio *IO) *cli.Command {
 		Name:  "plan",
 		Usage: "show what apply would change",
 		Flags: append(stackFlags(),
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "text | json"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text | json | markdown"},
+			&cli.StringFlag{Name: "out", Usage: "save the plan to `FILE` for `idstack apply FILE` / `idstack show FILE`"},
 			&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 0 no changes, 2 changes, 3 destructive changes"},
 			&cli.BoolFlag{Name: "adopt", Usage: "take over same-named live objects the state does not own"},
 			&cli.BoolFlag{Name: "destroy", Usage: "plan the deletion of everything the stack owns"},
 		),
 		Action: func(c *cli.Context) error {
 			format := c.String("format")
-			if format != "text" && format != "json" {
-				return exit(ExitError, fmt.Errorf("--format %q: allowed: text, json", format))
+			if err := checkFormat(format); err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 			defer stop()
@@ -58,25 +59,86 @@ func planCommand(stdio *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if format == "json" {
-				if err := renderJSON(stdio.Out, run.plan); err != nil {
-					return exit(ExitError, err)
-				}
-			} else {
-				renderText(stdio.Out, run.plan, stdio.Color)
+			if err := renderPlan(stdio, run.plan, format, c.String("out")); err != nil {
+				return err
 			}
 			if err := planProblems(stdio, run); err != nil {
 				return err
 			}
-			if c.Bool("detailed-exitcode") {
-				switch {
-				case run.plan.HasDestructive():
-					return exit(ExitDestructive, nil)
-				case run.plan.HasChanges():
-					return exit(ExitChanges, nil)
+			if out := c.String("out"); out != "" {
+				saved := planner.NewSaved(run.plan, run.stack, run.args.File, run.args.Vars, run.args.VarFiles, run.state, run.live)
+				if err := planner.WriteSaved(out, saved); err != nil {
+					return exit(ExitError, err)
 				}
+				fmt.Fprintf(stdio.Err, "Plan saved to %s: apply it with `idstack apply %s`.\n", out, out)
 			}
-			return nil
+			return detailedExit(c, run.plan)
+		},
+	}
+}
+
+func checkFormat(format string) error {
+	switch format {
+	case "text", "json", "markdown":
+		return nil
+	}
+	return exit(ExitError, fmt.Errorf("--format %q: allowed: text, json, markdown", format))
+}
+
+// renderPlan writes a plan in a format; savedAs names the full plan for a
+// Markdown comment that had to be cut.
+func renderPlan(stdio *IO, plan *planner.Plan, format, savedAs string) error {
+	var err error
+	switch format {
+	case "json":
+		err = renderJSON(stdio.Out, plan)
+	case "markdown":
+		full := "the CI job's log (`idstack plan --format json`)"
+		if savedAs != "" {
+			full = "`idstack show " + savedAs + "`"
+		}
+		err = renderMarkdown(stdio.Out, plan, markdownOptions{FullPlan: full})
+	default:
+		renderText(stdio.Out, plan, stdio.Color)
+	}
+	if err != nil {
+		return exit(ExitError, err)
+	}
+	return nil
+}
+
+// detailedExit gives plan's exit code under --detailed-exitcode.
+func detailedExit(c *cli.Context, plan *planner.Plan) error {
+	if !c.Bool("detailed-exitcode") {
+		return nil
+	}
+	switch {
+	case plan.HasDestructive():
+		return exit(ExitDestructive, nil)
+	case plan.HasChanges():
+		return exit(ExitChanges, nil)
+	}
+	return nil
+}
+
+func showCommand(stdio *IO) *cli.Command {
+	return &cli.Command{
+		Name:      "show",
+		Usage:     "show a plan saved by `plan --out`",
+		ArgsUsage: "PLAN",
+		Flags:     []cli.Flag{&cli.StringFlag{Name: "format", Value: "text", Usage: "text | json | markdown"}},
+		Action: func(c *cli.Context) error {
+			if c.Args().Len() != 1 {
+				return exit(ExitError, errors.New("show needs one argument: the plan file written by `idstack plan --out`"))
+			}
+			if err := checkFormat(c.String("format")); err != nil {
+				return err
+			}
+			saved, err := planner.ReadSaved(c.Args().First())
+			if err != nil {
+				return exit(ExitError, err)
+			}
+			return renderPlan(stdio, saved.Plan, c.String("format"), c.Args().First())
 		},
 	}
 }
@@ -92,9 +154,10 @@ func applyFlags() []cli.Flag {
 
 func applyCommand(stdio *IO) *cli.Command {
 	return &cli.Command{
-		Name:  "apply",
-		Usage: "change the cloud to match the stack file",
-		Flags: append(applyFlags(), &cli.BoolFlag{Name: "adopt", Usage: "take over same-named live objects the state does not own"}),
+		Name:      "apply",
+		Usage:     "change the cloud to match the stack file, or apply a saved plan",
+		ArgsUsage: "[PLAN]",
+		Flags:     append(applyFlags(), &cli.BoolFlag{Name: "adopt", Usage: "take over same-named live objects the state does not own"}),
 		Action: func(c *cli.Context) error {
 			return runApply(c, stdio, planner.Options{})
 		},
@@ -150,10 +213,36 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 	}
 	ctx, stop, release := interrupts(c.Context, stdio)
 	defer release()
-	run, err := makePlan(ctx, c, stdio, opts, "idstack "+c.Command.Name)
+	var saved *planner.Saved
+	var run *planRun
+	var err error
+	if c.Args().Len() > 0 {
+		// A saved plan: made again from its own inputs, applied only if
+		// nothing it depends on changed since.
+		if saved, err = planner.ReadSaved(c.Args().First()); err != nil {
+			return exit(ExitError, err)
+		}
+		args, aerr := savedArgs(c, saved)
+		if aerr != nil {
+			return aerr
+		}
+		opts.Destroy = saved.Plan.Destroy
+		run, err = makePlanArgs(ctx, c, stdio, args, opts, "idstack apply")
+	} else {
+		run, err = makePlan(ctx, c, stdio, opts, "idstack "+c.Command.Name)
+	}
 	defer closeRun(stdio, run)
 	if err != nil {
 		return err
+	}
+	if saved != nil {
+		why := saved.Stale(planner.Digest(run.stack.Sources), run.state, run.live)
+		if len(why) == 0 {
+			run.plan, why = planner.Restrict(run.plan, saved.Plan)
+		}
+		if len(why) > 0 {
+			return exit(ExitError, fmt.Errorf("the saved plan %s is stale: %s.\nMake a new plan with `idstack plan --out`", c.Args().First(), strings.Join(why, "; ")))
+		}
 	}
 	renderText(stdio.Out, run.plan, stdio.Color)
 	if err := planProblems(stdio, run); err != nil {
@@ -162,7 +251,7 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 	if !run.plan.HasChanges() {
 		return clearJournal(run)
 	}
-	if !c.Bool("auto-approve") {
+	if !c.Bool("auto-approve") && saved == nil { // a saved plan was approved when it was reviewed
 		if err := confirm(stdio, run.plan); err != nil {
 			return err
 		}
@@ -337,4 +426,24 @@ func graphCommand(stdio *IO) *cli.Command {
 			return err
 		},
 	}
+}
+
+// savedArgs are a saved plan's stack inputs; --var may give the values of
+// sensitive variables again (they are never saved).
+func savedArgs(c *cli.Context, saved *planner.Saved) (stackArgs, error) {
+	extra, err := stackArgsOf(c)
+	if err != nil {
+		return stackArgs{}, err
+	}
+	args := stackArgs{File: saved.StackFile, Vars: map[string]string{}, VarFiles: saved.VarFiles}
+	for k, v := range saved.Vars {
+		args.Vars[k] = v
+	}
+	for k, v := range extra.Vars {
+		if old, ok := args.Vars[k]; ok && old != v {
+			return args, exit(ExitError, fmt.Errorf("--var %s differs from the value the plan was made with", k))
+		}
+		args.Vars[k] = v
+	}
+	return args, nil
 }

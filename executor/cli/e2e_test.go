@@ -357,3 +357,61 @@ func TestOSChangeIsAReinstall(t *testing.T) {
 	}
 	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
 }
+
+func TestSavedPlanAppliesUnlessItsObjectsChanged(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	planFile := filepath.Join(e.dir, "vcpu.plan")
+
+	// Unrelated changes do not make a plan stale: another VM of the stack
+	// drifts, an object outside the stack appears.
+	e.mustRun(2, "plan", "-f", f, "--var", "vcpu=2", "--out", planFile, "--detailed-exitcode")
+	if b, _ := os.ReadFile(planFile); bytes.Contains(b, []byte("Sup3r-secret")) {
+		t.Fatal("the saved plan holds the password")
+	}
+	out := e.mustRun(0, "show", planFile)
+	if !strings.Contains(out, "vcpu: 1 → 2") {
+		t.Fatalf("show:\n%s", out)
+	}
+	e.sim.Mutate(func(w *sim.World) {
+		for i := range w.VMs {
+			if w.VMs[i].API.Name == "skel-db" {
+				w.VMs[i].API.Name = "skel-db-renamed"
+			}
+		}
+	})
+	e.mustRun(0, "apply", planFile)
+	w := e.sim.World()
+	if vmByName(w, "skel-web").API.VCPU != 2 {
+		t.Fatal("the saved plan was not applied")
+	}
+	if vmByName(w, "skel-db-renamed") == nil {
+		t.Fatal("applying a saved plan did more than the plan said")
+	}
+
+	// A change to an object the plan changes makes it stale.
+	e.mustRun(2, "plan", "-f", f, "--var", "vcpu=3", "--out", planFile, "--detailed-exitcode")
+	e.sim.Mutate(func(w *sim.World) {
+		for i := range w.VMs {
+			if w.VMs[i].API.Name == "skel-web" {
+				w.VMs[i].API.Memory = 4096
+			}
+		}
+	})
+	code, _, errs := e.run("apply", planFile)
+	if code != 1 || !strings.Contains(errs, "stale") || !strings.Contains(errs, "changed since the plan was made") {
+		t.Fatalf("a stale plan: exit %d\n%s", code, errs)
+	}
+	if vmByName(e.sim.World(), "skel-web").API.VCPU != 2 {
+		t.Fatal("a stale plan was applied")
+	}
+
+	// Another apply since the plan (the state's serial moved) makes it stale too.
+	e.mustRun(2, "plan", "-f", f, "--var", "vcpu=3", "--out", planFile, "--detailed-exitcode")
+	e.mustRun(0, "apply", "-f", f, "--var", "vcpu=3", "--auto-approve")
+	code, _, errs = e.run("apply", planFile)
+	if code != 1 || !strings.Contains(errs, "another apply ran") {
+		t.Fatalf("a plan older than the state: exit %d\n%s", code, errs)
+	}
+}

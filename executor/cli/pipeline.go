@@ -13,19 +13,39 @@ import (
 	"github.com/idstack/idstack/spec"
 )
 
-// loadStack reads, interpolates and validates the stack file, printing
-// every diagnostic. It fails (exit 1) when any is an error.
-func loadStack(c *cli.Context, stdio *IO) (*spec.Stack, error) {
-	vars := map[string]string{}
+// stackArgs are the inputs of a stack: the file and its variables.
+type stackArgs struct {
+	File     string
+	Vars     map[string]string
+	VarFiles []string
+}
+
+// stackArgsOf reads -f, --var and --var-file.
+func stackArgsOf(c *cli.Context) (stackArgs, error) {
+	args := stackArgs{File: c.String("file"), Vars: map[string]string{}, VarFiles: c.StringSlice("var-file")}
 	for _, kv := range c.StringSlice("var") {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, exit(ExitError, fmt.Errorf("--var %q: want NAME=VALUE", kv))
+			return args, exit(ExitError, fmt.Errorf("--var %q: want NAME=VALUE", kv))
 		}
-		vars[k] = v
+		args.Vars[k] = v
 	}
-	opts := spec.Options{Vars: vars, VarFiles: c.StringSlice("var-file"), LookupEnv: stdio.LookupEnv}
-	stack, diags := schema.Load(c.String("file"), opts)
+	return args, nil
+}
+
+// loadStack reads, interpolates and validates the stack file of -f,
+// printing every diagnostic. It fails (exit 1) when any is an error.
+func loadStack(c *cli.Context, stdio *IO) (*spec.Stack, error) {
+	args, err := stackArgsOf(c)
+	if err != nil {
+		return nil, err
+	}
+	return loadStackArgs(stdio, args)
+}
+
+func loadStackArgs(stdio *IO, args stackArgs) (*spec.Stack, error) {
+	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, LookupEnv: stdio.LookupEnv}
+	stack, diags := schema.Load(args.File, opts)
 	if len(diags) > 0 {
 		var sources map[string][]byte
 		if stack != nil {
@@ -34,7 +54,7 @@ func loadStack(c *cli.Context, stdio *IO) (*spec.Stack, error) {
 		spec.Format(stdio.Err, diags, sources)
 	}
 	if diags.HasErrors() {
-		return nil, exit(ExitError, fmt.Errorf("%s has %s", c.String("file"), countErrors(diags)))
+		return nil, exit(ExitError, fmt.Errorf("%s has %s", args.File, countErrors(diags)))
 	}
 	return stack, nil
 }
@@ -61,6 +81,7 @@ type planRun struct {
 	live    *planner.Live
 	plan    *planner.Plan
 	unlock  func() error
+	args    stackArgs
 	// recovered says what was adopted from an interrupted apply's journal.
 	recovered planner.Recovery
 }
@@ -82,8 +103,17 @@ func (r *planRun) close() error {
 // makePlan loads the stack, connects, (locks,) reads the state, refreshes
 // and plans. The caller must close the run, even after an error.
 func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Options, lockFor string) (*planRun, error) {
-	run := &planRun{}
-	stack, err := loadStack(c, stdio)
+	args, err := stackArgsOf(c)
+	if err != nil {
+		return &planRun{}, err
+	}
+	return makePlanArgs(ctx, c, stdio, args, opts, lockFor)
+}
+
+// makePlanArgs is makePlan for given stack inputs (a saved plan's).
+func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs, opts planner.Options, lockFor string) (*planRun, error) {
+	run := &planRun{args: args}
+	stack, err := loadStackArgs(stdio, args)
 	if err != nil {
 		return run, err
 	}
