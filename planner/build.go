@@ -28,6 +28,7 @@ type builder struct {
 	objs    map[string]*provider.Object
 	actions map[string]*Action
 	refs    map[string][]string // address → addresses it references
+	owned   map[string]bool     // ids the state owns (built on first use)
 }
 
 // Build makes the plan. It never calls the API: live is the refresh.
@@ -182,16 +183,18 @@ func (b *builder) planResource(r *spec.Resource) {
 
 // unowned drops objects that some address of the state already owns.
 func (b *builder) unowned(objs []provider.Object) []provider.Object {
-	owned := map[string]bool{}
-	for _, r := range b.st.Resources {
-		owned[r.ID] = true
-	}
-	for _, r := range b.st.Deposed {
-		owned[r.ID] = true
+	if b.owned == nil {
+		b.owned = map[string]bool{}
+		for _, r := range b.st.Resources {
+			b.owned[r.ID] = true
+		}
+		for _, r := range b.st.Deposed {
+			b.owned[r.ID] = true
+		}
 	}
 	var out []provider.Object
 	for _, o := range objs {
-		if !owned[o.ID] {
+		if !b.owned[o.ID] {
 			out = append(out, o)
 		}
 	}

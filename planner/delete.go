@@ -63,6 +63,13 @@ func (b *builder) wire() {
 			deleting[a.Address] = true
 		}
 	}
+	// dependents: address → addresses whose deleted record references it.
+	dependents := map[string][]string{}
+	for _, r := range b.recordsBeingDeleted() {
+		for _, d := range r.DependsOn {
+			dependents[d] = append(dependents[d], r.Address)
+		}
+	}
 	for _, a := range b.plan.Actions {
 		if a.Phase1() {
 			a.References = b.refs[a.Address]
@@ -73,9 +80,9 @@ func (b *builder) wire() {
 			}
 		}
 		if a.DeletesOld() {
-			for _, other := range b.recordsBeingDeleted() {
-				if other.Address != a.Address && deleting[other.Address] && containsStr(other.DependsOn, a.Address) {
-					a.DeleteAfter = appendUnique(a.DeleteAfter, other.Address)
+			for _, other := range dependents[a.Address] {
+				if other != a.Address && deleting[other] {
+					a.DeleteAfter = appendUnique(a.DeleteAfter, other)
 				}
 			}
 			sort.Strings(a.DeleteAfter)

@@ -18,6 +18,10 @@ type Live struct {
 	Locations       []provider.Location
 	Objects         map[Scope][]provider.Object
 	Catalogs        map[string]*provider.Catalog
+
+	mu     sync.Mutex
+	byID   map[Scope]map[string]int   // index into Objects[scope]
+	byName map[Scope]map[string][]int // index into Objects[scope]
 }
 
 // Scope is one kind in one location ("" for global kinds).
@@ -33,24 +37,43 @@ func (s Scope) String() string {
 	return string(s.Kind) + "@" + s.Location
 }
 
+// index builds the id and name indexes of a scope on first use, so that
+// matching thousands of resources stays linear.
+func (l *Live) index(sc Scope) (map[string]int, map[string][]int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byID == nil {
+		l.byID, l.byName = map[Scope]map[string]int{}, map[Scope]map[string][]int{}
+	}
+	if ids, ok := l.byID[sc]; ok && len(ids) == len(l.Objects[sc]) {
+		return ids, l.byName[sc]
+	}
+	ids, names := map[string]int{}, map[string][]int{}
+	for i, o := range l.Objects[sc] {
+		ids[o.ID] = i
+		names[o.Name] = append(names[o.Name], i)
+	}
+	l.byID[sc], l.byName[sc] = ids, names
+	return ids, names
+}
+
 // Find returns the live object of a kind in a location with an id.
 func (l *Live) Find(kind provider.Kind, location, id string) *provider.Object {
-	objs := l.Objects[scopeOf(kind, location)]
-	for i := range objs {
-		if objs[i].ID == id {
-			return &objs[i]
-		}
+	sc := scopeOf(kind, location)
+	ids, _ := l.index(sc)
+	if i, ok := ids[id]; ok {
+		return &l.Objects[sc][i]
 	}
 	return nil
 }
 
 // FindByName returns the live objects of a kind in a location with a name.
 func (l *Live) FindByName(kind provider.Kind, location, name string) []provider.Object {
+	sc := scopeOf(kind, location)
+	_, names := l.index(sc)
 	var out []provider.Object
-	for _, o := range l.Objects[scopeOf(kind, location)] {
-		if o.Name == name {
-			out = append(out, o)
-		}
+	for _, i := range names[name] {
+		out = append(out, l.Objects[sc][i])
 	}
 	return out
 }
