@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -103,7 +102,7 @@ func simCommand(stdio *IO) *cli.Command {
 			if len(faults) > 0 {
 				fmt.Fprintf(stdio.Out, "%d fault(s) installed; see http://%s/_sim/faults\n", len(faults), ln.Addr())
 			}
-			if err := serveSim(ctx, ln, s); err != nil {
+			if err := sim.Serve(ctx, ln, s); err != nil {
 				return exit(ExitError, err)
 			}
 			if world != "" {
@@ -156,20 +155,4 @@ func simFaults(c *cli.Context) ([]sim.Fault, error) {
 		return nil, fmt.Errorf("--transient-retry-after %d: want 0 or more seconds", ra)
 	}
 	return append(out, sim.TransientFaults(rate, c.Int("transient-retry-after"))...), nil
-}
-
-// serveSim serves s on ln until ctx is done, then shuts down gracefully.
-func serveSim(ctx context.Context, ln net.Listener, s *sim.Server) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-		return nil
-	case err := <-errc:
-		return err
-	}
 }

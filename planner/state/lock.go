@@ -99,22 +99,10 @@ func stale(info LockInfo, host string) bool {
 // exists: the data is written to a temp file first and hard-linked into
 // place, so no reader ever sees an empty lock.
 func createWithContent(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	tmp, err := writeSyncedTemp(path, data, 0o600)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
 	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
 	return os.Link(tmp, path)
 }

@@ -139,13 +139,9 @@ func (s *Server) Load(r io.Reader) error {
 	return nil
 }
 
-// Serve serves s on addr until ctx is done.
-func Serve(ctx context.Context, addr string, s *Server) error {
-	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// Serve serves s on ln until ctx is done, then shuts down gracefully.
+func Serve(ctx context.Context, ln net.Listener, s *Server) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
