@@ -239,8 +239,15 @@ func (b *S3) Save(s *State) error {
 	if cond == "" {
 		cond = "*"
 	}
-	etag, err := b.put(b.cfg.Key, append(data, '\n'), cond)
+	data = append(data, '\n')
+	etag, err := b.put(b.cfg.Key, data, cond)
 	if conditionFailed(err) {
+		// A write whose answer was lost and that the client sent again
+		// fails its own condition: then the object is what we wrote.
+		if cur, curTag, gerr := b.get(b.cfg.Key); gerr == nil && bytes.Equal(cur, data) {
+			b.etag = curTag
+			return nil
+		}
 		s.Serial--
 		return fmt.Errorf("saving the state %s (serial %d): %w; run `idstack plan` to see where things stand", b, s.Serial+1, ErrStateChanged)
 	}
@@ -271,6 +278,15 @@ func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
 		if rerr != nil && !notFound(rerr) {
 			return nil, rerr
 		}
+		if rerr == nil && sameLock(held, info) {
+			// Our own lock: the create succeeded, its answer was lost and
+			// the client sent it again.
+			_, etag, err := b.get(b.lockKey())
+			if err != nil {
+				return nil, err
+			}
+			return func() error { return b.del(b.lockKey(), etag) }, nil
+		}
 		if rerr == nil && !time.Now().Before(deadline) {
 			return nil, &LockedError{Path: "s3://" + b.cfg.Bucket + "/" + b.lockKey(), Info: held, Stale: stale(held, host)}
 		}
@@ -280,6 +296,10 @@ func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+func sameLock(a, b LockInfo) bool {
+	return a.Holder == b.Holder && a.Host == b.Host && a.PID == b.PID && a.CreatedAt.Equal(b.CreatedAt)
 }
 
 // ReadLock says who holds the lock.

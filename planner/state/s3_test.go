@@ -3,9 +3,12 @@ package state_test
 import (
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,6 +120,8 @@ func TestS3StateSaveIsConditional(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			sa.Put(&state.Resource{Address: "vms.a", Kind: "vms", ID: "v-a"})
+			sb.Put(&state.Resource{Address: "vms.b", Kind: "vms", ID: "v-b"})
 			if err := a.Save(sa); err != nil {
 				t.Fatal(err)
 			}
@@ -303,5 +308,63 @@ func TestS3MissingBucket(t *testing.T) {
 	b := w.backend(t, "nosuchbucket", "k", "s")
 	if _, err := b.Load(); err == nil || !strings.Contains(err.Error(), "NoSuchBucket") {
 		t.Fatalf("Load from a missing bucket: %v, want NoSuchBucket", err)
+	}
+}
+
+// lossyTransport makes the first request whose method and path match, then
+// drops its answer with a connection reset, as a network can: the S3
+// client sends the request again.
+type lossyTransport struct {
+	mu     sync.Mutex
+	method string
+	suffix string
+	done   bool
+}
+
+func (l *lossyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := http.DefaultTransport.RoundTrip(r)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == nil && !l.done && r.Method == l.method && strings.HasSuffix(r.URL.Path, l.suffix) {
+		l.done = true
+		res.Body.Close()
+		return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	}
+	return res, err
+}
+
+// A conditional write whose answer is lost is sent again and fails its
+// own condition: the backend sees that the object is its own.
+func TestS3LostAnswers(t *testing.T) {
+	w := newS3World(t, "tfstate")
+	lossy := func(method, suffix string) *state.S3 {
+		b, err := state.NewS3(state.S3Config{Endpoint: w.access.Endpoint, AccessKey: w.access.AccessKey, SecretKey: w.access.SecretKey,
+			Bucket: "tfstate", Key: "k", HTTPClient: &http.Client{Transport: &lossyTransport{method: method, suffix: suffix}}}, "s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	b := lossy("PUT", "/k.lock")
+	unlock, err := b.Lock("idstack apply", 0)
+	if err != nil {
+		t.Fatalf("a lock whose answer was lost: %v", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	b = lossy("PUT", "/k")
+	st, err := b.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Save(st); err != nil {
+		t.Fatalf("a save whose answer was lost: %v", err)
+	}
+	if err := b.Save(st); err != nil {
+		t.Fatalf("the next save: %v", err)
+	}
+	if got, _ := w.backend(t, "tfstate", "k", "s").Load(); got.Serial != 2 {
+		t.Fatalf("serial %d, want 2", got.Serial)
 	}
 }
