@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,17 +13,84 @@ import (
 	"time"
 )
 
+// profiledMain replaces main.go when -profile is given: the same program,
+// writing a CPU profile to $IDSTACK_BENCH_CPUPROFILE when it is set.
+const profiledMain = `package main
+
+import (
+	"os"
+	"runtime/pprof"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/idstack/idstack/executor/cli"
+)
+
+func main() {
+	if p := os.Getenv("IDSTACK_BENCH_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				code := run()
+				pprof.StopCPUProfile()
+				f.Close()
+				os.Exit(code)
+			}
+		}
+	}
+	os.Exit(run())
+}
+
+func run() int {
+	terminal := func() bool { return isatty.IsTerminal(os.Stdin.Fd()) }
+	return cli.Main(os.Args[1:], cli.IO{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		LookupEnv: os.LookupEnv,
+		Terminal:  terminal,
+		Color:     isatty.IsTerminal(os.Stdout.Fd()),
+	})
+}
+`
+
 // buildIdstack builds the idstack binary once into dir, with an optional
-// -overlay file (to measure a proposed change without editing the tree).
-func buildIdstack(ctx context.Context, dir, overlay string) (string, error) {
+// -overlay file (to measure a proposed change without editing the tree)
+// and, with profile, a main.go that writes CPU profiles.
+func buildIdstack(ctx context.Context, dir, overlay string, profile bool) (string, error) {
 	bin := filepath.Join(dir, "idstack")
+	root := moduleRoot()
 	args := []string{"build", "-o", bin}
+	if profile {
+		replace := map[string]string{}
+		if overlay != "" {
+			var o struct{ Replace map[string]string }
+			b, err := os.ReadFile(overlay)
+			if err != nil {
+				return "", err
+			}
+			if err := json.Unmarshal(b, &o); err != nil {
+				return "", fmt.Errorf("-overlay %s: %w", overlay, err)
+			}
+			replace = o.Replace
+		}
+		mainFile := filepath.Join(dir, "profiled_main.go")
+		if err := os.WriteFile(mainFile, []byte(profiledMain), 0o644); err != nil {
+			return "", err
+		}
+		replace[filepath.Join(root, "main.go")] = mainFile
+		b, err := json.Marshal(map[string]any{"Replace": replace})
+		if err != nil {
+			return "", err
+		}
+		overlay = filepath.Join(dir, "overlay.json")
+		if err := os.WriteFile(overlay, b, 0o644); err != nil {
+			return "", err
+		}
+	}
 	if overlay != "" {
 		args = append(args, "-overlay", overlay)
 	}
 	args = append(args, ".")
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = moduleRoot()
+	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("go build: %w", err)
@@ -55,11 +123,16 @@ type childRun struct {
 
 // runIdstack runs the binary in dir against the simulator at endpoint and
 // measures its wall time and peak RSS.
-func runIdstack(ctx context.Context, bin, dir, endpoint string, args ...string) (*childRun, error) {
+// With profile set, the child writes its CPU profile there (a binary
+// built with -profile).
+func runIdstack(ctx context.Context, bin, dir, endpoint, profile string, args ...string) (*childRun, error) {
 	all := append([]string{"--endpoint", endpoint, "--api-key", "bench", "--no-color"}, args...)
 	cmd := exec.CommandContext(ctx, bin, all...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if profile != "" {
+		cmd.Env = append(cmd.Env, "IDSTACK_BENCH_CPUPROFILE="+profile)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	r := &childRun{Start: time.Now()}

@@ -46,13 +46,13 @@ type config struct {
 	out         string
 	keep        bool
 	timeout     time.Duration
-	cpuprofile  string
+	profile     string
 }
 
 func main() {
 	var cfg config
 	sizes := flag.String("sizes", "10,100,1000,10000", "stack sizes (resources), comma-separated")
-	par := flag.String("parallelism", "8", "apply --parallelism values to run, comma-separated (0 = as many as the plan has actions)")
+	par := flag.String("parallelism", "8,0", "apply --parallelism values to run, comma-separated (0 = as many as the plan has actions)")
 	flag.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "simulator latency added to every API call")
 	flag.DurationVar(&cfg.ready, "ready-after", 2*time.Second, "how long a new VM stays creating")
 	flag.IntVar(&cfg.applyMax, "apply-max", 1000, "apply only stacks of at most this many resources (the state is rewritten after every step, so apply is quadratic in the state size)")
@@ -62,7 +62,7 @@ func main() {
 	flag.StringVar(&cfg.out, "o", "", "also write the tables to this file")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (stacks, plans, states, logs)")
 	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "stop everything after this long")
-	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (simulator, in-process validate and refreshes)")
+	flag.StringVar(&cfg.profile, "profile", "", "write CPU profiles into this directory: bench.cpu (this process: simulator, validate, refreshes) and one per idstack child (plan-N.cpu, apply-N-pP.cpu)")
 	flag.Parse()
 	var err error
 	if cfg.sizes, err = intList(*sizes); err != nil {
@@ -106,8 +106,11 @@ func intList(s string) ([]int, error) {
 func run(cfg config) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
-	if cfg.cpuprofile != "" {
-		f, err := os.Create(cfg.cpuprofile)
+	if cfg.profile != "" {
+		if err := os.MkdirAll(cfg.profile, 0o755); err != nil {
+			return err
+		}
+		f, err := os.Create(filepath.Join(cfg.profile, "bench.cpu"))
 		if err != nil {
 			return err
 		}
@@ -129,7 +132,7 @@ func run(cfg config) error {
 	bin := cfg.bin
 	if bin == "" {
 		fmt.Fprintln(os.Stderr, "building idstack…")
-		if bin, err = buildIdstack(ctx, tmp, cfg.overlay); err != nil {
+		if bin, err = buildIdstack(ctx, tmp, cfg.overlay, cfg.profile != ""); err != nil {
 			return err
 		}
 	}
@@ -238,7 +241,7 @@ func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*size
 		return nil, err
 	}
 	c0 := s.sim.CallCount()
-	res.PlanFresh, err = runIdstack(ctx, bin, d0, s.url, "plan", "-f", "stack.yaml", "--format", "json")
+	res.PlanFresh, err = runIdstack(ctx, bin, d0, s.url, cfg.profileFile("plan-%d", n), "plan", "-f", "stack.yaml", "--format", "json")
 	if err != nil {
 		return nil, err
 	}
@@ -250,10 +253,17 @@ func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*size
 		ms(res.PlanFresh.Wall), res.PlanFreshCalls, mib(res.PlanFresh.MaxRSS), ms(res.Bound.CriticalPath), res.Bound.Chain)
 
 	if n > cfg.applyMax {
-		res.Notes = append(res.Notes, fmt.Sprintf("apply skipped above %d resources (-apply-max): the state file is rewritten and fsynced after every step, so apply time grows with n²", cfg.applyMax))
-		return res, nil
+		took, err := populate(ctx, s, stack, d0, cfg.latency, cfg.ready)
+		if err != nil {
+			return nil, fmt.Errorf("populating the world: %w", err)
+		}
+		res.Notes = append(res.Notes, fmt.Sprintf("apply skipped above %d resources (-apply-max): the state file is rewritten after every step, so apply time grows with n². "+
+			"The plan with every resource live ran against a world made through the client at zero latency and a state written directly (bench/populate.go, %s)", cfg.applyMax, ms(took)))
 	}
 	for i, p := range cfg.parallelism {
+		if n > cfg.applyMax {
+			break
+		}
 		as, ad := s, d0
 		if i > 0 {
 			if as, err = newSim(); err != nil {
@@ -264,7 +274,7 @@ func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*size
 				return nil, err
 			}
 		}
-		ar, err := measureApply(ctx, as, bin, ad, p, res.Bound.Actions)
+		ar, err := measureApply(ctx, as, bin, ad, cfg.profileFile("apply-%d-p%d", n, p), p, res.Bound.Actions)
 		if i > 0 {
 			as.close()
 		}
@@ -277,8 +287,11 @@ func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*size
 	}
 
 	c0 = s.sim.CallCount()
-	res.PlanApplied, err = runIdstack(ctx, bin, d0, s.url, "plan", "-f", "stack.yaml", "--detailed-exitcode")
-	if err != nil {
+	res.PlanApplied, err = runIdstack(ctx, bin, d0, s.url, cfg.profileFile("plan-applied-%d", n), "plan", "-f", "stack.yaml", "--detailed-exitcode")
+	switch {
+	case err != nil && res.PlanApplied != nil && res.PlanApplied.ExitCode == 2:
+		res.Notes = append(res.Notes, "the plan against the live world still had changes (exit 2): "+firstLine(res.PlanApplied.Stdout))
+	case err != nil:
 		return nil, fmt.Errorf("plan after apply (want no changes): %w", err)
 	}
 	res.PlanAppliedCalls = s.sim.CallCount() - c0
@@ -298,14 +311,14 @@ func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*size
 	return res, nil
 }
 
-func measureApply(ctx context.Context, s *simServer, bin, dir string, p, actions int) (applyResult, error) {
+func measureApply(ctx context.Context, s *simServer, bin, dir, profile string, p, actions int) (applyResult, error) {
 	flagP := p
 	if p == 0 {
 		flagP = max(actions, 1)
 	}
 	c0 := s.sim.CallCount()
 	s.arm()
-	run, err := runIdstack(ctx, bin, dir, s.url, "apply", "-f", "stack.yaml", "--auto-approve", "--parallelism", strconv.Itoa(flagP))
+	run, err := runIdstack(ctx, bin, dir, s.url, profile, "apply", "-f", "stack.yaml", "--auto-approve", "--parallelism", strconv.Itoa(flagP))
 	if err != nil {
 		return applyResult{}, err
 	}
@@ -320,6 +333,28 @@ func measureApply(ctx context.Context, s *simServer, bin, dir string, p, actions
 		return ar, fmt.Errorf("apply did not complete:\n%s", tail(string(run.Stdout), 2000))
 	}
 	return ar, nil
+}
+
+// profileFile names a child's CPU profile, "" without -profile.
+func (c config) profileFile(format string, args ...any) string {
+	if c.profile == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(c.profile)
+	if err != nil {
+		abs = c.profile
+	}
+	return filepath.Join(abs, fmt.Sprintf(format, args...)+".cpu")
+}
+
+// firstLine is the first line of a command's output that says something.
+func firstLine(b []byte) string {
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 func pName(p int) string {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/idstack/idstack/planner"
@@ -87,35 +86,15 @@ func baselineRefresh(ctx context.Context, s *simServer, stack *spec.Stack, paral
 	}
 	n0 := s.sim.CallCount()
 	start := time.Now()
-	work := make(chan target)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	for range parallelism {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range work {
-				if err := get(t); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("GET %s %s: %w", t.kind, t.id, err)
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, t := range targets {
-		work <- t
-	}
-	close(work)
-	wg.Wait()
+	err := forEach(ctx, targets, parallelism, func(t target) error {
+		if err := get(t); err != nil {
+			return fmt.Errorf("GET %s %s: %w", t.kind, t.id, err)
+		}
+		return nil
+	})
 	wall := time.Since(start)
-	if firstErr != nil {
-		return refreshResult{}, firstErr
+	if err != nil {
+		return refreshResult{}, err
 	}
 	return refreshResult{Wall: wall, Calls: s.sim.CallCount() - n0, Objects: len(targets)}, nil
 }
