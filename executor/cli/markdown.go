@@ -22,11 +22,13 @@ const MarkdownMarker = "<!-- idstack-plan"
 type markdownOptions struct {
 	// Limit is the most characters (runes) of the whole; 0 is MarkdownLimit.
 	Limit int
-	// FullPlan says where the whole plan is when details had to be cut.
+	// FullPlan says where the whole plan is when details had to be cut,
+	// as it follows "The full plan: " (e.g. "`idstack show plan.bin` in
+	// the CI job").
 	FullPlan string
 }
 
-const defaultFullPlan = "the full plan is in the CI job: its log, `idstack show PLAN` of the saved plan, or the JSON artefact (`--format json`)"
+const defaultFullPlan = "the CI job's log, `idstack show PLAN` of its saved plan, or its JSON artefact (`--format json`)"
 
 // cellMax is the most characters of one value in a table cell.
 const cellMax = 300
@@ -85,7 +87,7 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 		for i, a := range loud {
 			l := "> - " + loudLine(a) + "\n"
 			if utf8.RuneCountInString(head.String())+len(l) > budget {
-				fmt.Fprintf(&head, "> - … and %d more (%s)\n", len(loud)-i, full)
+				fmt.Fprintf(&head, "> - … and %d more (the full plan: %s)\n", len(loud)-i, full)
 				break
 			}
 			head.WriteString(l)
@@ -124,7 +126,7 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 	}
 	out += body.String()
 	if cut := len(ordered) - shown; cut > 0 {
-		out += fmt.Sprintf("> [!NOTE]\n> The details of %d of %d resources (%s) were cut to keep this comment under %s characters; %s.\n",
+		out += fmt.Sprintf("> [!NOTE]\n> The details of %d of %d resources (%s) were cut to keep this comment under %s characters. The full plan: %s.\n",
 			cut, len(ordered), countByAction(ordered[shown:]), thousands(limit), full)
 	}
 	return writeAll(w, out)
