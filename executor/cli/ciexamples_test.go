@@ -38,8 +38,8 @@ func TestCIExamples(t *testing.T) {
 			text := string(b)
 			for _, want := range []string{
 				`idstack plan -f "$STACK_FILE" --out plan.bin --format markdown --detailed-exitcode > plan.md`,
-				`idstack show plan.bin --format json > plan.json`,
-				`idstack apply plan.bin --auto-approve --lock-timeout 10m`,
+				`idstack show --format json plan.bin > plan.json`,
+				`idstack apply --auto-approve --lock-timeout 10m plan.bin`,
 				`"$code" = 1`, // an error is not a plan
 				`IDSTACK_API_KEY`,
 				`head -n 1 plan.md`,
