@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -168,4 +169,34 @@ func TestRemoteStateErrors(t *testing.T) {
 	if code != ExitError || !strings.Contains(errb.String(), "idstack sim") {
 		t.Errorf("--endpoint sim with an S3 backend: exit %d\n%s", code, errb.String())
 	}
+}
+
+// TestCIFlowWithRemoteState is the flow of examples/ci with the state in
+// S3: a saved Markdown plan gated on its exit code, its JSON shown from the
+// saved file, the saved plan applied, and nothing left to do.
+func TestCIFlowWithRemoteState(t *testing.T) {
+	r := newSimRun(t)
+	r.makeStateBucket("idstack-state")
+	f := r.write("idstack.yaml", remoteStack)
+	saved := filepath.Join(r.dir, "plan.bin")
+	code, md, errs := r.run("plan", "-f", f, "--out", saved, "--format", "markdown", "--detailed-exitcode")
+	if code != ExitChanges {
+		t.Fatalf("plan: exit %d, want %d\n%s%s", code, ExitChanges, md, errs)
+	}
+	if !strings.HasPrefix(md, MarkdownMarker+` stack="remote" -->`+"\n### idstack plan for `remote`: 3 to create\n") {
+		t.Errorf("Markdown plan starts:\n%s", md[:min(len(md), 300)])
+	}
+	if strings.Contains(md, "Remote-Passw0rd") {
+		t.Fatal("the password is in the Markdown plan")
+	}
+	js := r.mustRun(0, "show", "--format", "json", saved)
+	var doc any
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := compilePlanSchema(t).Validate(doc); err != nil {
+		t.Errorf("show --format json does not match plan.schema.json: %v", err)
+	}
+	r.mustRun(0, "apply", "--auto-approve", "--lock-timeout", "1m", saved)
+	r.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
 }
