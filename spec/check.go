@@ -30,6 +30,7 @@ func Check(s *Stack) Diagnostics {
 	}
 	c.cycles()
 	c.duplicateNames()
+	c.stackName()
 	return c.diags
 }
 

@@ -193,6 +193,8 @@ vms:
 			want: []string{`variable "enviro" is not declared`, `stack "app-dev"`}},
 		{name: "an unset environment variable is an error naming it", args: []string{"--var", "env=dev"}, code: 1,
 			want: []string{"environment variable APP_PASSWORD is not set"}},
+		{name: "a stack name that is no file name", args: []string{"--var", "env=pr/7"}, environ: withPw, code: 1,
+			want: []string{`invalid stack name "app-pr/7"`, "stack.yaml:1:8"}},
 		{name: "a wrong type in a var file", args: []string{"--var-file", "bad.yaml"}, environ: withPw, code: 1,
 			want: []string{"variable vcpu is a number: many is not", "bad.yaml:2:"}},
 	} {
