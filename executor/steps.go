@@ -86,16 +86,9 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 		}
 		found, ferr := ap.findCreated(ctx, kind, a.Location, a.Name, intent.Match, started)
 		if ferr == nil && found != nil {
-			obj, err = *found, nil
-			// The lost answer may have cut the create's follow-up steps
-			// (attach, assign, stop) short: bring the object in line.
-			if changes := planner.Converge(spec.Kind(a.Kind), attrs, found.Attrs); len(changes) > 0 {
-				if got, uerr := ap.opts.Provider.Update(ctx, kind, a.Location, found.ID, changes); uerr != nil {
-					err = uerr
-				} else {
-					obj = got
-				}
-			}
+			// Taken; the lost answer may have cut its follow-up steps
+			// (attach, assign, stop) short: they are finished below.
+			obj, err = *found, errFollowUp
 			break
 		}
 		if attempt >= ap.opts.Attempts {
@@ -129,7 +122,37 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 	if _, err := ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: obj.ID, OK: true}); err != nil {
 		return obj, err
 	}
+	if createErr != nil && retryable(createErr) {
+		// Made, but a follow-up step failed transiently or is unknown:
+		// finish it from a fresh read of the object.
+		return ap.converge(ctx, a, attrs, obj)
+	}
 	return obj, createErr
+}
+
+// errFollowUp marks an object found after a lost create answer: its
+// follow-up steps may not have run.
+var errFollowUp = errors.New("create answer lost; follow-up steps unknown")
+
+// converge brings a just-made object in line with what the create asked
+// (attachments, assignments, power), trying again on transient failures.
+func (ap *applier) converge(ctx context.Context, a *planner.Action, attrs provider.Attrs, obj provider.Object) (provider.Object, error) {
+	kind := provider.Kind(a.Kind)
+	for attempt := 1; ; attempt++ {
+		got, err := ap.opts.Provider.Get(ctx, kind, a.Location, obj.ID)
+		if err == nil {
+			changes := planner.Converge(spec.Kind(a.Kind), attrs, got.Attrs)
+			if len(changes) == 0 {
+				return got, nil
+			}
+			if got, err = ap.opts.Provider.Update(ctx, kind, a.Location, obj.ID, changes); err == nil {
+				return got, nil
+			}
+		}
+		if !retryable(err) || ctx.Err() != nil || attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
+			return obj, err
+		}
+	}
 }
 
 // findCreated looks for an object a create may have made though its

@@ -116,11 +116,11 @@ func newApp(stdio *IO) *cli.App {
 
 // stackFlags are the flags of every command that reads a stack file.
 func stackFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Value: "idstack.yaml", Usage: "the stack file"},
 		&cli.StringSliceFlag{Name: "var", Usage: "set a variable: `NAME=VALUE` (repeatable)"},
 		&cli.StringSliceFlag{Name: "var-file", Usage: "read variables from a YAML `FILE` (repeatable)"},
-	}
+	}, backendFlags()...)
 }
 
 // hasEnv reports whether an environment variable is set, even to "" (the

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"sort"
@@ -95,7 +94,7 @@ func renderPlan(stdio *IO, plan *planner.Plan, format, savedAs string) error {
 	case "markdown":
 		full := "the CI job's log (`idstack plan --format json`)"
 		if savedAs != "" {
-			full = "`idstack show " + savedAs + "`"
+			full = "`idstack show " + savedAs + "` in the CI job"
 		}
 		err = renderMarkdown(stdio.Out, plan, markdownOptions{FullPlan: full})
 	default:
@@ -128,17 +127,20 @@ func showCommand(stdio *IO) *cli.Command {
 		ArgsUsage: "PLAN",
 		Flags:     []cli.Flag{&cli.StringFlag{Name: "format", Value: "text", Usage: "text | json | markdown"}},
 		Action: func(c *cli.Context) error {
-			if c.Args().Len() != 1 {
-				return exit(ExitError, errors.New("show needs one argument: the plan file written by `idstack plan --out`"))
-			}
-			if err := checkFormat(c.String("format")); err != nil {
-				return err
-			}
-			saved, err := planner.ReadSaved(c.Args().First())
+			// urfave/cli stops reading flags at the first argument: take a
+			// --format written after the plan file too.
+			file, format, err := showArgs(c.Args().Slice(), c.String("format"))
 			if err != nil {
 				return exit(ExitError, err)
 			}
-			return renderPlan(stdio, saved.Plan, c.String("format"), c.Args().First())
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			saved, err := planner.ReadSaved(file)
+			if err != nil {
+				return exit(ExitError, err)
+			}
+			return renderPlan(stdio, saved.Plan, format, file)
 		},
 	}
 }
@@ -410,8 +412,12 @@ func graphCommand(stdio *IO) *cli.Command {
 	return &cli.Command{
 		Name:  "graph",
 		Usage: "print the plan's action graph as Graphviz DOT (dot -Tsvg to draw it)",
-		Flags: append(stackFlags(), &cli.BoolFlag{Name: "destroy", Usage: "the graph of a destroy"}),
+		Flags: append(stackFlags(), &cli.BoolFlag{Name: "destroy", Usage: "the graph of a destroy"},
+			&cli.StringFlag{Name: "format", Value: "dot", Usage: "dot | svg | png (svg and png are drawn by Graphviz's dot when it is installed)"}),
 		Action: func(c *cli.Context) error {
+			if err := checkGraphFormat(c.String("format")); err != nil {
+				return exit(ExitError, err)
+			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 			defer stop()
 			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "")
@@ -422,8 +428,10 @@ func graphCommand(stdio *IO) *cli.Command {
 			if err := planProblems(stdio, run); err != nil {
 				return err
 			}
-			_, err = io.WriteString(stdio.Out, run.plan.DOT())
-			return err
+			if err := renderGraph(stdio.Out, stdio.Err, run.plan.DOT(), c.String("format")); err != nil {
+				return exit(ExitError, err)
+			}
+			return nil
 		},
 	}
 }
@@ -446,4 +454,30 @@ func savedArgs(c *cli.Context, saved *planner.Saved) (stackArgs, error) {
 		args.Vars[k] = v
 	}
 	return args, nil
+}
+
+// showArgs reads `PLAN [--format F]` (flags after the file included).
+func showArgs(args []string, format string) (file, outFormat string, err error) {
+	outFormat = format
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--format" || a == "-format":
+			if i+1 >= len(args) {
+				return "", "", errors.New("--format needs a value: text, json or markdown")
+			}
+			outFormat = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--format="):
+			outFormat = strings.TrimPrefix(a, "--format=")
+		case file == "":
+			file = a
+		default:
+			return "", "", fmt.Errorf("show takes one plan file, got %q too", a)
+		}
+	}
+	if file == "" {
+		return "", "", errors.New("show needs one argument: the plan file written by `idstack plan --out`")
+	}
+	return file, outFormat, nil
 }
