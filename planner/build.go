@@ -154,6 +154,12 @@ func (b *builder) planResource(r *spec.Resource) {
 			b.replace(r, want, obj, nameStr, "location can only be set at creation", []Change{{Path: "location", Before: sr.Location, After: r.Location, Mode: CreateOnly.String()}})
 			return
 		}
+	case r.Addr.Kind == spec.Disks && (b.opts.Adopt || b.stack.Adopt):
+		// Disks have no name: an unowned disk of the same size, source,
+		// billing account and attachment is taken over.
+		if b.adoptDisk(r, want) {
+			return
+		}
 	case Named(r.Addr.Kind):
 		matches := b.unowned(b.live.FindByName(kind, r.Location, nameStr))
 		switch {

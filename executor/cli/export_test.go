@@ -186,7 +186,7 @@ func TestExportAdoptApply(t *testing.T) {
 
 // plannerAdoptsDisks: set to true with the change to build.go that lets
 // --adopt match a disk by what it declares.
-const plannerAdoptsDisks = false
+const plannerAdoptsDisks = true
 
 // planWith returns the JSON plan, run with its own environment.
 func (e *env) planWith(environ map[string]string, file string, extra ...string) *planner.Plan {
