@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -134,6 +135,10 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 	}
 	if lockFor != "" {
 		if run.unlock, err = run.backend.Lock(lockFor, c.Duration("lock-timeout")); err != nil {
+			var le *state.LockedError
+			if errors.As(err, &le) {
+				err = fmt.Errorf("%w\n  the exact command: idstack unlock -f %s", err, args.File)
+			}
 			return run, exit(ExitError, err)
 		}
 	}

@@ -29,7 +29,7 @@ type LockedError struct {
 func (e *LockedError) Error() string {
 	msg := fmt.Sprintf("state is locked by %q (pid %d on %s since %s)", e.Info.Holder, e.Info.PID, e.Info.Host, e.Info.CreatedAt.Format(time.RFC3339))
 	if e.Stale {
-		return msg + "; that process is no longer running: clear the stale lock with `idstack unlock`"
+		return msg + "; the lock is stale (that process is gone, or the lock is older than " + StaleAfter.String() + "): clear it with `idstack unlock`"
 	}
 	return msg + "; wait for it (--lock-timeout), or if that run is gone for good, clear the lock with `idstack unlock`"
 
@@ -88,12 +88,19 @@ func (l *Local) Unlock() error {
 
 // stale reports whether the holder is a process of this host that is gone.
 func stale(info LockInfo, host string) bool {
+	if !info.CreatedAt.IsZero() && time.Since(info.CreatedAt) > StaleAfter {
+		return true
+	}
 	if info.Host != host || info.PID <= 0 {
 		return false
 	}
 	err := syscall.Kill(info.PID, 0)
 	return errors.Is(err, syscall.ESRCH)
 }
+
+// StaleAfter is the age past which a lock is reported as stale whoever
+// holds it: no apply runs that long.
+const StaleAfter = 12 * time.Hour
 
 // createWithContent creates path with data, failing with fs.ErrExist if it
 // exists: the data is written to a temp file first and hard-linked into

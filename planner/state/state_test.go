@@ -114,3 +114,21 @@ func TestStaleLockOfADeadProcess(t *testing.T) {
 		t.Fatalf("lock after unlock: %v", err)
 	}
 }
+
+func TestOldLockIsStaleWhoeverHoldsIt(t *testing.T) {
+	l := NewLocal(t.TempDir(), "s")
+	b, _ := json.Marshal(LockInfo{Holder: "idstack apply", Host: "another-host", PID: 42, CreatedAt: time.Now().Add(-StaleAfter - time.Minute)})
+	if err := WriteFileAtomic(l.LockPath(), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := l.Lock("idstack apply", 0)
+	var le *LockedError
+	if !errors.As(err, &le) || !le.Stale {
+		t.Fatalf("want a stale LockedError for a lock older than %s, got %v", StaleAfter, err)
+	}
+	fresh, _ := json.Marshal(LockInfo{Holder: "idstack apply", Host: "another-host", PID: 42, CreatedAt: time.Now()})
+	WriteFileAtomic(l.LockPath(), fresh, 0o600)
+	if _, err := l.Lock("idstack apply", 0); !errors.As(err, &le) || le.Stale {
+		t.Fatalf("a fresh lock of another host is not stale: %v", err)
+	}
+}
