@@ -27,16 +27,6 @@ func validateCommand(stdio *IO) *cli.Command {
 	}
 }
 
-// Markdown comment that had to be cut.
-
-// interrupts turns Ctrl-C into the two-stage stop of SPEC §4: the first
-
-// ctx (running calls abort at once; the state stays right).
-
-// back (a plan made from the journal, run by the same executor).
-
-// clearJournal drops the journal once nothing in it is unresolved.
-
 func schemaCommand(stdio *IO) *cli.Command {
 	return &cli.Command{
 		Name:  "schema",
@@ -75,7 +65,3 @@ func graphCommand(stdio *IO) *cli.Command {
 		},
 	}
 }
-
-// sensitive variables again (they are never saved).
-
-// showArgs reads `PLAN [--format F]` (flags after the file included).
