@@ -14,6 +14,9 @@ import (
 type Options struct {
 	Adopt   bool // take over same-named live objects the state does not own
 	Destroy bool // delete everything the state owns
+	// Targets limits the plan to these addresses and what they depend on
+	// (their references, transitively). Empty: everything.
+	Targets []string
 }
 
 // builder holds one plan's work in progress.
@@ -50,6 +53,7 @@ func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
 		}
 	}
 	b.planDeletions()
+	b.target()
 	b.wire()
 	b.plan.summarize()
 	return b.plan

@@ -129,3 +129,8 @@ func hasEnv(stdio *IO, k string) bool {
 	_, ok := stdio.LookupEnv(k)
 	return ok
 }
+
+// targetFlag limits a plan to some addresses and their dependencies.
+func targetFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "target", Usage: "limit the plan to `ADDR` (e.g. vms.web) and what it depends on (repeatable)"}
+}

@@ -24,6 +24,7 @@ func applyFlags() []cli.Flag {
 		&cli.IntFlag{Name: "parallelism", Value: 8, Usage: "how many resources to change at once"},
 		&cli.BoolFlag{Name: "no-rollback", Usage: "on failure keep what was done instead of undoing it"},
 		lockTimeoutFlag(),
+		targetFlag(),
 	)
 }
 

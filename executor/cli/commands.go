@@ -42,7 +42,7 @@ func graphCommand(stdio *IO) *cli.Command {
 	return &cli.Command{
 		Name:  "graph",
 		Usage: "print the plan's action graph as Graphviz DOT (dot -Tsvg to draw it)",
-		Flags: append(stackFlags(), &cli.BoolFlag{Name: "destroy", Usage: "the graph of a destroy"},
+		Flags: append(stackFlags(), &cli.BoolFlag{Name: "destroy", Usage: "the graph of a destroy"}, targetFlag(),
 			&cli.StringFlag{Name: "format", Value: "dot", Usage: "dot | svg | png (svg and png are drawn by Graphviz's dot when it is installed)"}),
 		Action: func(c *cli.Context) error {
 			if err := checkGraphFormat(c.String("format")); err != nil {

@@ -415,3 +415,26 @@ func TestSavedPlanAppliesUnlessItsObjectsChanged(t *testing.T) {
 		t.Fatalf("a plan older than the state: exit %d\n%s", code, errs)
 	}
 }
+
+func TestTargetLimitsThePlanToAnAddressAndItsDependencies(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	p := e.plan(f, "--target", "vms.web")
+	var got []string
+	for _, a := range p.Actions {
+		got = append(got, a.Address)
+	}
+	if strings.Join(got, " ") != "networks.app vms.web" {
+		t.Fatalf("--target vms.web plans %v, want networks.app and vms.web", got)
+	}
+	e.mustRun(0, "apply", "-f", f, "--target", "vms.web", "--auto-approve")
+	w := e.sim.World()
+	if vmByName(w, "skel-web") == nil || vmByName(w, "skel-db") != nil || networkByName(w, "skel-other") != nil {
+		t.Fatal("a targeted apply did more or less than its target")
+	}
+	code, _, errs := e.run("plan", "-f", f, "--target", "vms.nope")
+	if code != 1 || !strings.Contains(errs, "no such resource") {
+		t.Fatalf("an unknown target: exit %d\n%s", code, errs)
+	}
+	e.mustRun(2, "plan", "-f", f, "--detailed-exitcode") // the rest is still to do
+}

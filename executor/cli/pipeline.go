@@ -170,6 +170,7 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 		}
 	}
 	opts.Adopt = opts.Adopt || c.Bool("adopt")
+	opts.Targets = append(opts.Targets, c.StringSlice("target")...)
 	run.plan = planner.Build(stack, run.state, run.live, opts)
 	run.plan.Errors = append(run.plan.Errors, run.recovered.Problems...)
 	return run, nil

@@ -22,6 +22,7 @@ func planCommand(stdio *IO) *cli.Command {
 			&cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 0 no changes, 2 changes, 3 destructive changes"},
 			&cli.BoolFlag{Name: "adopt", Usage: "take over same-named live objects the state does not own"},
 			&cli.BoolFlag{Name: "destroy", Usage: "plan the deletion of everything the stack owns"},
+			targetFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			format := c.String("format")

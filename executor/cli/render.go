@@ -66,6 +66,14 @@ func (p palette) forAction(t planner.ActionType) *color.Color {
 // renderText writes a plan for people.
 func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
 	p := newPalette(colorOn)
+	defer func() {
+		for _, warn := range plan.Warnings {
+			fmt.Fprintf(w, "%s %s\n", p.change.Sprint("Warning:"), warn.Summary)
+			if warn.Detail != "" {
+				fmt.Fprintf(w, "  %s\n", warn.Detail)
+			}
+		}
+	}()
 	if !plan.HasChanges() {
 		fmt.Fprintf(w, "No changes: the live objects of stack %q match the stack file.\n", plan.Stack)
 		return
