@@ -340,6 +340,7 @@ func TestRollbackThatCannotDeleteExitsFourAndIsPickedUpLater(t *testing.T) {
 	}
 	w := e.sim.World()
 	assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, w)
+	assertNoSecretOnDisk(t, e.dir, "Shop-Passw0rd")
 	if len(w.VMs) != 3 {
 		t.Fatalf("%d VMs left, want the 3 that could not be deleted", len(w.VMs))
 	}
@@ -351,4 +352,28 @@ func TestRollbackThatCannotDeleteExitsFourAndIsPickedUpLater(t *testing.T) {
 		t.Fatalf("the next apply should reuse the VMs and add the load balancer: %d VMs, %d LBs", len(w.VMs), len(w.LoadBalancers))
 	}
 	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+}
+
+// assertNoSecretOnDisk checks every file idstack wrote (state, journal,
+// lock) for a secret in clear.
+func assertNoSecretOnDisk(t *testing.T, dir, secret string) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(dir, ".idstack"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal := false
+	for _, en := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, ".idstack", en.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), secret) {
+			t.Errorf("%s holds the password in clear", en.Name())
+		}
+		journal = journal || strings.HasSuffix(en.Name(), ".journal.jsonl")
+	}
+	if !journal {
+		t.Error("a failed rollback should leave its journal behind")
+	}
 }
