@@ -81,6 +81,12 @@ type applier struct {
 	mu      sync.Mutex // guards state, results, journal and events
 	results map[string]provider.Object
 	entries []state.Entry
+	// Group commit of the state: record bumps gen; one save at a time
+	// writes everything recorded so far, and a step whose change a later
+	// save already wrote does not save again.
+	saveMu sync.Mutex
+	gen    uint64 // guarded by mu
+	saved  uint64 // guarded by saveMu
 }
 
 // Apply runs a plan: first every create, update and new half of a
@@ -241,14 +247,26 @@ func (ap *applier) lookup(addr string) (provider.Object, bool) {
 // record changes the state under the lock and saves it.
 func (ap *applier) record(change func(*state.State)) error {
 	ap.mu.Lock()
-	defer ap.mu.Unlock()
 	change(ap.opts.State)
+	ap.gen++
+	my := ap.gen
+	ap.mu.Unlock()
 	if ap.opts.Save == nil {
 		return nil
 	}
-	if err := ap.opts.Save(ap.opts.State); err != nil {
+	ap.saveMu.Lock()
+	defer ap.saveMu.Unlock()
+	if ap.saved >= my {
+		return nil // a save since this change wrote it
+	}
+	ap.mu.Lock()
+	gen := ap.gen
+	err := ap.opts.Save(ap.opts.State)
+	ap.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("saving the state: %w", err)
 	}
+	ap.saved = gen
 	return nil
 }
 

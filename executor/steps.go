@@ -367,6 +367,7 @@ func (ap *applier) stateRecord(a *planner.Action, obj provider.Object, attrs pro
 func (ap *applier) waitFor(ctx context.Context, kind provider.Kind, location, id, status string) (provider.Object, error) {
 	ctx, cancel := context.WithTimeout(ctx, ap.opts.ReadyTimeout)
 	defer cancel()
+	start := time.Now()
 	interval := ap.opts.PollInterval
 	for {
 		obj, err := ap.opts.Provider.Get(ctx, kind, location, id)
@@ -381,7 +382,14 @@ func (ap *applier) waitFor(ctx context.Context, kind provider.Kind, location, id
 			return obj, fmt.Errorf("waiting for %s %s to be %s: %w (last status %q)", kind.Singular(), id, status, ctx.Err(), obj.Status)
 		case <-time.After(interval):
 		}
-		if interval *= 2; interval > 5*time.Second {
+		// Poll again after an eighth of the time waited so far (at least
+		// PollInterval, at most 5 s): the status is seen at most ~12.5%
+		// late, with O(log) polls.
+		interval = time.Since(start) / 8
+		if interval < ap.opts.PollInterval {
+			interval = ap.opts.PollInterval
+		}
+		if interval > 5*time.Second {
 			interval = 5 * time.Second
 		}
 	}

@@ -1,7 +1,7 @@
 package planner
 
 import (
-	"sort"
+	"container/heap"
 	"strings"
 )
 
@@ -62,22 +62,22 @@ func (g *Graph) Order() ([]string, error) {
 			users[d] = append(users[d], n)
 		}
 	}
-	var ready []string
-	for _, n := range g.nodes {
+	// ready is a min-heap of node indexes: the earliest-given ready node
+	// goes next, in O(log n) per node.
+	ready := &indexHeap{}
+	for i, n := range g.nodes {
 		if pending[n] == 0 {
-			ready = append(ready, n)
+			heap.Push(ready, i)
 		}
 	}
-	var out []string
-	for len(ready) > 0 {
-		sort.SliceStable(ready, func(i, j int) bool { return g.index[ready[i]] < g.index[ready[j]] })
-		n := ready[0]
-		ready = ready[1:]
+	out := make([]string, 0, len(g.nodes))
+	for ready.Len() > 0 {
+		n := g.nodes[heap.Pop(ready).(int)]
 		out = append(out, n)
 		for _, u := range users[n] {
 			pending[u]--
 			if pending[u] == 0 {
-				ready = append(ready, u)
+				heap.Push(ready, g.index[u])
 			}
 		}
 	}
@@ -121,4 +121,18 @@ func (g *Graph) cycle(pending map[string]int) [][2]string {
 			return nil
 		}
 	}
+}
+
+// indexHeap is a min-heap of ints (container/heap).
+type indexHeap []int
+
+func (h indexHeap) Len() int           { return len(h) }
+func (h indexHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h indexHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *indexHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *indexHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

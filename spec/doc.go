@@ -7,8 +7,14 @@ import (
 
 // escapePointer escapes one JSON pointer segment.
 func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return pointerEscaper.Replace(s)
 }
+
+// pointerEscaper is built once: a Replacer builds its tables on first use.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // Pointer builds a JSON pointer from segments: Pointer("vms", "web") is "/vms/web".
 func Pointer(segs ...string) string {

@@ -150,7 +150,7 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 		return run, exit(ExitError, err)
 	}
 	open := state.Open(entries)
-	run.live, err = planner.Refresh(ctx, run.conn.Provider, planner.WithIntents(planner.Scopes(stack, run.state), open), 8)
+	run.live, err = planner.Refresh(ctx, run.conn.Provider, planner.WithIntents(planner.Scopes(stack, run.state), open), 32)
 	if err != nil {
 		return run, exit(ExitError, err)
 	}
