@@ -96,14 +96,7 @@ func (b *builder) resolveField(r *spec.Resource, field string, rule Rule, v spec
 				refs = append(refs, ref.Addr.String())
 			}
 		}
-		w := wanted{input: Input{Refs: refs, List: rule.List}, rng: rng}
-		val, ok, err := w.input.Resolve(b.lookup)
-		if err != nil {
-			b.problem(r.Addr.String(), rng, fmt.Sprintf("%s: %s: %v", r.Addr, field, err), "")
-			return w, false
-		}
-		w.value, w.ok = val, ok
-		return w, true
+		return b.resolved(r, field, wanted{input: Input{Refs: refs, List: rule.List}, rng: rng})
 	}
 	if m, ok := v.V.(map[string]any); ok && len(v.Refs) > 0 && v.Refs[0].Attr == "" {
 		// A nested reference: a disk's source.ref goes in as source.uuid,
@@ -132,10 +125,14 @@ func (b *builder) resolveField(r *spec.Resource, field string, rule Rule, v spec
 	if !hasTemplate {
 		return plain(v.V, sensitive, rng), true
 	}
-	w := wanted{input: Input{Value: v.V, Template: true, Sensitive: sensitive}, sensitive: sensitive, rng: rng}
+	return b.resolved(r, field, wanted{input: Input{Value: v.V, Template: true, Sensitive: sensitive}, sensitive: sensitive, rng: rng})
+}
+
+// resolved fills in what of a wanted value is known before apply.
+func (b *builder) resolved(r *spec.Resource, field string, w wanted) (wanted, bool) {
 	val, ok, err := w.input.Resolve(b.lookup)
 	if err != nil {
-		b.problem(r.Addr.String(), rng, fmt.Sprintf("%s: %s: %v", r.Addr, field, err), "")
+		b.problem(r.Addr.String(), w.rng, fmt.Sprintf("%s: %s: %v", r.Addr, field, err), "")
 		return w, false
 	}
 	w.value, w.ok = val, ok

@@ -1,7 +1,6 @@
 package state
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -88,20 +87,16 @@ func (l *Local) OpenJournal() (Journal, error) {
 func (j *fileJournal) Append(e Entry) (Entry, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.seq++
-	e.Seq, e.Run = j.seq, j.run
-	if e.Time.IsZero() {
-		e.Time = time.Now().UTC()
-	}
-	b, err := json.Marshal(e)
+	e, b, err := stamp(e, j.seq+1, j.run)
 	if err != nil {
 		return e, err
 	}
+	j.seq++
 	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return e, err
 	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
+	if _, err := f.Write(b); err != nil {
 		f.Close()
 		return e, err
 	}
@@ -134,25 +129,38 @@ func ReadJournalFile(path string) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseJournal(path, b)
+}
+
+// stamp numbers an entry of a run and encodes it as one JSON line.
+func stamp(e Entry, seq int, run string) (Entry, []byte, error) {
+	e.Seq, e.Run = seq, run
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	b, err := json.Marshal(e)
+	return e, append(b, '\n'), err
+}
+
+// parseJournal reads JSON lines of entries; a torn last line (a crash
+// while writing it) is ignored: its call was never made.
+func parseJournal(name string, b []byte) ([]Entry, error) {
 	var out []Entry
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	line := 0
-	for sc.Scan() {
-		line++
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+	lines := bytes.Split(b, []byte("\n"))
+	for i, line := range lines {
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		var e Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			if !bytes.HasSuffix(b, []byte("\n")) && line == bytes.Count(b, []byte("\n"))+1 {
-				break // torn last line
+		if err := json.Unmarshal(line, &e); err != nil {
+			if i == len(lines)-1 {
+				break // torn last line: no newline was written after it
 			}
-			return nil, fmt.Errorf("journal %s line %d: %w", path, line, err)
+			return nil, fmt.Errorf("journal %s line %d: %w", name, i+1, err)
 		}
 		out = append(out, e)
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // Open returns the intents that have no outcome: calls whose effect is

@@ -348,21 +348,15 @@ func (b *S3) OpenJournal() (Journal, error) {
 func (j *s3Journal) Append(e Entry) (Entry, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.seq++
-	e.Seq, e.Run = j.seq, j.run
-	if e.Time.IsZero() {
-		e.Time = time.Now().UTC()
-	}
-	line, err := json.Marshal(e)
+	e, line, err := stamp(e, j.seq+1, j.run)
 	if err != nil {
 		return e, err
 	}
-	all := append(append(bytes.Clone(j.entries), line...), '\n')
+	all := append(bytes.Clone(j.entries), line...)
 	if _, err := j.b.put(j.key, all, ""); err != nil {
-		j.seq--
 		return e, fmt.Errorf("journal s3://%s/%s: %w", j.b.cfg.Bucket, j.key, err)
 	}
-	j.entries = all
+	j.entries, j.seq = all, e.Seq
 	return e, nil
 }
 
@@ -400,16 +394,11 @@ func (b *S3) ReadJournal() ([]Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the journal s3://%s/%s: %w", b.cfg.Bucket, k, err)
 		}
-		for i, line := range bytes.Split(data, []byte("\n")) {
-			if len(bytes.TrimSpace(line)) == 0 {
-				continue
-			}
-			var e Entry
-			if err := json.Unmarshal(line, &e); err != nil {
-				return nil, fmt.Errorf("journal s3://%s/%s line %d: %w", b.cfg.Bucket, k, i+1, err)
-			}
-			out = append(out, e)
+		entries, err := parseJournal("s3://"+b.cfg.Bucket+"/"+k, data)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, entries...)
 	}
 	return out, nil
 }

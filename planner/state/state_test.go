@@ -132,3 +132,35 @@ func TestOldLockIsStaleWhoeverHoldsIt(t *testing.T) {
 		t.Fatalf("a fresh lock of another host is not stale: %v", err)
 	}
 }
+
+func TestJournalIgnoresATornLastLineAndFindsOpenIntents(t *testing.T) {
+	l := NewLocal(t.TempDir(), "s")
+	j, err := l.OpenJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := j.Append(Entry{Phase: "intent", Op: "create", Address: "vms.a", Name: "a"})
+	j.Append(Entry{Phase: "outcome", Op: "create", Intent: in.Seq, ID: "v1", OK: true})
+	open2, _ := j.Append(Entry{Phase: "intent", Op: "create", Address: "vms.b", Name: "b"})
+	// A crash while writing the next line leaves half of it.
+	f, _ := os.OpenFile(l.JournalPath(), os.O_APPEND|os.O_WRONLY, 0o600)
+	f.WriteString(`{"seq": 4, "phase": "outc`)
+	f.Close()
+	entries, err := l.ReadJournal()
+	if err != nil {
+		t.Fatalf("a torn last line must be ignored: %v", err)
+	}
+	if len(entries) != 3 {
+		t.Fatalf("%d entries, want 3", len(entries))
+	}
+	got := Open(entries)
+	if len(got) != 1 || got[0].Seq != open2.Seq || got[0].Address != "vms.b" {
+		t.Fatalf("open intents: %+v", got)
+	}
+	if err := l.ClearJournal(); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := l.ReadJournal(); len(entries) != 0 {
+		t.Fatal("the journal survived ClearJournal")
+	}
+}
