@@ -438,3 +438,45 @@ func TestTargetLimitsThePlanToAnAddressAndItsDependencies(t *testing.T) {
 	}
 	e.mustRun(2, "plan", "-f", f, "--detailed-exitcode") // the rest is still to do
 }
+
+// TestInPlaceVMChanges: password, backup, billing account and power are
+// changed in place, the VM kept; the next plan has nothing to do.
+func TestInPlaceVMChanges(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	f := e.write("idstack.yaml", twoVMs)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	before := vmByName(e.sim.World(), "skel-db")
+	b, _ := os.ReadFile(f)
+	edited := strings.Replace(string(b), "    ram: 2048\n", "    ram: 2048\n    backup: true\n    billing_account: 129073\n    power: stopped\n", 1)
+	edited = strings.Replace(edited, "  db:\n    name: skel-db", "  db:\n    name: skel-db-2", 1)
+	e.write("idstack.yaml", edited)
+	p := e.plan(f)
+	a := p.Action("vms.db")
+	if a == nil || a.Action != planner.Update || len(p.Actions) != 1 {
+		t.Fatalf("want one in-place update of vms.db, got %+v", p.Actions)
+	}
+	e.mustRun(2, "plan", "-f", f, "--detailed-exitcode")
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	vm := vmByName(e.sim.World(), "skel-db-2")
+	if vm == nil || vm.API.UUID != before.API.UUID {
+		t.Fatal("the VM was not renamed in place")
+	}
+	if !vm.API.Backup || vm.API.BillingAccount != 129073 || vm.API.Status != "stopped" {
+		t.Fatalf("backup %v billing %d status %s; want true 129073 stopped", vm.API.Backup, vm.API.BillingAccount, vm.API.Status)
+	}
+	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+
+	// A new password is set in place (the VM is started for it and
+	// stopped again); only its hash is kept.
+	e.write("idstack.yaml", strings.Replace(edited, "password: ${env.DEMO_PASSWORD}\n", "password: Another-Passw0rd\n", 1))
+	p = e.plan(f)
+	if a := p.Action("vms.web"); a == nil || len(a.Changes) != 1 || a.Changes[0].Path != "password" || a.Changes[0].After != planner.Sensitive {
+		t.Fatalf("want a masked password change of vms.web, got %+v", p.Actions)
+	}
+	hash := vmByName(e.sim.World(), "skel-web").PasswordHash
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	if vmByName(e.sim.World(), "skel-web").PasswordHash == hash {
+		t.Fatal("the password was not changed")
+	}
+	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+}
