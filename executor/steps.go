@@ -11,7 +11,6 @@ import (
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
-	"github.com/idstack/idstack/spec"
 )
 
 // phase1 returns the work of a create, update, adopt, start/stop,
@@ -141,7 +140,7 @@ func (ap *applier) converge(ctx context.Context, a *planner.Action, attrs provid
 	for attempt := 1; ; attempt++ {
 		got, err := ap.opts.Provider.Get(ctx, kind, a.Location, obj.ID)
 		if err == nil {
-			changes := planner.Converge(spec.Kind(a.Kind), attrs, got.Attrs)
+			changes := planner.Converge(kind, attrs, got.Attrs)
 			if len(changes) == 0 {
 				return got, nil
 			}

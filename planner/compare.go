@@ -214,10 +214,10 @@ func containsValue(list []any, v any) bool {
 // the desired attributes: used when a create's answer was lost and the
 // object was found by name, its follow-up steps (attach, assign, power)
 // perhaps never done.
-func Converge(kind spec.Kind, attrs map[string]any, obj map[string]any) []provider.FieldChange {
+func Converge(kind provider.Kind, attrs map[string]any, obj map[string]any) []provider.FieldChange {
 	var out []provider.FieldChange
 	for _, f := range sortedKeys(attrs) {
-		rule, ok := Rules[kind][f]
+		rule, ok := Rules[spec.Kind(kind)][f]
 		if !ok || rule.Live == "" || rule.Secret || rule.Mode == CreateOnly || rule.Mode == ReinstallOS {
 			continue
 		}
