@@ -1,0 +1,128 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// recorder makes nodes that note when they start and end.
+type recorder struct {
+	mu      sync.Mutex
+	started []string
+	ended   map[string]bool
+	running atomic.Int32
+	peak    atomic.Int32
+}
+
+func (r *recorder) node(key string, deps []string, d time.Duration, err error) *node {
+	return &node{key: key, deps: deps, run: func(ctx context.Context) error {
+		r.mu.Lock()
+		r.started = append(r.started, key)
+		for _, dep := range deps {
+			if !r.ended[dep] {
+				r.mu.Unlock()
+				return errors.New(key + " started before " + dep + " ended")
+			}
+		}
+		r.mu.Unlock()
+		if n := r.running.Add(1); n > r.peak.Load() {
+			r.peak.Store(n)
+		}
+		time.Sleep(d)
+		r.running.Add(-1)
+		r.mu.Lock()
+		r.ended[key] = true
+		r.mu.Unlock()
+		return err
+	}}
+}
+
+func TestWalk(t *testing.T) {
+	boom := errors.New("boom")
+	cases := []struct {
+		name        string
+		nodes       func(r *recorder) []*node
+		parallelism int
+		stopAfter   time.Duration // close stop this long after the start (0: never)
+		wantFailed  []string
+		wantSkipped []string
+		maxPeak     int32
+	}{
+		{
+			name: "dependencies go first",
+			nodes: func(r *recorder) []*node {
+				return []*node{r.node("vm", []string{"net"}, 5*time.Millisecond, nil), r.node("net", nil, 5*time.Millisecond, nil),
+					r.node("disk", []string{"vm"}, 0, nil)}
+			},
+			parallelism: 8,
+		},
+		{
+			name: "dependents of a failure are skipped, others finish",
+			nodes: func(r *recorder) []*node {
+				return []*node{r.node("net", nil, 0, boom), r.node("vm", []string{"net"}, 0, nil), r.node("bucket", nil, 20*time.Millisecond, nil)}
+			},
+			parallelism: 8,
+			wantFailed:  []string{"net"},
+			wantSkipped: []string{"vm"},
+		},
+		{
+			name: "parallelism bounds the steps at once",
+			nodes: func(r *recorder) []*node {
+				var ns []*node
+				for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+					ns = append(ns, r.node(k, nil, 15*time.Millisecond, nil))
+				}
+				return ns
+			},
+			parallelism: 3,
+			maxPeak:     3,
+		},
+		{
+			name: "stop lets running steps finish and starts nothing new",
+			nodes: func(r *recorder) []*node {
+				return []*node{r.node("slow", nil, 60*time.Millisecond, nil), r.node("after", []string{"slow"}, 0, nil)}
+			},
+			parallelism: 8,
+			stopAfter:   10 * time.Millisecond,
+			wantSkipped: []string{"after"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &recorder{ended: map[string]bool{}}
+			stop := make(chan struct{})
+			if tc.stopAfter > 0 {
+				time.AfterFunc(tc.stopAfter, func() { close(stop) })
+			}
+			failed, skipped := walk(context.Background(), stop, tc.nodes(r), tc.parallelism)
+			var gotFailed []string
+			for k, err := range failed {
+				if err != boom {
+					t.Errorf("%s: %v", k, err)
+				}
+				gotFailed = append(gotFailed, k)
+			}
+			sort.Strings(gotFailed)
+			sort.Strings(skipped)
+			if d := cmp.Diff(tc.wantFailed, gotFailed); d != "" {
+				t.Errorf("failed (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tc.wantSkipped, skipped); d != "" {
+				t.Errorf("skipped (-want +got):\n%s", d)
+			}
+			if tc.maxPeak > 0 && r.peak.Load() > tc.maxPeak {
+				t.Errorf("%d steps ran at once, want at most %d", r.peak.Load(), tc.maxPeak)
+			}
+			if tc.stopAfter > 0 && !r.ended["slow"] {
+				t.Error("a running step was not let finish")
+			}
+		})
+	}
+}
