@@ -116,16 +116,16 @@ func (b *builder) resolveField(r *spec.Resource, field string, rule Rule, v spec
 		}
 		return w, true
 	}
-	hasTemplate := false
+	var attrs []string
 	for _, ref := range v.Refs {
 		if ref.Attr != "" {
-			hasTemplate = true
+			attrs = append(attrs, ref.Addr.String()+"."+ref.Attr)
 		}
 	}
-	if !hasTemplate {
+	if len(attrs) == 0 {
 		return plain(v.V, sensitive, rng), true
 	}
-	return b.resolved(r, field, wanted{input: Input{Value: v.V, Template: true, Sensitive: sensitive}, sensitive: sensitive, rng: rng})
+	return b.resolved(r, field, wanted{input: Input{Value: v.V, Template: true, Attrs: attrs, Sensitive: sensitive}, sensitive: sensitive, rng: rng})
 }
 
 // resolved fills in what of a wanted value is known before apply.

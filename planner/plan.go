@@ -134,9 +134,12 @@ type Input struct {
 	List  bool     `json:"list,omitempty"` // Refs make a list (load balancer targets)
 	// RefKey: Value is an object and the id of Refs[0] goes in at this key
 	// (a disk's source.ref becomes source.uuid).
-	RefKey    string `json:"ref_key,omitempty"`
-	Template  bool   `json:"template,omitempty"`
-	Sensitive bool   `json:"sensitive,omitempty"`
+	RefKey   string `json:"ref_key,omitempty"`
+	Template bool   `json:"template,omitempty"`
+	// Attrs are the KIND.NAME.ATTR placeholders of a template that are
+	// references (literal ${…} text, written $${…}, is left alone).
+	Attrs     []string `json:"attrs,omitempty"`
+	Sensitive bool     `json:"sensitive,omitempty"`
 }
 
 // HasChanges reports whether applying the plan would do anything.

@@ -28,12 +28,16 @@ func attrOf(o provider.Object, attr string) (any, bool) {
 	return v, ok
 }
 
-// fillTemplate replaces every ${KIND.NAME.ATTR} in s. ok is false when a
-// referenced object is not known yet.
-func fillTemplate(s string, lookup Lookup) (out string, ok bool, err error) {
+// fillTemplate replaces each ${KIND.NAME.ATTR} of s that is a real
+// reference (in refs: text written as $${…} in the file is literal). ok is
+// false when a referenced object is not known yet.
+func fillTemplate(s string, refs map[string]bool, lookup Lookup) (out string, ok bool, err error) {
 	ok = true
 	out = placeholder.ReplaceAllStringFunc(s, func(m string) string {
 		p := placeholder.FindStringSubmatch(m)
+		if !refs[p[1]+"."+p[2]+"."+p[3]] {
+			return m
+		}
 		o, found := lookup(p[1] + "." + p[2])
 		if !found {
 			ok = false
@@ -50,18 +54,18 @@ func fillTemplate(s string, lookup Lookup) (out string, ok bool, err error) {
 }
 
 // fillValue fills templates anywhere inside a JSON-like value.
-func fillValue(v any, lookup Lookup) (any, bool, error) {
+func fillValue(v any, refs map[string]bool, lookup Lookup) (any, bool, error) {
 	switch x := v.(type) {
 	case string:
 		if !strings.Contains(x, "${") {
 			return x, true, nil
 		}
-		return fillTemplate(x, lookup)
+		return fillTemplate(x, refs, lookup)
 	case []any:
 		out := make([]any, len(x))
 		allOK := true
 		for i, e := range x {
-			f, ok, err := fillValue(e, lookup)
+			f, ok, err := fillValue(e, refs, lookup)
 			if err != nil {
 				return nil, false, err
 			}
@@ -72,7 +76,7 @@ func fillValue(v any, lookup Lookup) (any, bool, error) {
 		out := make(map[string]any, len(x))
 		allOK := true
 		for k, e := range x {
-			f, ok, err := fillValue(e, lookup)
+			f, ok, err := fillValue(e, refs, lookup)
 			if err != nil {
 				return nil, false, err
 			}
@@ -116,7 +120,11 @@ func (in Input) Resolve(lookup Lookup) (any, bool, error) {
 		return ids[0], true, nil
 	}
 	if in.Template {
-		return fillValue(in.Value, lookup)
+		refs := map[string]bool{}
+		for _, r := range in.Attrs {
+			refs[r] = true
+		}
+		return fillValue(in.Value, refs, lookup)
 	}
 	return in.Value, true, nil
 }

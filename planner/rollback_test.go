@@ -7,6 +7,7 @@ import (
 
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
 )
 
 // TestRollbackFromJournal: what each journaled step turns into.
@@ -61,5 +62,25 @@ func TestRollbackFromJournal(t *testing.T) {
 	}
 	if !p.Rollback || p.Summary.Delete != 4 || p.Summary.Update != 1 {
 		t.Errorf("summary %+v rollback %v", p.Summary, p.Rollback)
+	}
+}
+
+func TestTemplateFillsOnlyRealReferences(t *testing.T) {
+	in := planner.Input{Template: true, Attrs: []string{"vms.db.private_ipv4"},
+		Value: map[string]any{"runcmd": []any{"echo ${vms.db.private_ipv4} > /etc/db", "echo '${vms.db.private_ipv4}' again"}}}
+	got, ok, err := in.Resolve(func(addr string) (provider.Object, bool) {
+		return provider.Object{ID: "v1", Attrs: provider.Attrs{"private_ipv4": "10.0.0.5"}}, addr == "vms.db"
+	})
+	if err != nil || !ok {
+		t.Fatalf("resolve: %v %v", ok, err)
+	}
+	want := map[string]any{"runcmd": []any{"echo 10.0.0.5 > /etc/db", "echo '10.0.0.5' again"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	// Text written $${vms.db.private_ipv4} in the file is literal.
+	lit := planner.Input{Template: true, Value: "${vms.db.private_ipv4}"}
+	if got, _, _ := lit.Resolve(func(string) (provider.Object, bool) { return provider.Object{}, true }); got != "${vms.db.private_ipv4}" {
+		t.Errorf("a literal $${…} was filled: %v", got)
 	}
 }
