@@ -3,6 +3,7 @@ package idcloudhost
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,9 +18,15 @@ import (
 // every List of every kind and location still reads the same objects as a
 // healthy simulator, through retries.
 func TestSimReadsThroughTransientFaults(t *testing.T) {
+	var mu sync.Mutex // List reads VMs and networks at once: the sleeps come from two goroutines
 	var slept []time.Duration
 	e := newSim(t, sim.Options{Seed: 5}, WithRetry(10, time.Millisecond, 2*time.Millisecond),
-		WithSleep(func(ctx context.Context, d time.Duration) error { slept = append(slept, d); return nil }))
+		WithSleep(func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			defer mu.Unlock()
+			slept = append(slept, d)
+			return nil
+		}))
 	ctx := context.Background()
 	// Something of every kind, made while the simulator is healthy.
 	net := e.must(e.c.Create(ctx, provider.Networks, "jkt01", provider.Attrs{"name": "app"}))
