@@ -55,6 +55,7 @@ func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
 	b.planDeletions()
 	b.target()
 	b.wire()
+	b.names()
 	b.plan.summarize()
 	return b.plan
 }
@@ -405,4 +406,25 @@ func appendUnique(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// names records the addresses of the state's VMs and networks by id, for
+// plans to show references by name.
+func (b *builder) names() {
+	for _, r := range append(b.st.Deposed, sortedRecords(b.st)...) {
+		if r.Kind == string(spec.VMs) || r.Kind == string(spec.Networks) {
+			if b.plan.Names == nil {
+				b.plan.Names = map[string]string{}
+			}
+			b.plan.Names[r.ID] = r.Address
+		}
+	}
+}
+
+func sortedRecords(st *state.State) []*state.Resource {
+	out := make([]*state.Resource, 0, len(st.Resources))
+	for _, a := range st.Addresses() {
+		out = append(out, st.Resources[a])
+	}
+	return out
 }

@@ -5,6 +5,7 @@ package planner
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/idstack/idstack/planner/state"
 )
@@ -44,6 +45,40 @@ type Plan struct {
 	Errors []Problem `json:"errors,omitempty"`
 	// Warnings are shown but do not stop an apply.
 	Warnings []Problem `json:"warnings,omitempty"`
+	// Names maps the ids of the stack's VMs and networks to their
+	// addresses, so references read as "networks.app (uuid)".
+	Names map[string]string `json:"names,omitempty"`
+}
+
+// Show formats a value for a plan line, naming the stack's own VMs and
+// networks where a value is one of their ids.
+func (p *Plan) Show(v any) string {
+	name := func(x any) (string, bool) {
+		s, ok := x.(string)
+		if !ok {
+			return "", false
+		}
+		addr, ok := p.Names[s]
+		return addr + " (" + s + ")", ok
+	}
+	if s, ok := name(v); ok {
+		return s
+	}
+	if l, ok := v.([]any); ok && len(p.Names) > 0 {
+		parts := make([]string, len(l))
+		named := false
+		for i, x := range l {
+			if s, ok := name(x); ok {
+				parts[i], named = s, true
+			} else {
+				parts[i] = Show(x)
+			}
+		}
+		if named {
+			return "[" + strings.Join(parts, ", ") + "]"
+		}
+	}
+	return Show(v)
 }
 
 // Problem is an error or warning about one resource, with the place in the

@@ -115,7 +115,7 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 	var body strings.Builder
 	shown := 0
 	for _, a := range ordered {
-		d := detailBlock(a)
+		d := detailBlock(plan, a)
 		n := utf8.RuneCountInString(d)
 		if used+n+reserve > limit {
 			break
@@ -229,7 +229,7 @@ func problemLine(p planner.Problem) string {
 }
 
 // detailBlock is one resource's folded details.
-func detailBlock(a *planner.Action) string {
+func detailBlock(plan *planner.Plan, a *planner.Action) string {
 	var b strings.Builder
 	title := fmt.Sprintf("<code>%s %s</code> %s", htmlText.Replace(symbol(a.Action)), htmlText.Replace(a.Address), a.Action)
 	if a.Deposed {
@@ -255,11 +255,11 @@ func detailBlock(a *planner.Action) string {
 			b.WriteString("| field | before | after | how |\n| --- | --- | --- | --- |\n")
 		}
 		for _, ch := range a.Changes {
-			before, after := cell(ch.Before), cell(ch.After)
+			before, after := cell(plan.Show(ch.Before)), cell(plan.Show(ch.After))
 			if sensitive(ch) {
 				before, after = cell(planner.Sensitive), cell(planner.Sensitive)
 				if ch.Before == nil {
-					before = cell(nil)
+					before = cell(planner.Show(nil))
 				}
 			}
 			if a.Action == planner.Create {
@@ -300,10 +300,9 @@ func sensitive(ch planner.Change) bool {
 	return ch.Before == planner.Sensitive || ch.After == planner.Sensitive
 }
 
-// cell formats a value for a table cell: HTML-escaped code, no raw pipes
-// or line breaks, at most cellMax characters.
-func cell(v any) string {
-	s := planner.Show(v)
+// cell formats a shown value for a table cell: HTML-escaped code, no raw
+// pipes or line breaks, at most cellMax characters.
+func cell(s string) string {
 	if utf8.RuneCountInString(s) > cellMax {
 		r := []rune(s)
 		s = string(r[:cellMax]) + "…"

@@ -102,9 +102,9 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
 		}
 		fmt.Fprintf(w, "  %s  %s%s\n", c.Sprint(head), detail, p.note.Sprint(where))
 		for _, ch := range a.Changes {
-			line := fmt.Sprintf("%s: %s", ch.Path, planner.Show(ch.After))
+			line := fmt.Sprintf("%s: %s", ch.Path, plan.Show(ch.After))
 			if a.Action != planner.Create {
-				line = fmt.Sprintf("%s: %s → %s", ch.Path, planner.Show(ch.Before), planner.Show(ch.After))
+				line = fmt.Sprintf("%s: %s → %s", ch.Path, plan.Show(ch.Before), plan.Show(ch.After))
 			}
 			if ch.Mode == planner.CreateOnly.String() && a.Action == planner.Replace {
 				line += p.replace.Sprint("  (forces replacement)")
