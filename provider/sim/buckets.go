@@ -47,14 +47,9 @@ func putBucket(c *call) (result, *apiErr) {
 	if p := bucketNameProblem(name); p != "" {
 		return result{}, badRequest("Invalid bucket name %q: %s", name, p)
 	}
-	billing, has, e := c.integer("billing_account_id")
+	billing, e := c.billing(false)
 	if e != nil {
 		return result{}, e
-	}
-	if !has {
-		billing = c.w.defaultBilling()
-	} else if !c.w.billingOK(billing) {
-		return result{}, billingErr()
 	}
 	taken := c.w.bucket(name) != nil
 	for _, f := range c.w.ForeignBuckets {
@@ -94,15 +89,9 @@ func patchBucket(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	billing, has, e := c.integer("billing_account_id")
+	billing, e := c.billing(true)
 	if e != nil {
 		return result{}, e
-	}
-	if !has {
-		return result{}, badRequest("billing_account_id is required")
-	}
-	if !c.w.billingOK(billing) {
-		return result{}, billingErr()
 	}
 	b.BillingAccountID = billing
 	b.ModifiedAt = c.tsJava()

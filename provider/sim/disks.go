@@ -110,14 +110,9 @@ func postDisk(c *call) (result, *apiErr) {
 	if size < srcSize {
 		return result{}, badRequest("size_gb %d is smaller than the source (%d GiB)", size, srcSize)
 	}
-	billing, has, e := c.integer("billing_account_id")
+	billing, e := c.billing(false)
 	if e != nil {
 		return result{}, e
-	}
-	if !has {
-		billing = c.w.defaultBilling()
-	} else if !c.w.billingOK(billing) {
-		return result{}, billingErr()
 	}
 	d := c.newDisk(size, srcType, src, billing)
 	out := d.API // the create answer has no snapshots key
@@ -157,15 +152,9 @@ func patchDisk(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	billing, has, e := c.integer("billing_account_id")
+	billing, e := c.billing(true)
 	if e != nil {
 		return result{}, e
-	}
-	if !has {
-		return result{}, badRequest("billing_account_id is required")
-	}
-	if !c.w.billingOK(billing) {
-		return result{}, billingErr()
 	}
 	d.API.BillingAccountID = billing
 	d.API.UpdatedAt = c.tsJava()

@@ -250,3 +250,21 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func (c *call) ts() string      { return c.now.UTC().Format(tsLayout) }
 func (c *call) tsJava() string  { return c.now.UTC().Format(tsJavaLayout) }
 func (c *call) tsMicro() string { return c.now.UTC().Format(tsMicro) }
+
+// billing reads billing_account_id: the account's default when absent and
+// optional, an error when absent and required, and the document's error
+// when it is not one of the account's billing accounts.
+func (c *call) billing(required bool) (int, *apiErr) {
+	id, has, e := c.integer("billing_account_id")
+	switch {
+	case e != nil:
+		return 0, e
+	case !has && required:
+		return 0, badRequest("billing_account_id is required")
+	case !has:
+		return c.w.defaultBilling(), nil
+	case !c.w.billingOK(id):
+		return 0, billingErr()
+	}
+	return id, nil
+}
