@@ -37,9 +37,6 @@ func (g *Graph) Edge(from, to string) {
 	g.deps[from] = appendUnique(g.deps[from], to)
 }
 
-// Deps returns what a node depends on.
-func (g *Graph) Deps(n string) []string { return g.deps[n] }
-
 // CycleError lists the edges of a dependency cycle.
 type CycleError struct{ Edges [][2]string }
 

@@ -49,9 +49,6 @@ func (n *node) get(key string) *entry {
 	return nil
 }
 
-// colAt is the place of byte offset i of a string scalar.
-func (n *node) colAt(i int) Range { return n.span(i, 0) }
-
 // span is the place of the bytes [i, i+length) of a string scalar, when
 // the scalar's text is its value; otherwise the whole scalar.
 func (n *node) span(i, length int) Range {

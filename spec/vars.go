@@ -16,7 +16,6 @@ type varDecl struct {
 	rng       Range // the declaring key
 	val       any
 	hasVal    bool
-	used      bool // an error about it was already reported
 }
 
 type varSet struct {

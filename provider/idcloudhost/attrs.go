@@ -24,7 +24,7 @@ func asString(field string, v any) (string, error) {
 		return x, nil
 	case fmt.Stringer:
 		return x.String(), nil
-	case int, int64, int32, float64, json.Number:
+	case int, int64, int32, float64: // json.Number is a Stringer, above
 		n, err := asInt(field, x)
 		return strconv.Itoa(n), err
 	}

@@ -182,7 +182,7 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) bool {
 			Calls []callJSON `json:"calls"`
 		}{Count: len(calls), Calls: make([]callJSON, len(calls))}
 		for i, c := range calls {
-			out.Calls[i] = callJSON{Method: c.Method, Path: c.Path, Query: c.Query, Location: c.Location, Status: c.Status, Lost: c.Lost}
+			out.Calls[i] = callJSON(c)
 		}
 		writeJSON(rw, http.StatusOK, out)
 	case what == "calls" && r.Method == http.MethodDelete:

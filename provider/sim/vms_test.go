@@ -249,6 +249,9 @@ func TestUnknownVM(t *testing.T) {
 	}
 	// resource_billing checks the VM before the billing account, as the document's example.
 	r = e.must(404, "POST", "/v1/user-resource/resource_billing", form("billing_account_id", "0", "uuid", "aaaaaaaa-0000-bbbb-1111-cccccccccccc"))
+	if r.errMsg() != "No such virtual machine exists. aaaaaaaa-0000-bbbb-1111-cccccccccccc" {
+		t.Fatalf("resource_billing of a missing VM: message %q", r.errMsg())
+	}
 	vm := e.createVM("")
 	r = e.must(400, "POST", "/v1/user-resource/resource_billing", form("billing_account_id", "5", "uuid", vm.UUID))
 	if r.errMsg() != "Provided billing account is incorrect." {
