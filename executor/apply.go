@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -131,7 +132,7 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 		}
 		res.Skipped = append(res.Skipped, skipped...)
 		for _, n := range phase {
-			if failed[n.key] == nil && !containsKey(skipped, n.key) {
+			if failed[n.key] == nil && !slices.Contains(skipped, n.key) {
 				res.Done = append(res.Done, n.key)
 			}
 		}
@@ -168,15 +169,6 @@ func deleteKeys(addrs []string) []string {
 		out[i] = deleteKey(a)
 	}
 	return out
-}
-
-func containsKey(list []string, k string) bool {
-	for _, x := range list {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 // step wraps an action's work with its events.

@@ -153,12 +153,3 @@ func sortActions(actions []*Action, deps func(*Action) []string) []*Action {
 	}
 	return out
 }
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/idstack/idstack/provider"
@@ -184,7 +185,7 @@ func (b *builder) checkCatalog(addr string, r *spec.Resource, want map[string]wa
 		b.problem(addr, want["os_name"].rng, fmt.Sprintf("%s: os_name %q is not offered in %s", addr, osName, r.Location),
 			"allowed: "+strings.Join(names, ", "))
 		ok = false
-	case want["os_version"].ok && image != nil && !contains(image.Versions, osVersion):
+	case want["os_version"].ok && image != nil && !slices.Contains(image.Versions, osVersion):
 		b.problem(addr, want["os_version"].rng, fmt.Sprintf("%s: %s %q is not offered in %s", addr, osName, osVersion, r.Location),
 			fmt.Sprintf("allowed versions of %s: %s", osName, strings.Join(image.Versions, ", ")))
 		ok = false
@@ -207,13 +208,4 @@ func (b *builder) checkCatalog(addr string, r *spec.Resource, want map[string]wa
 		}
 	}
 	return ok
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

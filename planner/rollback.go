@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/idstack/idstack/planner/state"
@@ -83,7 +84,7 @@ func Rollback(stack string, entries []state.Entry) *Plan {
 			continue
 		}
 		for addr, r := range deleted {
-			if addr != a.Address && containsStr(r.DependsOn, a.Address) {
+			if addr != a.Address && slices.Contains(r.DependsOn, a.Address) {
 				a.DeleteAfter = appendUnique(a.DeleteAfter, addr)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -204,7 +205,7 @@ func leftList(plan *planner.Plan, res *executor.Result) string {
 	for _, a := range plan.Actions {
 		for _, key := range []string{a.Address, "delete " + a.Address} {
 			err, failed := res.Failed[key]
-			skipped := containsString(res.Skipped, key)
+			skipped := slices.Contains(res.Skipped, key)
 			if !failed && !skipped {
 				continue
 			}
@@ -221,15 +222,6 @@ func leftList(plan *planner.Plan, res *executor.Result) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // confirm asks a person; without a terminal it refuses rather than waits.
