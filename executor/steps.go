@@ -163,26 +163,9 @@ func (ap *applier) findCreated(ctx context.Context, kind provider.Kind, location
 		return nil, err
 	}
 	ap.mu.Lock()
-	owned := map[string]bool{}
-	for _, r := range ap.opts.State.Resources {
-		owned[r.ID] = true
-	}
-	for _, r := range ap.opts.State.Deposed {
-		owned[r.ID] = true
-	}
+	owned := ap.opts.State.Owned()
 	ap.mu.Unlock()
-	var found []provider.Object
-	for _, o := range objs {
-		if owned[o.ID] {
-			continue
-		}
-		if name != "" && o.Name == name {
-			found = append(found, o)
-		}
-		if name == "" && planner.MatchesIntent(o, match, since) {
-			found = append(found, o)
-		}
-	}
+	found := planner.Candidates(objs, owned, name, match, since)
 	switch len(found) {
 	case 0:
 		return nil, nil

@@ -195,13 +195,7 @@ func (b *builder) planResource(r *spec.Resource) {
 // unowned drops objects that some address of the state already owns.
 func (b *builder) unowned(objs []provider.Object) []provider.Object {
 	if b.owned == nil {
-		b.owned = map[string]bool{}
-		for _, r := range b.st.Resources {
-			b.owned[r.ID] = true
-		}
-		for _, r := range b.st.Deposed {
-			b.owned[r.ID] = true
-		}
+		b.owned = b.st.Owned()
 	}
 	var out []provider.Object
 	for _, o := range objs {

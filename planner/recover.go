@@ -37,6 +37,22 @@ func MatchesIntent(o provider.Object, match map[string]any, since time.Time) boo
 	return true
 }
 
+// Candidates are the live objects a create may have made although its
+// outcome is unknown: owned by no address, and of the journaled name (a
+// nameless disk: matching the journaled inputs, made since the intent).
+func Candidates(objs []provider.Object, owned map[string]bool, name string, match map[string]any, since time.Time) []provider.Object {
+	var found []provider.Object
+	for _, o := range objs {
+		if owned[o.ID] {
+			continue
+		}
+		if (name != "" && o.Name == name) || (name == "" && MatchesIntent(o, match, since)) {
+			found = append(found, o)
+		}
+	}
+	return found
+}
+
 // Recovery is what Recover did with the open intents of a journal.
 type Recovery struct {
 	Adopted  []string  // "vms.web (uuid)": created by an interrupted run, now in the state
@@ -49,27 +65,13 @@ type Recovery struct {
 // state, so it is never duplicated and never leaked. It changes st.
 func Recover(open []state.Entry, st *state.State, live *Live) Recovery {
 	var rec Recovery
-	owned := map[string]bool{}
-	for _, r := range st.Resources {
-		owned[r.ID] = true
-	}
-	for _, r := range st.Deposed {
-		owned[r.ID] = true
-	}
+	owned := st.Owned()
 	for _, in := range open {
 		if (in.Op != "create" && in.Op != "replace") || in.Record == nil {
 			continue // updates and deletes: the refresh shows where they got
 		}
 		kind := provider.Kind(in.Kind)
-		var found []provider.Object
-		for _, o := range live.Objects[scopeOf(kind, in.Location)] {
-			if owned[o.ID] {
-				continue
-			}
-			if (in.Name != "" && o.Name == in.Name) || (in.Name == "" && MatchesIntent(o, in.Match, in.Time)) {
-				found = append(found, o)
-			}
-		}
+		found := Candidates(live.Objects[scopeOf(kind, in.Location)], owned, in.Name, in.Match, in.Time)
 		switch len(found) {
 		case 0:
 			continue // the call never made it

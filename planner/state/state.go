@@ -77,6 +77,18 @@ func (s *State) RemoveDeposed(id string) {
 	s.Deposed = out
 }
 
+// Owned returns the set of live ids the stack owns, deposed ones included.
+func (s *State) Owned() map[string]bool {
+	owned := make(map[string]bool, len(s.Resources)+len(s.Deposed))
+	for _, r := range s.Resources {
+		owned[r.ID] = true
+	}
+	for _, r := range s.Deposed {
+		owned[r.ID] = true
+	}
+	return owned
+}
+
 // Addresses returns the owned addresses, sorted.
 func (s *State) Addresses() []string {
 	out := make([]string, 0, len(s.Resources))
