@@ -220,11 +220,11 @@ func (ap *applier) update(ctx context.Context, a *planner.Action, attrs provider
 		}
 		before[c.Field], after[c.Field] = c.Before, c.After
 	}
-	if p, ok := a.Before["power"]; ok && kind == provider.VMs {
-		// A VM's power is part of what an undo puts back, changed or not:
-		// a failed resize may leave it stopped.
-		if _, changed := before["power"]; !changed {
-			before["power"], after["power"] = p, p
+	for k, v := range a.Before {
+		// Live values the planner keeps for an undo though they do not
+		// change (a VM's power: a failed resize may leave it stopped).
+		if _, changed := before[k]; !changed {
+			before[k], after[k] = v, v
 		}
 	}
 	waitBefore := ""

@@ -125,7 +125,7 @@ type Action struct {
 	Forget   bool             `json:"forget,omitempty"`   // delete from state only (object gone or undeletable)
 	Deposed  bool             `json:"deposed,omitempty"`  // deletes the deposed old half of a replacement
 	Previous map[string]any   `json:"-"`                  // state inputs before (for state and rollback)
-	Before   map[string]any   `json:"-"`                  // live values of the changed fields (secrets left out)
+	Before   map[string]any   `json:"-"`                  // live values of the changed fields (secrets left out), and of what an undo restores
 	// References are every address the resource refers to (recorded in
 	// the state so later deletions are ordered even without the file).
 	References []string `json:"references,omitempty"`
