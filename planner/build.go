@@ -236,9 +236,6 @@ func (b *builder) replace(r *spec.Resource, want map[string]wanted, old *provide
 	if r.Addr.Kind == spec.VMs {
 		a.Notes = append(a.Notes, "data loss: the old VM's disks are deleted with it")
 	}
-	if sr := b.st.Get(addr); sr != nil {
-		a.Previous = sr.Inputs
-	}
 	b.objs[addr] = old
 	b.add(a)
 }
@@ -304,7 +301,6 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 	a := &Action{Address: addr, Kind: string(kind), Action: base, Location: r.Location, ID: obj.ID, Name: obj.Name, Changes: changes}
 	a.Desired = inputs(want)
 	a.WaitFor = waitFor(kind, want)
-	a.Previous = inputsBefore
 	a.Before = liveBefore
 	if p, ok := obj.Attrs["power"]; ok && kind == spec.VMs {
 		liveBefore["power"] = p // what a rollback restores if a restart fails half-way

@@ -37,7 +37,7 @@ func (b *builder) planDeletions() {
 
 func (b *builder) deletion(sr *state.Resource, deposed bool) {
 	kind := provider.Kind(sr.Kind)
-	a := &Action{Address: sr.Address, Kind: sr.Kind, Action: Delete, Location: sr.Location, ID: sr.ID, Name: sr.Name, Deposed: deposed, Previous: sr.Inputs}
+	a := &Action{Address: sr.Address, Kind: sr.Kind, Action: Delete, Location: sr.Location, ID: sr.ID, Name: sr.Name, Deposed: deposed}
 	if deposed {
 		a.Notes = append(a.Notes, fmt.Sprintf("old %s %s left from an earlier replacement", kind.Singular(), sr.ID))
 	}

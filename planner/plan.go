@@ -119,13 +119,12 @@ type Action struct {
 	Reason string `json:"reason,omitempty"`
 
 	// What the executor needs; not part of the SPEC §6 keys.
-	Name     string           `json:"name,omitempty"`     // the live name the object gets
-	Desired  map[string]Input `json:"-"`                  // inputs for create and state
-	WaitFor  string           `json:"wait_for,omitempty"` // status to wait for after the action
-	Forget   bool             `json:"forget,omitempty"`   // delete from state only (object gone or undeletable)
-	Deposed  bool             `json:"deposed,omitempty"`  // deletes the deposed old half of a replacement
-	Previous map[string]any   `json:"-"`                  // state inputs before (for state and rollback)
-	Before   map[string]any   `json:"-"`                  // live values of the changed fields (secrets left out), and of what an undo restores
+	Name    string           `json:"name,omitempty"`     // the live name the object gets
+	Desired map[string]Input `json:"-"`                  // inputs for create and state
+	WaitFor string           `json:"wait_for,omitempty"` // status to wait for after the action
+	Forget  bool             `json:"forget,omitempty"`   // delete from state only (object gone or undeletable)
+	Deposed bool             `json:"deposed,omitempty"`  // deletes the deposed old half of a replacement
+	Before  map[string]any   `json:"-"`                  // live values of the changed fields (secrets left out), and of what an undo restores
 	// References are every address the resource refers to (recorded in
 	// the state so later deletions are ordered even without the file).
 	References []string `json:"references,omitempty"`
