@@ -137,21 +137,20 @@ var errFollowUp = errors.New("create answer lost; follow-up steps unknown")
 // (attachments, assignments, power), trying again on transient failures.
 func (ap *applier) converge(ctx context.Context, a *planner.Action, attrs provider.Attrs, obj provider.Object) (provider.Object, error) {
 	kind := provider.Kind(a.Kind)
-	for attempt := 1; ; attempt++ {
+	err := ap.retry(ctx, func() error {
 		got, err := ap.opts.Provider.Get(ctx, kind, a.Location, obj.ID)
+		if err != nil {
+			return err
+		}
+		if changes := planner.Converge(kind, attrs, got.Attrs); len(changes) > 0 {
+			got, err = ap.opts.Provider.Update(ctx, kind, a.Location, obj.ID, changes)
+		}
 		if err == nil {
-			changes := planner.Converge(kind, attrs, got.Attrs)
-			if len(changes) == 0 {
-				return got, nil
-			}
-			if got, err = ap.opts.Provider.Update(ctx, kind, a.Location, obj.ID, changes); err == nil {
-				return got, nil
-			}
+			obj = got
 		}
-		if !retryable(err) || ctx.Err() != nil || attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
-			return obj, err
-		}
-	}
+		return err
+	})
+	return obj, err
 }
 
 // findCreated looks for an object a create may have made though its
@@ -236,17 +235,13 @@ func (ap *applier) update(ctx context.Context, a *planner.Action, attrs provider
 	if err != nil {
 		return obj, err
 	}
-	for attempt := 1; ; attempt++ {
-		var got provider.Object
-		got, err = ap.opts.Provider.Update(ctx, kind, a.Location, a.ID, changes)
+	err = ap.retry(ctx, func() error {
+		got, err := ap.opts.Provider.Update(ctx, kind, a.Location, a.ID, changes)
 		if err == nil {
 			obj = got
-			break
 		}
-		if !retryable(err) || ctx.Err() != nil || attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
-			break
-		}
-	}
+		return err
+	})
 	out := state.Entry{Phase: "outcome", Op: "update", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, ID: a.ID, OK: err == nil}
 	if err != nil {
 		out.Error = err.Error()
@@ -268,12 +263,7 @@ func (ap *applier) phase2(a *planner.Action) func(context.Context) error {
 			return err
 		}
 		if !a.Forget {
-			for attempt := 1; ; attempt++ {
-				err = ap.opts.Provider.Delete(ctx, kind, a.Location, id)
-				if err == nil || !retryable(err) || ctx.Err() != nil || attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
-					break
-				}
-			}
+			err = ap.retry(ctx, func() error { return ap.opts.Provider.Delete(ctx, kind, a.Location, id) })
 		}
 		out := state.Entry{Phase: "outcome", Op: "delete", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, ID: id, OK: err == nil}
 		if err != nil {
@@ -388,6 +378,17 @@ func retryable(err error) bool {
 		return apiErr.Transient()
 	}
 	return true
+}
+
+// retry runs an idempotent step until it succeeds, fails for good, or
+// has been tried Attempts times; transient failures wait with backoff.
+func (ap *applier) retry(ctx context.Context, step func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := step()
+		if err == nil || !retryable(err) || ctx.Err() != nil || attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
+			return err
+		}
+	}
 }
 
 // sleep waits before the next attempt: exponential with full jitter.
