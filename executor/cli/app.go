@@ -64,7 +64,10 @@ func Main(args []string, stdio IO) int {
 		stdio.Terminal = func() bool { return false }
 	}
 	app := newApp(&stdio)
-	err := app.Run(append([]string{"idstack"}, args...))
+	args, err := normalizeArgs(app, args) // flags anywhere: args.go
+	if err == nil {
+		err = app.Run(append([]string{"idstack"}, args...))
+	}
 	if err == nil {
 		return ExitOK
 	}
