@@ -47,13 +47,21 @@ type World struct {
 // VM is a virtual machine of the world. API.Storage holds the boot disk
 // only; attached disks live in World.Disks with AttachedTo set.
 type VM struct {
-	Location     string    `json:"location"`
-	NetworkUUID  string    `json:"network_uuid"`
-	PasswordHash string    `json:"password_hash"`
-	PublicKey    string    `json:"public_key,omitempty"`
-	CloudInit    string    `json:"cloud_init,omitempty"`
-	ReadyAt      time.Time `json:"ready_at"`
-	API          api.VM    `json:"api"`
+	Location     string `json:"location"`
+	NetworkUUID  string `json:"network_uuid"`
+	PasswordHash string `json:"password_hash"`
+	PublicKey    string `json:"public_key,omitempty"`
+	CloudInit    string `json:"cloud_init,omitempty"`
+	// ReadyAt is when the VM's current transition (creating, starting,
+	// stopping) ends, and Next the status it then takes ("" for a world
+	// saved before Next existed: creating and starting end running,
+	// stopping stopped).
+	ReadyAt time.Time `json:"ready_at"`
+	Next    string    `json:"next,omitempty"`
+	// Unlisted hides a VM whose synchronous create has not finished
+	// (Quirks "live"): not listed, not found by uuid, in no network.
+	Unlisted bool   `json:"unlisted,omitempty"`
+	API      api.VM `json:"api"`
 
 	// ClonedFrom is the replica (snapshot or backup) the VM was created
 	// from with source_uuid/source_replica, ClonedFromVM its VM; the API
