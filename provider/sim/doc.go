@@ -33,6 +33,19 @@
 // non-empty bucket, an attached disk, a taken bucket name), 401 without an
 // apikey header and 403 for a wrong key.
 //
+// # Billing accounts
+//
+// The account's billing accounts are every id the document's examples
+// send or show (World.BillingAccounts): 129072 (DefaultBillingAccount, used
+// where a call may omit it), 129188 (SecondBillingAccount), 6, 7, 1, 2,
+// 12345, 123456, 129093, 129552, 129673 and 130157, so that a request
+// copied from the document gets the document's answer; any other id is
+// "Provided billing account is incorrect." (400). POST
+// /network/ip_addresses requires billing_account_id (the document marks
+// it required there, and only there): without it, 400 "billing_account_id
+// is required: …", in both modes. A VM, disk, bucket or load balancer
+// create without one gets 129072.
+//
 // # VM timing
 //
 // VM create (and clone), start and stop take Options.ReadyAfter (0: no

@@ -228,12 +228,12 @@ func TestUnknownVM(t *testing.T) {
 		t.Fatalf("message %q", r.errMsg())
 	}
 	var moved api.VM
-	e.must(200, "POST", "/v1/user-resource/resource_billing", form("billing_account_id", "129073", "uuid", vm.UUID)).decode(t, &moved)
+	e.must(200, "POST", "/v1/user-resource/resource_billing", form("billing_account_id", "129188", "uuid", vm.UUID)).decode(t, &moved)
 	if moved.BillingAccount != SecondBillingAccount {
 		t.Fatalf("billing %d", moved.BillingAccount)
 	}
 	var res []api.VM
-	e.must(200, "GET", "/v1/user-resource/billing_resources?id=129073", nil).decode(t, &res)
+	e.must(200, "GET", "/v1/user-resource/billing_resources?id=129188", nil).decode(t, &res)
 	if len(res) != 1 || res[0].UUID != vm.UUID {
 		t.Fatalf("billing resources %+v", res)
 	}
