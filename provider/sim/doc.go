@@ -16,7 +16,8 @@
 // --gateway-timeout, --quirks) and over HTTP under ControlPrefix
 // (/_sim/calls, /_sim/world, /_sim/faults), which no API path can reach.
 // The call log records a call when the API answers it, or as Pending as
-// soon as a blocking call's work begins; its entry then gets the outcome.
+// soon as a blocking call's work begins or the gateway answers 504; the
+// entry then gets the call's Outcome when the work is done.
 //
 // # Behaviour
 //
@@ -54,12 +55,17 @@
 // "running" or "stopped"; with Options.AsyncVMs they answer at once with
 // the transitional status, and the VM takes its final status ReadyAfter
 // later (computed from Options.Now when read; no goroutine). A start of a
-// running VM and a stop of a stopped one answer at once (no-ops).
+// running VM and a stop of a stopped one answer at once (no-ops); reinstall
+// and rebuild take no time. A world saved during a transition (Save,
+// --world) ends it by the clock once loaded.
 //
 // The work of a blocking call is the server's, not the client's: it
 // completes at its normal time when the client goes away (a killed
 // process, a cancelled context) or the gateway answers first; the call
-// log then shows the call Lost or GatewayTimeout, with its Outcome.
+// log then shows the call Lost or GatewayTimeout, with its Outcome. A
+// client that leaves while its call is still in Latency withdraws it: the
+// API never sees it (not recorded); a gateway timeout in Latency does not:
+// the call reaches the API after its latency.
 //
 // While a VM is busy (creating, starting, stopping), every call that
 // changes it answers 409 "Virtual machine U is stopping; try again when it

@@ -47,7 +47,7 @@ func TestGatewayTimeout(t *testing.T) {
 		t.Run(m.name+"/slow network create", func(t *testing.T) {
 			t.Parallel()
 			// The gateway is no part of the API: any slow call times out.
-			e := newEnv(t, Options{Quirks: m.quirks, Latency: 200 * time.Millisecond, GatewayTimeout: 20 * time.Millisecond})
+			e := newEnv(t, Options{Quirks: m.quirks, Latency: time.Second, GatewayTimeout: 20 * time.Millisecond})
 			e.must(504, "POST", "/v1/network/network?name=app", nil)
 			c := e.waitCall("POST", "/network/network", done)
 			if c.Status != 504 || !c.GatewayTimeout || c.Outcome != 200 {
