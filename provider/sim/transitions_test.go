@@ -369,3 +369,34 @@ func (e *env) list(prefix string) []api.VM {
 	e.must(200, "GET", "/v1"+prefix+"/user-resource/vm/list", nil).decode(e.t, &vms)
 	return vms
 }
+
+// TestSavedTransitionEndsByTheClock: a world saved while a synchronous
+// create is in progress (a simulator stopped meanwhile) ends it by the
+// clock once loaded, unlisted VM included.
+func TestSavedTransitionEndsByTheClock(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	e := newEnv(t, Options{Quirks: QuirksLive, ReadyAfter: time.Minute, Now: clk.Now})
+	_, release := e.hold()
+	ans := e.goSend(context.Background(), "POST", "/v1/user-resource/vm", vmCreate())
+	e.waitCall("POST", "/user-resource/vm", pending)
+	var saved strings.Builder
+	if err := e.sim.Save(&saved); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	<-ans
+
+	later := newClock()
+	f := newEnv(t, Options{Quirks: QuirksLive, Now: later.Now})
+	if err := f.sim.Load(strings.NewReader(saved.String())); err != nil {
+		t.Fatal(err)
+	}
+	if l := f.list(""); len(l) != 0 {
+		t.Fatalf("listed before its create ends: %+v", l)
+	}
+	later.Advance(time.Minute)
+	if l := f.list(""); len(l) != 1 || l[0].Status != "running" {
+		t.Fatalf("after its create ends: %+v", l)
+	}
+}
