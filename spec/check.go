@@ -26,6 +26,8 @@ func Check(s *Stack) Diagnostics {
 			c.vm(r)
 		case Buckets:
 			c.bucket(r)
+		case FloatingIPs:
+			c.floatingIP(r)
 		}
 	}
 	c.cycles()

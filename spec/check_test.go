@@ -60,7 +60,7 @@ load_balancers:
 disks:
   d: {source: {type: DISK, ref: gone}}
 floating_ips:
-  ip: {assign_to: web9}
+  ip: {assign_to: web9, billing_account: 129072}
 `, []string{
 			"11:33: error: disks.d.source.ref: disks.gone does not exist",
 			"13:19: error: floating_ips.ip.assign_to: vms.web9 does not exist",
@@ -143,7 +143,7 @@ buckets:
 `, []string{"11:10: error: location is not allowed on a bucket (buckets.logs)"}},
 		{"ignore_changes names an unknown field", `
 floating_ips:
-  ip: {lifecycle: {ignore_changes: [name, vcpu, lifecycle]}}
+  ip: {lifecycle: {ignore_changes: [name, vcpu, lifecycle]}, billing_account: 129072}
 `, []string{
 			`11:43: error: lifecycle.ignore_changes of floating_ips.ip names "vcpu", which floating_ips do not have`,
 			`11:49: error: lifecycle.ignore_changes of floating_ips.ip names "lifecycle", which floating_ips do not have`,
@@ -159,7 +159,7 @@ buckets:
 `, []string{`12:17: error: buckets.logs2 has the same name "logs" as buckets.logs`}},
 		{"logical name", `
 floating_ips:
-  "a.b": {name: ab}
+  "a.b": {name: ab, billing_account: 129072}
 `, []string{`11:3: error: invalid logical name "a.b" in floating_ips`}},
 	}
 	for _, tt := range tests {

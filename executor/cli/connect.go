@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -77,21 +78,29 @@ func connect(c *cli.Context, stdio *IO, stackDir string) (*connection, error) {
 }
 
 // embeddedSimOptions reads the IDSTACK_SIM_* variables that shape the
-// embedded simulator (as for `idstack sim`): ready time (default 1 s),
-// latency and quirks.
+// embedded simulator (as for `idstack sim`): how long VM create, start
+// and stop take (default 1 s), asynchronous VMs, latency, gateway timeout
+// and quirks.
 func embeddedSimOptions(stdio *IO) (sim.Options, error) {
 	opts := sim.Options{ReadyAfter: time.Second}
 	for _, d := range []struct {
 		name string
 		into *time.Duration
-	}{{"IDSTACK_SIM_READY_AFTER", &opts.ReadyAfter}, {"IDSTACK_SIM_LATENCY", &opts.Latency}} {
+	}{{"IDSTACK_SIM_READY_AFTER", &opts.ReadyAfter}, {"IDSTACK_SIM_LATENCY", &opts.Latency}, {"IDSTACK_SIM_GATEWAY_TIMEOUT", &opts.GatewayTimeout}} {
 		if v, ok := stdio.LookupEnv(d.name); ok && v != "" {
 			dur, err := time.ParseDuration(v)
-			if err != nil {
+			if err != nil || dur < 0 {
 				return opts, fmt.Errorf("%s=%q: want a duration such as 500ms", d.name, v)
 			}
 			*d.into = dur
 		}
+	}
+	if v, ok := stdio.LookupEnv("IDSTACK_SIM_ASYNC_VMS"); ok && v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return opts, fmt.Errorf("IDSTACK_SIM_ASYNC_VMS=%q: want true or false", v)
+		}
+		opts.AsyncVMs = b
 	}
 	if v, ok := stdio.LookupEnv("IDSTACK_SIM_QUIRKS"); ok && v != "" {
 		if v != sim.QuirksLive {

@@ -164,7 +164,8 @@ func TestSecondCtrlCStopsAtOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
-	e := newEnv(t, sim.Options{Latency: 2 * time.Millisecond, ReadyAfter: 2 * time.Second})
+	// Asynchronous VMs: the creates are answered, the VMs boot for 2 s.
+	e := newEnv(t, sim.Options{Latency: 2 * time.Millisecond, ReadyAfter: 2 * time.Second, AsyncVMs: true})
 	f := shopExample(t, e)
 	before := e.sim.World()
 	var out strings.Builder

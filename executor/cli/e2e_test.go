@@ -447,7 +447,7 @@ func TestInPlaceVMChanges(t *testing.T) {
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
 	before := vmByName(e.sim.World(), "skel-db")
 	b, _ := os.ReadFile(f)
-	edited := strings.Replace(string(b), "    ram: 2048\n", "    ram: 2048\n    backup: true\n    billing_account: 129073\n    power: stopped\n", 1)
+	edited := strings.Replace(string(b), "    ram: 2048\n", "    ram: 2048\n    backup: true\n    billing_account: 129188\n    power: stopped\n", 1)
 	edited = strings.Replace(edited, "  db:\n    name: skel-db", "  db:\n    name: skel-db-2", 1)
 	e.write("idstack.yaml", edited)
 	p := e.plan(f)
@@ -461,8 +461,8 @@ func TestInPlaceVMChanges(t *testing.T) {
 	if vm == nil || vm.API.UUID != before.API.UUID {
 		t.Fatal("the VM was not renamed in place")
 	}
-	if !vm.API.Backup || vm.API.BillingAccount != 129073 || vm.API.Status != "stopped" {
-		t.Fatalf("backup %v billing %d status %s; want true 129073 stopped", vm.API.Backup, vm.API.BillingAccount, vm.API.Status)
+	if !vm.API.Backup || vm.API.BillingAccount != 129188 || vm.API.Status != "stopped" {
+		t.Fatalf("backup %v billing %d status %s; want true 129188 stopped", vm.API.Backup, vm.API.BillingAccount, vm.API.Status)
 	}
 	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
 

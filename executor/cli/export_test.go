@@ -93,7 +93,7 @@ func handMade(t *testing.T, e *env, withDisk bool) {
 	if withDisk {
 		mustCreate(t, c, provider.Disks, "jkt01", provider.Attrs{"size": 50, "source": map[string]any{"type": "EMPTY"}, "attach_to": web.ID})
 	}
-	mustCreate(t, c, provider.FloatingIPs, "jkt01", provider.Attrs{"name": "shop-staging-ip", "assign_to": web.ID})
+	mustCreate(t, c, provider.FloatingIPs, "jkt01", provider.Attrs{"name": "shop-staging-ip", "assign_to": web.ID, "billing_account": sim.DefaultBillingAccount})
 	mustCreate(t, c, provider.LoadBalancers, "jkt01", provider.Attrs{"name": "shop-staging-lb", "network": net.ID, "reserve_public_ip": true,
 		"rules": []any{map[string]any{"source_port": 80, "target_port": 8080}}, "targets": []any{web.ID, db.ID}})
 	mustCreate(t, c, provider.Buckets, "", provider.Attrs{"name": "shop-staging-assets"})

@@ -22,6 +22,13 @@ import (
 const simDescription = `Serves the idcloudhost API of the reference document on --listen (port 0
 picks a free one; the line "listening on http://ADDR" says which).
 
+VM timing: as the document shows, a VM create answers "running" when the VM
+is made, start and stop answer when done; each takes --ready-after, during
+which the VM is creating, starting or stopping and refuses changes (409).
+--async-vms answers them at once instead. --quirks live also hides a VM from
+the list until its create finishes. --gateway-timeout D answers 504 to any
+call still served after D while its work carries on (see /_sim/calls).
+
 Faults, for testing clients (a fault spec is one line, as for --fail):
 
    [METHOD] PATH[=STATUS] [nth=N] [times=N] [rate=R] [retry-after=S]
@@ -53,7 +60,9 @@ func simCommand(stdio *IO) *cli.Command {
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "`ADDR` to listen on (port 0: a free one)", EnvVars: []string{"IDSTACK_SIM_LISTEN"}},
 			&cli.StringFlag{Name: "world", Usage: "load the world from `FILE` and save it there on exit", EnvVars: []string{"IDSTACK_SIM_WORLD"}},
 			&cli.DurationFlag{Name: "latency", Usage: "`DURATION` added to every call", EnvVars: []string{"IDSTACK_SIM_LATENCY"}},
-			&cli.DurationFlag{Name: "ready-after", Value: 2 * time.Second, Usage: "how long (`DURATION`) a new VM stays creating", EnvVars: []string{"IDSTACK_SIM_READY_AFTER"}},
+			&cli.DurationFlag{Name: "ready-after", Value: 2 * time.Second, Usage: "how long (`DURATION`) a VM create, start or stop takes; the call answers when done", EnvVars: []string{"IDSTACK_SIM_READY_AFTER"}},
+			&cli.BoolFlag{Name: "async-vms", Usage: "VM create, start and stop answer at once (creating, starting, stopping) and finish --ready-after later", EnvVars: []string{"IDSTACK_SIM_ASYNC_VMS"}},
+			&cli.DurationFlag{Name: "gateway-timeout", Usage: "answer 504 to a call still served after `DURATION`, as a gateway does, while its work carries on (0: never)", EnvVars: []string{"IDSTACK_SIM_GATEWAY_TIMEOUT"}},
 			&cli.StringFlag{Name: "quirks", Usage: "`live` behaves as the live service is known to (API-NOTES.md)", EnvVars: []string{"IDSTACK_SIM_QUIRKS"}},
 			&cli.StringFlag{Name: "require-key", Usage: "accept only this API `KEY` (default: any)", EnvVars: []string{"IDSTACK_SIM_REQUIRE_KEY"}},
 			&cli.Int64Flag{Name: "seed", Usage: "`N` seeds ids, addresses and fault rates", EnvVars: []string{"IDSTACK_SIM_SEED"}},
@@ -71,7 +80,13 @@ func simCommand(stdio *IO) *cli.Command {
 			if err != nil {
 				return exit(ExitError, err)
 			}
+			for _, name := range []string{"latency", "ready-after", "gateway-timeout"} {
+				if d := c.Duration(name); d < 0 {
+					return exit(ExitError, fmt.Errorf("--%s %v: want a duration of 0 or more", name, d))
+				}
+			}
 			s := sim.New(sim.Options{Quirks: quirks, Latency: c.Duration("latency"), ReadyAfter: c.Duration("ready-after"),
+				AsyncVMs: c.Bool("async-vms"), GatewayTimeout: c.Duration("gateway-timeout"),
 				APIKey: c.String("require-key"), Seed: c.Int64("seed")})
 			for _, f := range faults {
 				s.AddFault(f)

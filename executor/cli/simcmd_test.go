@@ -276,9 +276,9 @@ type docStep struct {
 }
 
 // docSteps are the document's examples for every kind, in an order that
-// makes each one valid. Adaptations: real uuids, addresses and billing
-// account ids; an os_version of the published catalogue; the document's
-// typos fixed where noted.
+// makes each one valid, with the document's own billing account ids.
+// Adaptations: real uuids and addresses; an os_version of the published
+// catalogue; the document's typos fixed where noted.
 func docSteps() []docStep {
 	const key = `-H "apikey: meowmeowmeow"`
 	const api = "https://api.idcloudhost.com/v1"
@@ -316,11 +316,11 @@ func docSteps() []docStep {
 		// VMs (form fields).
 		{name: "create VM", curl: `curl "` + api + `/user-resource/vm" ` + key + ` -X POST \
 -d "name=Ubuntu-16-04" -d "os_name=ubuntu" -d "os_version=22.04" -d "disks=20" -d "vcpu=2" -d "ram=2048" \
--d "designated_pool_uuid={{pool}}" -d "username=example" -d "password=Password123" -d "billing_account_id=129072" \
+-d "designated_pool_uuid={{pool}}" -d "username=example" -d "password=Password123" -d "billing_account_id=6" \
 -d "network_uuid={{net}}" \
 -d 'cloud_init={"runcmd": ["/firstboot"], "write_files": [{"path": "/firstboot", "content": "IyEvYmluL2Jhc2gKZWNobyBOb3cgQm9vdGluZwoK", "permissions": "0755", "encoding": "b64"}]}'`,
 			status: 200,
-			want: map[string]any{"name": "Ubuntu-16-04", "memory": 2048.0, "vcpu": 2.0, "status": "running", "billing_account": 129072.0,
+			want: map[string]any{"name": "Ubuntu-16-04", "memory": 2048.0, "vcpu": 2.0, "status": "running", "billing_account": 6.0,
 				"designated_pool_uuid": "{{pool}}", "username": "example", "storage.0.size": 20.0, "storage.0.primary": true, "private_ipv4": keyPresent},
 			save: map[string]string{"vm": "uuid", "boot": "storage.0.uuid"}},
 		{name: "get VM", curl: `curl "` + api + `/user-resource/vm?uuid={{vm}}" ` + key + ` -X GET`, status: 200,
@@ -359,15 +359,15 @@ func docSteps() []docStep {
 			want: map[string]any{"success": true}},
 
 		// Standalone disks (form fields).
-		{name: "create disk", curl: `curl "` + api + `/storage/disks" ` + key + ` -X POST -d "billing_account_id=129072" -d "size_gb=50" -d "source_image_type=EMPTY"`, status: 200,
-			want: map[string]any{"status": "Active", "size_gb": 50.0, "billing_account_id": 129072.0, "source_image_type": "EMPTY"},
+		{name: "create disk", curl: `curl "` + api + `/storage/disks" ` + key + ` -X POST -d "billing_account_id=129673" -d "size_gb=50" -d "source_image_type=EMPTY"`, status: 200,
+			want: map[string]any{"status": "Active", "size_gb": 50.0, "billing_account_id": 129673.0, "source_image_type": "EMPTY"},
 			save: map[string]string{"disk": "uuid"}},
 		{name: "get disk", curl: `curl "` + api + `/storage/disks/{{disk}}" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"uuid": "{{disk}}", "snapshots": []any{}}},
 		{name: "list disks", curl: `curl "` + api + `/storage/disks" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"#": 1.0, "0.uuid": "{{disk}}"}},
-		{name: "modify disk info", curl: `curl "` + api + `/storage/disks/{{disk}}" ` + key + ` -X PATCH -d "billing_account_id=129073"`, status: 200,
-			want: map[string]any{"billing_account_id": 129073.0}},
+		{name: "modify disk info", curl: `curl "` + api + `/storage/disks/{{disk}}" ` + key + ` -X PATCH -d "billing_account_id=129072"`, status: 200,
+			want: map[string]any{"billing_account_id": 129072.0}},
 		{name: "attach disk", curl: `curl "` + api + `/user-resource/vm/storage/attach" ` + key + ` -X POST -d "uuid={{vm}}" -d "storage_uuid={{disk}}"`, status: 200,
 			want: map[string]any{"uuid": "{{disk}}", "size": 50.0, "primary": false}},
 		{name: "an attached disk is not deleted", curl: `curl "` + api + `/storage/disks/{{disk}}" ` + key + ` -X DELETE`, status: 409,
@@ -380,16 +380,20 @@ func docSteps() []docStep {
 		// default (true): release its address first.
 		{name: "release the VM's public IP", curl: `curl "` + api + `/user-resource/vm/ip/public" ` + key + ` -X DELETE -d "uuid={{vm}}"`, status: 200,
 			want: map[string]any{"uuid": "{{vm}}"}},
-		{name: "create floating IP", curl: `curl "` + api + `/network/ip_addresses" ` + key + ` -X POST -H "Content-Type: application/json" --data '{"name": "my_ip", "billing_account_id": 129072}'`, status: 200,
-			want: map[string]any{"name": "my_ip", "type": "public", "network_id": nil, "assigned_to": nil, "billing_account_id": 129072.0},
+		{name: "create floating IP", curl: `curl "` + api + `/network/ip_addresses" ` + key + ` -X POST -H "Content-Type: application/json" --data '{"name": "my_ip", "billing_account_id": 2}'`, status: 200,
+			want: map[string]any{"name": "my_ip", "type": "public", "network_id": nil, "assigned_to": nil, "billing_account_id": 2.0},
 			save: map[string]string{"ip": "address"}},
-		{name: "list floating IPs", curl: `curl "` + api + `/network/ip_addresses?billing_account_id=129072" ` + key + ` -X GET`, status: 200,
+		{name: "list floating IPs", curl: `curl "` + api + `/network/ip_addresses" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"#": 2.0}},
+		{name: "list floating IPs of a billing account", curl: `curl "` + api + `/network/ip_addresses?billing_account_id=2" ` + key + ` -X GET`, status: 200,
+			want: map[string]any{"#": 1.0, "0.name": "my_ip"}},
+		{name: "a floating IP needs a billing account", curl: `curl "` + api + `/network/ip_addresses" ` + key + ` -X POST -H "Content-Type: application/json" --data '{"name": "my_ip"}'`, status: 400,
+			want: map[string]any{"errors.Error": "billing_account_id is required: the billing account that pays for the address"}},
 		{name: "get floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"address": "{{ip}}", "enabled": true}},
 		// The document's body lacks a quote: {"name": "my_ip", billing_account_id": 2}.
-		{name: "update floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}" ` + key + ` -H "Content-Type: application/json" -X PATCH --data '{"name": "my_ip2", "billing_account_id": 129073}'`, status: 200,
-			want: map[string]any{"name": "my_ip2", "billing_account_id": 129073.0}},
+		{name: "update floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}" ` + key + ` -H "Content-Type: application/json" -X PATCH --data '{"name": "my_ip2", "billing_account_id": 2}'`, status: 200,
+			want: map[string]any{"name": "my_ip2", "billing_account_id": 2.0}},
 		{name: "assign floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}/assign" ` + key + ` -H "Content-Type: application/json" -X POST --data '{"vm_uuid": "{{vm}}"}'`, status: 200,
 			want: map[string]any{"assigned_to": "{{vm}}", "assigned_to_resource_type": "virtual_machine", "assigned_to_private_ip": keyPresent}},
 		{name: "unassign floating IP", curl: `curl "` + api + `/network/ip_addresses/{{ip}}/unassign" ` + key + ` -X POST`, status: 200,
@@ -404,13 +408,13 @@ func docSteps() []docStep {
 		{name: "create load balancer", curl: `curl "` + api + `/network/load_balancers" ` + key + ` -X POST -H "Content-Type: application/json" --data
 '{
 "display_name": "my LB",
-"billing_account_id": 129072,
+"billing_account_id": 130157,
 "network_uuid": "{{net}}",
 "reserve_public_ip" : "true",
 "rules": [{"source_port": 8080, "target_port": 80}],
 "targets": [{"target_uuid": "{{vm}}", "target_type": "vm"}]
 }'`, status: 200,
-			want: map[string]any{"display_name": "my LB", "network_uuid": "{{net}}", "forwarding_rules.0.source_port": 8080.0,
+			want: map[string]any{"display_name": "my LB", "billing_account_id": 130157.0, "network_uuid": "{{net}}", "forwarding_rules.0.source_port": 8080.0,
 				"forwarding_rules.0.target_port": 80.0, "targets.0.target_uuid": "{{vm}}", "private_address": keyPresent},
 			save: map[string]string{"lb": "uuid", "rule": "forwarding_rules.0.uuid"}},
 		{name: "list load balancers", curl: `curl "` + api + `/network/load_balancers" ` + key + ` -X GET`, status: 200,
@@ -435,22 +439,22 @@ func docSteps() []docStep {
 		{name: "drop forwarding rule", curl: `curl "` + api + `/network/load_balancers/{{lb}}/forwarding_rules/{{rule}}" ` + key + ` -X DELETE -H "Content-Type: application/json"`, status: 200, empty: true},
 		{name: "change billing account", curl: `curl "` + api + `/network/load_balancers/{{lb}}/billing_account" ` + key + ` -X PUT -H "Content-Type: application/json" --data
 '{
-"set_id": 129073
-}'`, status: 200, want: map[string]any{"billing_account_id": 129073.0, "forwarding_rules.#": 1.0, "forwarding_rules.0.source_port": 8081.0}},
+"set_id": 123456
+}'`, status: 200, want: map[string]any{"billing_account_id": 123456.0, "forwarding_rules.#": 1.0, "forwarding_rules.0.source_port": 8081.0}},
 		{name: "delete load balancer", curl: `curl "` + api + `/network/load_balancers/{{lb}}" ` + key + ` -X DELETE -H "Content-Type: application/json"`, status: 200, empty: true},
 
 		// Object storage (global; form fields).
 		{name: "S3 API info", curl: `curl "` + api + `/storage/api/s3" ` + key + ` -X GET`, status: 200, want: map[string]any{"url": keyPresent}},
-		{name: "create bucket", curl: `curl --location --request PUT "` + api + `/storage/bucket" ` + key + ` -d "name=pang1" -d "billing_account_id=129072"`, status: 200,
-			want: map[string]any{"name": "pang1", "size_bytes": 0.0, "num_objects": 0.0, "billing_account_id": 129072.0, "is_suspended": false}},
+		{name: "create bucket", curl: `curl --location --request PUT "` + api + `/storage/bucket" ` + key + ` -d "name=pang1" -d "billing_account_id=12345"`, status: 200,
+			want: map[string]any{"name": "pang1", "size_bytes": 0.0, "num_objects": 0.0, "billing_account_id": 12345.0, "is_suspended": false}},
 		{name: "bucket names are global", curl: `curl --location --request PUT "` + api + `/jkt02/storage/bucket" ` + key + ` -d "name=pang1" -d "billing_account_id=129072"`, status: 409,
 			want: map[string]any{"errors.Error": keyPresent}},
 		// The document's example ends in a stray backslash; billing_account_id is its form parameter.
-		{name: "modify bucket", curl: `curl "` + api + `/storage/bucket" ` + key + ` -X PATCH -d "name=pang1" -d "billing_account_id=129073"`, status: 200,
-			want: map[string]any{"billing_account_id": 129073.0}},
+		{name: "modify bucket", curl: `curl "` + api + `/storage/bucket" ` + key + ` -X PATCH -d "name=pang1" -d "billing_account_id=129072"`, status: 200,
+			want: map[string]any{"billing_account_id": 129072.0}},
 		{name: "get bucket", curl: `curl "` + api + `/storage/bucket?name=pang1" ` + key + ` -X GET`, status: 200,
-			want: map[string]any{"name": "pang1", "billing_account_id": 129073.0}},
-		{name: "list buckets (a form body on GET)", curl: `curl "` + api + `/storage/bucket/list" ` + key + ` -d "billing_account_id=129073" -X GET`, status: 200,
+			want: map[string]any{"name": "pang1", "billing_account_id": 129072.0}},
+		{name: "list buckets (a form body on GET)", curl: `curl "` + api + `/storage/bucket/list" ` + key + ` -d "billing_account_id=129072" -X GET`, status: 200,
 			want: map[string]any{"#": 1.0, "0.name": "pang1"}},
 		{name: "get S3 user", curl: `curl "` + api + `/storage/user" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"maxBuckets": 1000.0, "s3Credentials.#": 1.0, "caps": []any{}}, save: map[string]string{"s3key": "s3Credentials.0.accessKey"}},
@@ -460,7 +464,7 @@ func docSteps() []docStep {
 		{name: "delete bucket", curl: `curl "` + api + `/storage/bucket" ` + key + ` -d "name=pang1" -X DELETE`, status: 204, empty: true},
 
 		// Billing.
-		{name: "billing account's resources", curl: `curl "` + api + `/user-resource/billing_resources?id=129072" ` + key + ` -X GET`, status: 200,
+		{name: "billing account's resources", curl: `curl "` + api + `/user-resource/billing_resources?id=6" ` + key + ` -X GET`, status: 200,
 			want: map[string]any{"#": 1.0, "0.uuid": "{{vm}}", "0.hypervisor_id": nil, "0.storage.0.public_ipv4": nil}},
 		{name: "set resource billing of a missing VM (the document's example)", curl: `curl "` + api + `/user-resource/resource_billing" ` + key + ` -X POST -d "billing_account_id=0" -d "uuid=aaaaaaaa-0000-bbbb-1111-cccccccccccc"`, status: 404,
 			want: map[string]any{"errors.Error": "No such virtual machine exists. aaaaaaaa-0000-bbbb-1111-cccccccccccc"}},
@@ -738,6 +742,8 @@ func TestSimBadFlags(t *testing.T) {
 		{[]string{"--transient-rate", "1.5"}, "want a share from 0 to 1"},
 		{[]string{"--transient-retry-after", "-1"}, "0 or more seconds"},
 		{[]string{"--quirks", "docs"}, "allowed: live"},
+		{[]string{"--gateway-timeout", "-1s"}, "--gateway-timeout -1s: want a duration of 0 or more"},
+		{[]string{"--ready-after", "-5s"}, "--ready-after -5s: want a duration of 0 or more"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -836,5 +842,145 @@ func TestSimREADMEExample(t *testing.T) {
 	}
 	if !strings.Contains(section, "IDSTACK_SIM_") || !strings.Contains(section, "/_sim/calls") || !strings.Contains(section, "/_sim/world") {
 		t.Error("README's simulator section does not describe the environment variables and /_sim/")
+	}
+}
+
+const simVMCreate = `curl "https://api.idcloudhost.com/v1/user-resource/vm" -H "apikey: k" -X POST -d "name=web-1" -d "os_name=ubuntu" -d "os_version=22.04" -d "disks=20" -d "vcpu=1" -d "ram=1024" -d "username=example" -d "password=Password123" -d "reserve_public_ip=false"`
+
+// simCalls reads /_sim/calls of a running simulator.
+func simCalls(t *testing.T, base string) []simCallJSON {
+	t.Helper()
+	var calls struct{ Calls []simCallJSON }
+	if r := simCurl(t, base, `curl http://127.0.0.1:8080/_sim/calls`); r.status != 200 || json.Unmarshal(r.body, &calls) != nil {
+		t.Fatalf("/_sim/calls: %d %s", r.status, r.body)
+	}
+	return calls.Calls
+}
+
+type simCallJSON struct {
+	Method, Path   string
+	Status         int
+	Lost, Pending  bool
+	GatewayTimeout bool `json:"gateway_timeout"`
+	Outcome        int
+}
+
+// waitSimCall polls /_sim/calls until a call of method and path satisfies
+// ok (at most 10 s).
+func waitSimCall(t *testing.T, base, method, path string, ok func(simCallJSON) bool) simCallJSON {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		calls := simCalls(t, base)
+		for _, c := range calls {
+			if c.Method == method && c.Path == path && ok(c) {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s %s as wanted in /_sim/calls within 10 s: %+v", method, path, calls)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestSimVMTimingFlags: --ready-after, --async-vms, --quirks live and
+// --gateway-timeout shape how VM calls answer, seen over HTTP.
+func TestSimVMTimingFlags(t *testing.T) {
+	t.Parallel()
+	const api = "https://api.idcloudhost.com/v1"
+	list := `curl "` + api + `/user-resource/vm/list" -H "apikey: k"`
+	t.Run("the document: create answers running after --ready-after", func(t *testing.T) {
+		t.Parallel()
+		s := startSim(t, "--ready-after", "2s")
+		ans := make(chan curlResult, 1)
+		start := time.Now()
+		go func() { ans <- simCurl(t, s.base, simVMCreate) }()
+		waitSimCall(t, s.base, "POST", "/user-resource/vm", func(c simCallJSON) bool { return c.Pending })
+		runCurlSteps(t, s.base, []docStep{{name: "creating meanwhile", curl: list, status: 200, want: map[string]any{"#": 1.0, "0.status": "creating"}}})
+		r := <-ans
+		if took := time.Since(start); r.status != 200 || took < 2*time.Second {
+			t.Fatalf("create: %d after %v: %s", r.status, took, r.body)
+		}
+		if st, _ := jsonAt(r.json(t), "status"); st != "running" {
+			t.Fatalf("create answered %v, want running", st)
+		}
+	})
+	t.Run("--async-vms: create answers creating at once", func(t *testing.T) {
+		t.Parallel()
+		s := startSim(t, "--async-vms", "--ready-after", "1h")
+		runCurlSteps(t, s.base, []docStep{
+			{name: "create", curl: simVMCreate, status: 200, want: map[string]any{"status": "creating"}, save: map[string]string{"vm": "uuid"}},
+			{name: "busy", curl: `curl "` + api + `/user-resource/vm/stop" -H "apikey: k" -X POST -d "uuid={{vm}}"`, status: 409,
+				want: map[string]any{"errors.Error": keyPresent}},
+		})
+	})
+	t.Run("--quirks live: not listed until the create finishes", func(t *testing.T) {
+		t.Parallel()
+		s := startSim(t, "--quirks", "live", "--ready-after", "2s")
+		ans := make(chan curlResult, 1)
+		go func() { ans <- simCurl(t, s.base, simVMCreate) }()
+		waitSimCall(t, s.base, "POST", "/user-resource/vm", func(c simCallJSON) bool { return c.Pending })
+		runCurlSteps(t, s.base, []docStep{{name: "not listed meanwhile", curl: list, status: 200, want: map[string]any{"#": 0.0}}})
+		if r := <-ans; r.status != 200 {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		runCurlSteps(t, s.base, []docStep{{name: "listed after", curl: list, status: 200, want: map[string]any{"#": 1.0, "0.status": "running"}}})
+	})
+	t.Run("--gateway-timeout: 504 while the create carries on", func(t *testing.T) {
+		t.Parallel()
+		s := startSim(t, "--quirks", "live", "--ready-after", "1s", "--gateway-timeout", "100ms")
+		runCurlSteps(t, s.base, []docStep{{name: "create", curl: simVMCreate, status: 504, want: map[string]any{"message": sim.GatewayTimeoutMessage}}})
+		c := waitSimCall(t, s.base, "POST", "/user-resource/vm", func(simCallJSON) bool { return true })
+		if c.Status != 504 || !c.GatewayTimeout {
+			t.Fatalf("/_sim/calls: %+v", c)
+		}
+		c = waitSimCall(t, s.base, "POST", "/user-resource/vm", func(c simCallJSON) bool { return !c.Pending })
+		if c.Status != 504 || !c.GatewayTimeout || c.Outcome != 200 {
+			t.Fatalf("/_sim/calls when done: %+v", c)
+		}
+		runCurlSteps(t, s.base, []docStep{{name: "the VM is there", curl: list, status: 200, want: map[string]any{"#": 1.0, "0.status": "running"}}})
+	})
+}
+
+// TestSimVMTimingEnvironment: the new flags' variables, for `idstack sim`
+// and for the embedded simulator (--endpoint sim).
+func TestSimVMTimingEnvironment(t *testing.T) {
+	t.Setenv("IDSTACK_SIM_ASYNC_VMS", "true")
+	t.Setenv("IDSTACK_SIM_READY_AFTER", "1h")
+	t.Setenv("IDSTACK_SIM_GATEWAY_TIMEOUT", "30s")
+	s := startSim(t)
+	runCurlSteps(t, s.base, []docStep{{name: "create", curl: simVMCreate, status: 200, want: map[string]any{"status": "creating"}}})
+
+	tests := []struct {
+		env  map[string]string
+		want sim.Options
+		err  string
+	}{
+		{env: nil, want: sim.Options{ReadyAfter: time.Second}},
+		{env: map[string]string{"IDSTACK_SIM_ASYNC_VMS": "true", "IDSTACK_SIM_GATEWAY_TIMEOUT": "2s", "IDSTACK_SIM_READY_AFTER": "30s", "IDSTACK_SIM_QUIRKS": "live"},
+			want: sim.Options{ReadyAfter: 30 * time.Second, AsyncVMs: true, GatewayTimeout: 2 * time.Second, Quirks: "live"}},
+		{env: map[string]string{"IDSTACK_SIM_ASYNC_VMS": "0"}, want: sim.Options{ReadyAfter: time.Second}},
+		{env: map[string]string{"IDSTACK_SIM_ASYNC_VMS": "maybe"}, err: "IDSTACK_SIM_ASYNC_VMS=\"maybe\": want true or false"},
+		{env: map[string]string{"IDSTACK_SIM_GATEWAY_TIMEOUT": "soon"}, err: "IDSTACK_SIM_GATEWAY_TIMEOUT=\"soon\": want a duration"},
+		{env: map[string]string{"IDSTACK_SIM_GATEWAY_TIMEOUT": "-1s"}, err: "IDSTACK_SIM_GATEWAY_TIMEOUT=\"-1s\": want a duration"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
+			stdio := &IO{LookupEnv: func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }}
+			got, err := embeddedSimOptions(stdio)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Fatalf("options (-want +got):\n%s", d)
+			}
+		})
 	}
 }

@@ -27,9 +27,6 @@ func newSim(t *testing.T, opts sim.Options, copts ...Option) *simEnv {
 	if opts.Seed == 0 {
 		opts.Seed = 7
 	}
-	if opts.LiveVMDelay == 0 {
-		opts.LiveVMDelay = 5 * time.Millisecond
-	}
 	if opts.APIKey == "" {
 		opts.APIKey = "sim-key"
 	}

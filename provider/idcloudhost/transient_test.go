@@ -33,7 +33,7 @@ func TestSimReadsThroughTransientFaults(t *testing.T) {
 	e.must(e.c.Create(ctx, provider.VMs, "jkt01", provider.Attrs{"name": "web-1", "os_name": "ubuntu", "os_version": "22.04",
 		"vcpu": 1, "ram": 1024, "disk": 20, "username": "deploy", "password": "Secret123", "network": net.ID}))
 	e.must(e.c.Create(ctx, provider.Disks, "jkt01", provider.Attrs{"size": 10}))
-	e.must(e.c.Create(ctx, provider.FloatingIPs, "jkt02", provider.Attrs{"name": "ip"}))
+	e.must(e.c.Create(ctx, provider.FloatingIPs, "jkt02", provider.Attrs{"name": "ip", "billing_account": sim.DefaultBillingAccount}))
 	e.must(e.c.Create(ctx, provider.Buckets, "", provider.Attrs{"name": "assets"}))
 
 	read := func() map[string][]provider.Object {

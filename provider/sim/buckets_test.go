@@ -27,7 +27,7 @@ func TestBucketNamesAreGlobalAndFollowS3Rules(t *testing.T) {
 			t.Errorf("name %q: status %d", bad, r.Status)
 		}
 	}
-	e.must(400, "PUT", "/v1/storage/bucket", form("name", "valid-name", "billing_account_id", "1"))
+	e.must(400, "PUT", "/v1/storage/bucket", form("name", "valid-name", "billing_account_id", "999"))
 	var list []api.Bucket
 	e.must(200, "GET", "/v1/storage/bucket/list", nil).decode(t, &list)
 	if len(list) != 1 {
@@ -58,7 +58,7 @@ func TestBucketBillingAndS3Keys(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.must(200, "PUT", "/v1/storage/bucket", form("name", "bill-me"))
 	var b api.Bucket
-	e.must(200, "PATCH", "/v1/storage/bucket", form("name", "bill-me", "billing_account_id", "129073")).decode(t, &b)
+	e.must(200, "PATCH", "/v1/storage/bucket", form("name", "bill-me", "billing_account_id", "129188")).decode(t, &b)
 	if b.BillingAccountID != SecondBillingAccount {
 		t.Fatalf("bucket %+v", b)
 	}

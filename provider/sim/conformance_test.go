@@ -98,7 +98,7 @@ func conformanceTable(fx fixture) []conformance {
 
 		// VMs.
 		{doc: "post_user_resource_vm", method: "POST", path: "/v1/user-resource/vm", status: 200, into: vm,
-			body: vmCreate("name", "Ubuntu-16-04", "designated_pool_uuid", PerformancePoolUUID, "billing_account_id", "129072",
+			body: vmCreate("name", "Ubuntu-16-04", "designated_pool_uuid", PerformancePoolUUID, "billing_account_id", "6",
 				"network_uuid", fx.net, "cloud_init", `{"runcmd": ["/firstboot"], "write_files": []}`),
 		},
 		{doc: "get_user_resource_vm", method: "GET", path: "/v1/user-resource/vm?uuid=" + fx.vm, status: 200, into: vm,
@@ -167,23 +167,23 @@ func conformanceTable(fx fixture) []conformance {
 
 		// Standalone disks.
 		{doc: "post_storage_disks", method: "POST", path: "/v1/storage/disks", status: 200, into: disk,
-			body: form("billing_account_id", "129072", "size_gb", "50", "source_image_type", "EMPTY")},
+			body: form("billing_account_id", "129673", "size_gb", "50", "source_image_type", "EMPTY")},
 		{doc: "get_storage_disks_disk_uuid", method: "GET", path: "/v1/storage/disks/" + fx.freeDisk, status: 200, into: disk,
 			diffs: []string{
 				"missing source_image", // an EMPTY disk has no source image
 			}},
 		{doc: "get_storage_disks", method: "GET", path: "/v1/storage/disks", status: 200, into: func() any { return new([]api.Disk) }},
 		{doc: "patch_storage_disks_disk_uuid", method: "PATCH", path: "/v1/storage/disks/" + fx.freeDisk, status: 200, into: disk,
-			body: form("billing_account_id", "129073")},
+			body: form("billing_account_id", "129072")},
 
 		// Floating IPs.
 		{doc: "post_network_ip_addresses", method: "POST", path: "/v1/network/ip_addresses/", status: 200, into: fip,
-			body: map[string]any{"name": "my_ip", "billing_account_id": 129072}},
+			body: map[string]any{"name": "my_ip", "billing_account_id": 2}},
 		{doc: "get_network_ip_addresses", method: "GET", path: "/v1/network/ip_addresses?billing_account_id=129072", status: 200, into: func() any { return new([]api.FloatingIP) },
 			diffs: []string{"missing [].assigned_to_private_ip", "missing [].assigned_to_resource_type"}}, // only assigned addresses have them; one of the two is free
 		{doc: "get_network_ip_addresses_public_ipv4_address", method: "GET", path: "/v1/network/ip_addresses/" + fx.vmIP, status: 200, into: fip},
 		{doc: "patch_network_ip_addresses_public_ipv4_address", method: "PATCH", path: "/v1/network/ip_addresses/" + fx.freeIP, status: 200, into: fip,
-			body: map[string]any{"name": "my_ip", "billing_account_id": 129073}},
+			body: map[string]any{"name": "my_ip", "billing_account_id": 2}},
 		{doc: "post_network_ip_addresses_public_ipv4_address_assign", method: "POST", path: "/v1/network/ip_addresses/" + fx.freeIP + "/assign", status: 409, into: errEnv,
 			body: map[string]any{"vm_uuid": fx.vm}, diffs: []string{"errors only"}}, // the VM has an address already; see TestFloatingIPLifecycle
 		{doc: "post_network_ip_addresses_public_ipv4_address_unassign", method: "POST", path: "/v1/network/ip_addresses/" + fx.vmIP + "/unassign", status: 200, into: fip,
@@ -207,14 +207,14 @@ func conformanceTable(fx fixture) []conformance {
 			into: func() any { return new(api.ForwardingRule) }, body: map[string]any{"source_port": 8081, "target_port": 80},
 			diffs: []string{"extra created_at", "extra protocol", "extra settings", "extra uuid"}}, // the whole rule: its uuid is needed to drop it
 		{doc: "put_network_load_balancers_load_balancer_uuid_billing_account", method: "PUT", path: "/v1/network/load_balancers/" + fx.lb + "/billing_account", status: 200, into: lb,
-			body: map[string]any{"set_id": 129073}},
+			body: map[string]any{"set_id": 123456}},
 
 		// Object storage.
 		{doc: "get_storage_api_s3", method: "GET", path: "/v1/storage/api/s3", status: 200, into: func() any { return new(api.S3Info) }},
 		{doc: "put_storage_bucket", method: "PUT", path: "/v1/storage/bucket", status: 200, into: bucket,
-			body: form("name", "pang2", "billing_account_id", "129072")},
+			body: form("name", "pang2", "billing_account_id", "12345")},
 		{doc: "patch_storage_bucket", method: "PATCH", path: "/v1/storage/bucket", status: 200, into: bucket,
-			body: form("name", "pang1", "billing_account_id", "129073")},
+			body: form("name", "pang1", "billing_account_id", "129072")},
 		{doc: "get_storage_bucket", method: "GET", path: "/v1/storage/bucket?name=pang1", status: 200, into: bucket},
 		{doc: "get_storage_bucket_list", method: "GET", path: "/v1/storage/bucket/list", status: 200, into: func() any { return new([]api.Bucket) },
 			body: form("billing_account_id", "129072")},

@@ -11,7 +11,7 @@ import (
 // ControlPrefix is where a running simulator answers about itself, on its
 // own listener. API paths all start with /v1/, so these cannot collide:
 //
-//	GET    /_sim/calls        {"count": N, "calls": [{method, path, query, location, status, lost}…]}
+//	GET    /_sim/calls        {"count": N, "calls": [{method, path, query, location, status, lost, pending, gateway_timeout, outcome}…]}
 //	DELETE /_sim/calls        forget the recorded calls (the counter restarts at 0)
 //	GET    /_sim/world        the world as JSON (the format of Save and --world)
 //	GET    /_sim/faults       the installed faults
@@ -145,6 +145,10 @@ type callJSON struct {
 	Location string `json:"location,omitempty"`
 	Status   int    `json:"status"`
 	Lost     bool   `json:"lost,omitempty"`
+	// Pending, GatewayTimeout and Outcome: see Call.
+	Pending        bool `json:"pending,omitempty"`
+	GatewayTimeout bool `json:"gateway_timeout,omitempty"`
+	Outcome        int  `json:"outcome,omitempty"`
 }
 
 // faultJSON is an installed fault as GET /_sim/faults shows it.

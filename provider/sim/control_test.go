@@ -123,9 +123,9 @@ func TestControlEndpoints(t *testing.T) {
 	}
 	e.must(200, "GET", "/_sim/calls", nil).decode(t, &calls)
 	want := []callJSON{
-		{Method: "GET", Path: "/config/locations", Status: 200},
-		{Method: "POST", Path: "/network/network", Query: "name=app", Location: "jkt02", Status: 200},
-		{Method: "GET", Path: "/storage/disks/" + missingUUID, Location: "jkt01", Status: 404},
+		{Method: "GET", Path: "/config/locations", Status: 200, Outcome: 200},
+		{Method: "POST", Path: "/network/network", Query: "name=app", Location: "jkt02", Status: 200, Outcome: 200},
+		{Method: "GET", Path: "/storage/disks/" + missingUUID, Location: "jkt01", Status: 404, Outcome: 404},
 	}
 	if calls.Count != 3 || e.sim.CallCount() != 3 {
 		t.Fatalf("count %d, CallCount %d, want 3 (control calls are not counted)", calls.Count, e.sim.CallCount())

@@ -20,11 +20,11 @@ func TestDiskLifecycle(t *testing.T) {
 	if len(list) != 1 {
 		t.Fatalf("list %+v", list)
 	}
-	e.must(200, "PATCH", "/v1/jkt02/storage/disks/"+d.UUID, form("billing_account_id", "129073")).decode(t, &d)
+	e.must(200, "PATCH", "/v1/jkt02/storage/disks/"+d.UUID, form("billing_account_id", "129188")).decode(t, &d)
 	if d.BillingAccountID != SecondBillingAccount {
 		t.Fatalf("billing %d", d.BillingAccountID)
 	}
-	e.must(400, "PATCH", "/v1/jkt02/storage/disks/"+d.UUID, form("billing_account_id", "1"))
+	e.must(400, "PATCH", "/v1/jkt02/storage/disks/"+d.UUID, form("billing_account_id", "999"))
 	// Attached disks are not deletable; detached ones are, with 204.
 	vm := e.createVM("/jkt02")
 	var st api.Storage

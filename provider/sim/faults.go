@@ -132,20 +132,50 @@ type Call struct {
 	Path     string // without /v1 and the location slug
 	Query    string
 	Location string // "" for global endpoints
-	Status   int
-	// Lost is set when the answer was dropped (Fault.LostResponse).
+	// Status is the status the call was answered with: the API's, or 504
+	// when the gateway answered first (GatewayTimeout). When Lost, it is
+	// the API's answer that did not arrive; 0 while Pending and unanswered.
+	Status int
+	// Lost is set when the answer was dropped (Fault.LostResponse) or the
+	// client left before it.
 	Lost bool
+	// Pending is set while the API is still working on the call (a VM
+	// create, start or stop that takes Options.ReadyAfter).
+	Pending bool
+	// GatewayTimeout is set when the gateway answered 504 before the API
+	// was done (Options.GatewayTimeout).
+	GatewayTimeout bool
+	// Outcome is the status of the API's own answer once its work is done
+	// (0 while Pending): Status, unless the gateway answered first.
+	Outcome int
 }
 
-func (s *Server) record(c *call, lost bool) {
-	s.calls = append(s.calls, Call{Method: c.r.Method, Path: c.path, Query: c.r.URL.RawQuery, Location: c.loc, Status: c.status, Lost: lost})
+// record logs the call, or updates its entry: pending when its work has
+// begun, with its outcome when done. Called with the lock held.
+func (s *Server) record(c *call, code int, pending bool) {
+	if c.rec == nil {
+		c.rec = &Call{Method: c.r.Method, Path: c.path, Query: c.r.URL.RawQuery, Location: c.loc}
+		s.calls = append(s.calls, c.rec)
+	}
+	c.rec.Pending = pending
+	c.rec.Lost = c.lost
+	if !pending {
+		c.rec.Outcome = code
+		if !c.gateway {
+			c.rec.Status = code
+		}
+	}
 }
 
 // Calls returns the calls served so far.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
+	out := make([]Call, len(s.calls))
+	for i, c := range s.calls {
+		out[i] = *c
+	}
+	return out
 }
 
 // CallCount returns how many calls were served.

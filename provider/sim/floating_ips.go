@@ -68,13 +68,14 @@ func postFIP(c *call) (result, *apiErr) {
 	if e := c.jsonBody(&b); e != nil {
 		return result{}, e
 	}
-	billing := c.w.defaultBilling()
-	if b.BillingAccountID.Set {
-		if !c.w.billingOK(b.BillingAccountID.V) {
-			return result{}, billingErr()
-		}
-		billing = b.BillingAccountID.V
+	// The document marks billing_account_id required here (only here).
+	if !b.BillingAccountID.Set {
+		return result{}, badRequest("billing_account_id is required: the billing account that pays for the address")
 	}
+	if !c.w.billingOK(b.BillingAccountID.V) {
+		return result{}, billingErr()
+	}
+	billing := b.BillingAccountID.V
 	name := ""
 	if b.Name != nil {
 		name = *b.Name

@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/si
 func TestWorldGolden(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	clk := func() time.Time { return at }
-	e := newEnv(t, Options{Seed: 42, Now: clk, ReadyAfter: time.Minute})
+	e := newEnv(t, Options{Seed: 42, Now: clk})
 	var initial bytes.Buffer
 	if err := e.sim.Save(&initial); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -41,15 +42,14 @@ type env struct {
 	sim *Server
 	srv *httptest.Server
 	key string
+	// client, when set, replaces the server's client (s.Client(): in process).
+	client *http.Client
 }
 
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
 	if opts.Seed == 0 {
 		opts.Seed = 42
-	}
-	if opts.LiveVMDelay == 0 {
-		opts.LiveVMDelay = 5 * time.Millisecond
 	}
 	s := New(opts)
 	srv := httptest.NewServer(s)
@@ -102,6 +102,15 @@ func (r resp) errMsg() string {
 // other value (JSON).
 func (e *env) do(method, path string, body any) resp {
 	e.t.Helper()
+	r, err := e.send(context.Background(), method, path, body)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return r
+}
+
+// send is do with a context, for any goroutine: it reports errors.
+func (e *env) send(ctx context.Context, method, path string, body any) (resp, error) {
 	var rd io.Reader
 	ct := ""
 	switch b := body.(type) {
@@ -113,13 +122,13 @@ func (e *env) do(method, path string, body any) resp {
 	default:
 		js, err := json.Marshal(b)
 		if err != nil {
-			e.t.Fatal(err)
+			return resp{}, err
 		}
 		rd, ct = bytes.NewReader(js), "application/json"
 	}
-	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, e.srv.URL+path, rd)
 	if err != nil {
-		e.t.Fatal(err)
+		return resp{}, err
 	}
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
@@ -127,14 +136,74 @@ func (e *env) do(method, path string, body any) resp {
 	if e.key != "-" {
 		req.Header.Set("apikey", e.key)
 	}
-	res, err := e.srv.Client().Do(req)
+	client := e.client
+	if client == nil {
+		client = e.srv.Client()
+	}
+	res, err := client.Do(req)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
+		return resp{}, err
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return resp{Status: res.StatusCode, Header: res.Header, Body: b}
+	b, err := io.ReadAll(res.Body)
+	return resp{Status: res.StatusCode, Header: res.Header, Body: b}, err
 }
+
+// goSend sends a request in the background; the channel gets its answer.
+func (e *env) goSend(ctx context.Context, method, path string, body any) <-chan sent {
+	ch := make(chan sent, 1)
+	go func() {
+		r, err := e.send(ctx, method, path, body)
+		ch <- sent{r, err}
+	}()
+	return ch
+}
+
+type sent struct {
+	resp
+	err error
+}
+
+// hold makes the simulator's blocking calls wait for release instead of
+// their time; each wait reports the duration it was asked for on asked.
+func (e *env) hold() (asked <-chan time.Duration, release func()) {
+	gate := make(chan struct{})
+	ch := make(chan time.Duration, 16)
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	e.t.Cleanup(release)
+	e.sim.mu.Lock()
+	e.sim.wait = func(d time.Duration) {
+		select {
+		case ch <- d:
+		default:
+		}
+		<-gate
+	}
+	e.sim.mu.Unlock()
+	return ch, release
+}
+
+// waitCall waits until the call log has a call of method and path for
+// which ok holds, and returns it (at most 10 s).
+func (e *env) waitCall(method, path string, ok func(Call) bool) Call {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for _, c := range e.sim.Calls() {
+			if c.Method == method && c.Path == path && ok(c) {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("no %s %s as wanted within 10 s; calls: %+v", method, path, e.sim.Calls())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func pending(c Call) bool { return c.Pending }
+func done(c Call) bool    { return !c.Pending }
 
 // must sends a request and fails the test unless the status is want.
 func (e *env) must(want int, method, path string, body any) resp {

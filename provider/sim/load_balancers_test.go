@@ -53,7 +53,7 @@ func TestLoadBalancerLifecycle(t *testing.T) {
 	e.must(200, "DELETE", "/v1/network/load_balancers/"+lb.UUID+"/forwarding_rules/"+rule.UUID, nil)
 	e.must(404, "DELETE", "/v1/network/load_balancers/"+lb.UUID+"/forwarding_rules/"+rule.UUID, nil)
 	e.must(200, "DELETE", "/v1/network/load_balancers/"+lb.UUID+"/targets/"+other.UUID, nil)
-	e.must(200, "PUT", "/v1/network/load_balancers/"+lb.UUID+"/billing_account", map[string]any{"set_id": 129073}).decode(t, &lb)
+	e.must(200, "PUT", "/v1/network/load_balancers/"+lb.UUID+"/billing_account", map[string]any{"set_id": 129188}).decode(t, &lb)
 	if lb.BillingAccountID != SecondBillingAccount {
 		t.Fatalf("billing %d", lb.BillingAccountID)
 	}

@@ -80,12 +80,23 @@ func (w *World) defaultNetwork(loc string) *Network {
 	return nil
 }
 
+// unlistedIn counts the VMs of n still being created (unlisted).
+func (w *World) unlistedIn(n *Network) int {
+	k := 0
+	for _, v := range w.VMs {
+		if v.Unlisted && v.Location == n.Location && v.NetworkUUID == n.API.UUID {
+			k++
+		}
+	}
+	return k
+}
+
 // networkJSON is a network as the API shows it, with its members.
 func (w *World) networkJSON(n *Network) api.Network {
 	out := n.API
 	out.VMUUIDs = []string{}
 	for _, v := range w.VMs {
-		if v.Location == n.Location && v.NetworkUUID == n.API.UUID {
+		if v.Location == n.Location && v.NetworkUUID == n.API.UUID && !v.Unlisted {
 			out.VMUUIDs = append(out.VMUUIDs, v.API.UUID)
 		}
 	}
@@ -192,8 +203,8 @@ func deleteNetwork(c *call) (result, *apiErr) {
 	if n.API.IsDefault {
 		return result{}, conflict("Network %s is the default network and cannot be deleted; make another network default first", n.API.UUID)
 	}
-	if js := c.w.networkJSON(n); js.ResourcesCount > 0 {
-		return result{}, conflict("Network %s cannot be deleted: it still contains %d resource(s)", n.API.UUID, js.ResourcesCount)
+	if count := c.w.networkJSON(n).ResourcesCount + c.w.unlistedIn(n); count > 0 {
+		return result{}, conflict("Network %s cannot be deleted: it still contains %d resource(s)", n.API.UUID, count)
 	}
 	for i := range c.w.Networks {
 		if &c.w.Networks[i] == n {

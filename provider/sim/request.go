@@ -87,7 +87,11 @@ type call struct {
 	form   url.Values // query, then form body
 	body   []byte
 	isJSON bool
-	status int
+	// rec is the call's entry in the call log; lost and gateway say that
+	// its client left or the gateway answered before the API.
+	rec     *Call
+	lost    bool
+	gateway bool
 }
 
 // readBody reads the body and parses it as the endpoint expects: a form
@@ -127,8 +131,8 @@ type result struct {
 	empty      bool
 	isErr      bool
 	retryAfter int
-	// wait and then make a handler block without the lock (live quirks):
-	// the server sleeps wait, then calls then for the answer.
+	// wait and then make a handler block without the lock (a synchronous
+	// VM call): the server sleeps wait, then calls then for the answer.
 	wait time.Duration
 	then handler
 }

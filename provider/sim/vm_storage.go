@@ -44,7 +44,7 @@ func postReplica(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
 	boot := v.API.Storage[0]
@@ -82,7 +82,7 @@ func rebuildVM(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
 	id := c.str("replica_uuid")
@@ -130,7 +130,7 @@ func postVMStorage(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
 	size, e := c.sizeGB(minExtraDisk, maxExtra)
@@ -166,7 +166,7 @@ func patchVMStorage(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
 	boot, d, e := c.vmDisk(v, "disk_uuid")
@@ -209,6 +209,9 @@ func deleteVMStorage(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
+	if e := notBusy(v); e != nil {
+		return result{}, e
+	}
 	boot, d, e := c.vmDisk(v, "storage_uuid")
 	if e != nil {
 		return result{}, e
@@ -225,7 +228,7 @@ func attachDisk(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
 	id := c.str("storage_uuid")
@@ -248,6 +251,9 @@ func attachDisk(c *call) (result, *apiErr) {
 func detachDisk(c *call) (result, *apiErr) {
 	v, e := c.vmParam("uuid")
 	if e != nil {
+		return result{}, e
+	}
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
 	boot, d, e := c.vmDisk(v, "storage_uuid")
@@ -299,7 +305,7 @@ func getBillingResources(c *call) (result, *apiErr) {
 	out := []api.VM{}
 	for i := range c.w.VMs {
 		v := &c.w.VMs[i]
-		if v.Location != c.loc || v.API.BillingAccount != id {
+		if v.Location != c.loc || v.API.BillingAccount != id || v.Unlisted {
 			continue
 		}
 		// This answer's older shape: hypervisor_id and public_ipv4 on the

@@ -14,12 +14,31 @@ import (
 	"github.com/idstack/idstack/provider/api"
 )
 
-// VM statuses.
+// VM statuses. Creating, starting and stopping are transitions: they end
+// at VM.ReadyAt, and the VM refuses calls that change it until then.
 const (
 	statusCreating = "creating"
+	statusStarting = "starting"
+	statusStopping = "stopping"
 	statusRunning  = "running"
 	statusStopped  = "stopped"
 )
+
+func busyStatus(s string) bool {
+	return s == statusCreating || s == statusStarting || s == statusStopping
+}
+
+// endTransition gives a VM the status its transition ends in.
+func endTransition(v *VM) {
+	next := v.Next
+	if next == "" {
+		next = statusRunning
+		if v.API.Status == statusStopping {
+			next = statusStopped
+		}
+	}
+	v.API.Status, v.Next, v.Unlisted = next, "", false
+}
 
 var (
 	vmNameRe     = regexp.MustCompile(vmNameExpr)
@@ -43,7 +62,16 @@ func hashPassword(p string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// vm finds a VM as the API sees it: an unlisted one does not exist yet.
 func (w *World) vm(loc, uuid string) *VM {
+	if v := w.vmAny(loc, uuid); v != nil && !v.Unlisted {
+		return v
+	}
+	return nil
+}
+
+// vmAny finds a VM, listed or not.
+func (w *World) vmAny(loc, uuid string) *VM {
 	for i := range w.VMs {
 		if w.VMs[i].Location == loc && w.VMs[i].API.UUID == uuid {
 			return &w.VMs[i]
@@ -65,12 +93,48 @@ func (c *call) vmParam(field string) (*VM, *apiErr) {
 	return v, nil
 }
 
-// notCreating refuses calls on a VM that is still being created.
-func notCreating(v *VM) *apiErr {
-	if v.API.Status == statusCreating {
+// notBusy refuses a call that changes a VM while it is being created,
+// started or stopped.
+func notBusy(v *VM) *apiErr {
+	switch v.API.Status {
+	case statusCreating:
 		return conflict("Virtual machine %s is being created; try again when it is running", v.API.UUID)
+	case statusStarting:
+		return conflict("Virtual machine %s is starting; try again when it is running", v.API.UUID)
+	case statusStopping:
+		return conflict("Virtual machine %s is stopping; try again when it is stopped", v.API.UUID)
 	}
 	return nil
+}
+
+// transition starts a VM transition (creating, starting, stopping) that
+// ends in final after ReadyAfter. With ReadyAfter 0 it is done at once;
+// with AsyncVMs the call answers the transitional status at once and the
+// clock ends it (settle); otherwise the call answers when it is done, with
+// the final status. hide keeps a VM being created unlisted meanwhile
+// (Quirks "live", synchronous create only).
+func (c *call) transition(v *VM, during, final string, hide bool) result {
+	d := c.s.readyAfter
+	if d <= 0 {
+		v.API.Status, v.Next = final, ""
+		return ok(c.w.vmJSON(v))
+	}
+	v.API.Status, v.Next, v.ReadyAt = during, final, c.now.Add(d)
+	if c.s.async {
+		return ok(c.w.vmJSON(v))
+	}
+	v.Unlisted = hide && c.s.live()
+	loc, uuid := c.loc, v.API.UUID
+	return result{wait: d, then: func(c *call) (result, *apiErr) {
+		v := c.w.vmAny(loc, uuid)
+		if v == nil {
+			return result{}, notFound("No such virtual machine exists. %s", uuid)
+		}
+		if v.API.Status == during { // a clock that did not move (Options.Now) has not ended it
+			endTransition(v)
+		}
+		return ok(c.w.vmJSON(v)), nil
+	}}
 }
 
 // vmJSON is a VM as the API shows it: boot disk with its replicas, then the
@@ -256,7 +320,8 @@ func (c *call) parseVMCreate() (*vmForm, *apiErr) {
 	return f, nil
 }
 
-// newVM adds a VM to the world; it is creating until ReadyAfter has passed.
+// newVM adds a running VM to the world (the caller starts its creation:
+// transition).
 func (c *call) newVM(f *vmForm, net *Network) *VM {
 	w := c.w
 	uuid := c.s.newUUID(w)
@@ -278,7 +343,7 @@ func (c *call) newVM(f *vmForm, net *Network) *VM {
 	}
 	v := VM{
 		Location: c.loc, NetworkUUID: net.API.UUID, PasswordHash: hashPassword(f.password),
-		PublicKey: f.publicKey, CloudInit: f.cloudInit, ReadyAt: c.now.Add(c.s.readyAfter),
+		PublicKey: f.publicKey, CloudInit: f.cloudInit, ReadyAt: c.now,
 		API: api.VM{
 			Backup: f.backup, BillingAccount: f.billing, CreatedAt: ts, Description: f.description,
 			DesignatedPoolName: f.pool.Name, DesignatedPoolUUID: f.pool.UUID,
@@ -292,25 +357,8 @@ func (c *call) newVM(f *vmForm, net *Network) *VM {
 	if f.sourceReplica != nil {
 		v.ClonedFrom, v.ClonedFromVM = f.sourceReplica.API.UUID, f.sourceReplica.VMUUID
 	}
-	if c.s.readyAfter > 0 {
-		v.API.Status = statusCreating
-	}
 	w.VMs = append(w.VMs, v)
 	return &w.VMs[len(w.VMs)-1]
-}
-
-// liveSync makes a VM call block like the live service, then answer the VM.
-func (c *call) liveSync(uuid string, apply func(*VM)) result {
-	return result{wait: c.s.liveDelay, then: func(c *call) (result, *apiErr) {
-		v := c.w.vm(c.loc, uuid)
-		if v == nil {
-			return result{}, notFound("No such virtual machine exists. %s", uuid)
-		}
-		if apply != nil {
-			apply(v)
-		}
-		return ok(c.w.vmJSON(v)), nil
-	}}
 }
 
 func postVM(c *call) (result, *apiErr) {
@@ -332,12 +380,7 @@ func postVM(c *call) (result, *apiErr) {
 		c.assignFIP(fip, v)
 		v = c.w.vm(c.loc, uuid)
 	}
-	if c.s.live() {
-		v.API.Status = statusCreating
-		v.ReadyAt = c.now.Add(c.s.liveDelay)
-		return c.liveSync(uuid, func(v *VM) { v.API.Status = statusRunning }), nil
-	}
-	return ok(c.w.vmJSON(v)), nil
+	return c.transition(v, statusCreating, statusRunning, true), nil
 }
 
 func getVM(c *call) (result, *apiErr) {
@@ -351,7 +394,7 @@ func getVM(c *call) (result, *apiErr) {
 func listVMs(c *call) (result, *apiErr) {
 	out := []api.VM{}
 	for i := range c.w.VMs {
-		if c.w.VMs[i].Location == c.loc {
+		if c.w.VMs[i].Location == c.loc && !c.w.VMs[i].Unlisted {
 			out = append(out, c.w.vmJSON(&c.w.VMs[i]))
 		}
 	}
@@ -365,7 +408,7 @@ func patchVM(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
 	name := c.str("name")
@@ -428,6 +471,9 @@ func deleteVM(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
+	if e := notBusy(v); e != nil {
+		return result{}, e
+	}
 	uuid := v.API.UUID
 	c.w.removeVM(c, uuid)
 	return emptyOK(), nil
@@ -482,17 +528,14 @@ func startVM(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
-	if c.s.live() {
-		return c.liveSync(v.API.UUID, func(v *VM) { v.API.Status = statusRunning; c.touchVM(v) }), nil
+	if v.API.Status == statusRunning {
+		return ok(c.w.vmJSON(v)), nil
 	}
-	if v.API.Status != statusRunning {
-		v.API.Status = statusRunning
-		c.touchVM(v)
-	}
-	return ok(c.w.vmJSON(v)), nil
+	c.touchVM(v)
+	return c.transition(v, statusStarting, statusRunning, false), nil
 }
 
 func stopVM(c *call) (result, *apiErr) {
@@ -503,17 +546,14 @@ func stopVM(c *call) (result, *apiErr) {
 	if _, e := c.boolean("force", false); e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
-	if c.s.live() {
-		return c.liveSync(v.API.UUID, func(v *VM) { v.API.Status = statusStopped; c.touchVM(v) }), nil
+	if v.API.Status == statusStopped {
+		return ok(c.w.vmJSON(v)), nil
 	}
-	if v.API.Status != statusStopped {
-		v.API.Status = statusStopped
-		c.touchVM(v)
-	}
-	return ok(c.w.vmJSON(v)), nil
+	c.touchVM(v)
+	return c.transition(v, statusStopping, statusStopped, false), nil
 }
 
 // patchVMUser changes the password of the VM's user; the VM must run.
@@ -525,6 +565,9 @@ func patchVMUser(c *call) (result, *apiErr) {
 	user, pw := c.str("username"), c.form.Get("password")
 	if user == "" || pw == "" {
 		return result{}, badRequest("username and password are required")
+	}
+	if e := notBusy(v); e != nil {
+		return result{}, e
 	}
 	if v.API.Status != statusRunning {
 		return result{}, conflict("The VM must be running to change the password (it is %s)", v.API.Status)
@@ -546,6 +589,9 @@ func toggleBackup(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
+	if e := notBusy(v); e != nil {
+		return result{}, e
+	}
 	v.API.Backup = !v.API.Backup
 	c.touchVM(v)
 	return ok(c.w.vmJSON(v)), nil
@@ -556,7 +602,7 @@ func reinstallVM(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(v); e != nil {
+	if e := notBusy(v); e != nil {
 		return result{}, e
 	}
 	osName, osVersion := c.str("os_name"), c.str("os_version")
@@ -580,7 +626,7 @@ func cloneVM(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	if e := notCreating(src); e != nil {
+	if e := notBusy(src); e != nil {
 		return result{}, e
 	}
 	name := c.str("name")
@@ -604,5 +650,5 @@ func cloneVM(c *call) (result, *apiErr) {
 	hash := src.PasswordHash
 	v := c.newVM(f, net)
 	v.PasswordHash = hash
-	return ok(c.w.vmJSON(v)), nil
+	return c.transition(v, statusCreating, statusRunning, true), nil
 }

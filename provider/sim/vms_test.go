@@ -3,39 +3,9 @@ package sim
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/idstack/idstack/provider/api"
 )
-
-func TestVMCreatingThenRunningAfterReadyAfter(t *testing.T) {
-	clk := newClock()
-	e := newEnv(t, Options{ReadyAfter: 30 * time.Second, Now: clk.Now})
-	vm := e.createVM("")
-	if vm.Status != "creating" {
-		t.Fatalf("new VM status %q, want creating", vm.Status)
-	}
-	e.must(409, "POST", "/v1/user-resource/vm/stop", form("uuid", vm.UUID))
-	e.must(409, "PATCH", "/v1/user-resource/vm", form("uuid", vm.UUID, "name", "other-name"))
-	clk.Advance(29 * time.Second)
-	if got := e.getVM(vm.UUID).Status; got != "creating" {
-		t.Fatalf("after 29s status %q, want creating", got)
-	}
-	clk.Advance(time.Second)
-	if got := e.getVM(vm.UUID).Status; got != "running" {
-		t.Fatalf("after 30s status %q, want running", got)
-	}
-	var stopped api.VM
-	e.must(200, "POST", "/v1/user-resource/vm/stop", form("uuid", vm.UUID, "force", "true")).decode(t, &stopped)
-	if stopped.Status != "stopped" {
-		t.Fatalf("stop answered %q", stopped.Status)
-	}
-	var started api.VM
-	e.must(200, "POST", "/v1/user-resource/vm/start", form("uuid", vm.UUID)).decode(t, &started)
-	if started.Status != "running" {
-		t.Fatalf("start answered %q", started.Status)
-	}
-}
 
 func TestVMCreateValidation(t *testing.T) {
 	e := newEnv(t, Options{})
@@ -258,12 +228,12 @@ func TestUnknownVM(t *testing.T) {
 		t.Fatalf("message %q", r.errMsg())
 	}
 	var moved api.VM
-	e.must(200, "POST", "/v1/user-resource/resource_billing", form("billing_account_id", "129073", "uuid", vm.UUID)).decode(t, &moved)
+	e.must(200, "POST", "/v1/user-resource/resource_billing", form("billing_account_id", "129188", "uuid", vm.UUID)).decode(t, &moved)
 	if moved.BillingAccount != SecondBillingAccount {
 		t.Fatalf("billing %d", moved.BillingAccount)
 	}
 	var res []api.VM
-	e.must(200, "GET", "/v1/user-resource/billing_resources?id=129073", nil).decode(t, &res)
+	e.must(200, "GET", "/v1/user-resource/billing_resources?id=129188", nil).decode(t, &res)
 	if len(res) != 1 || res[0].UUID != vm.UUID {
 		t.Fatalf("billing resources %+v", res)
 	}

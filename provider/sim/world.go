@@ -47,13 +47,21 @@ type World struct {
 // VM is a virtual machine of the world. API.Storage holds the boot disk
 // only; attached disks live in World.Disks with AttachedTo set.
 type VM struct {
-	Location     string    `json:"location"`
-	NetworkUUID  string    `json:"network_uuid"`
-	PasswordHash string    `json:"password_hash"`
-	PublicKey    string    `json:"public_key,omitempty"`
-	CloudInit    string    `json:"cloud_init,omitempty"`
-	ReadyAt      time.Time `json:"ready_at"`
-	API          api.VM    `json:"api"`
+	Location     string `json:"location"`
+	NetworkUUID  string `json:"network_uuid"`
+	PasswordHash string `json:"password_hash"`
+	PublicKey    string `json:"public_key,omitempty"`
+	CloudInit    string `json:"cloud_init,omitempty"`
+	// ReadyAt is when the VM's current transition (creating, starting,
+	// stopping) ends, and Next the status it then takes ("" for a world
+	// saved before Next existed: creating and starting end running,
+	// stopping stopped).
+	ReadyAt time.Time `json:"ready_at"`
+	Next    string    `json:"next,omitempty"`
+	// Unlisted hides a VM whose synchronous create has not finished
+	// (Quirks "live"): not listed, not found by uuid, in no network.
+	Unlisted bool   `json:"unlisted,omitempty"`
+	API      api.VM `json:"api"`
 
 	// ClonedFrom is the replica (snapshot or backup) the VM was created
 	// from with source_uuid/source_replica, ClonedFromVM its VM; the API
@@ -99,10 +107,13 @@ type StoredReplica struct {
 	API    api.Replica `json:"api"`
 }
 
-// Fixed identities of the initial world.
+// Fixed identities of the initial world. The billing accounts are two of
+// the document's: 129072 is the one its reinstall, rebuild and stop
+// examples answer (and SPEC §1's stack default), 129188 the one its VM
+// PATCH example answers.
 const (
 	DefaultBillingAccount = 129072
-	SecondBillingAccount  = 129073
+	SecondBillingAccount  = 129188
 	GeneralPoolUUID       = "4820b11f-82c9-4313-a1ef-14d6039981db"
 	PerformancePoolUUID   = "d2fc6881-9316-46d7-b515-b6cddaeee927"
 	DefaultNetworkName    = "Default network"
@@ -113,7 +124,7 @@ const (
 func initialWorld(s *Server, noDefaultNetworks bool) World {
 	w := World{
 		UserID:          userID,
-		BillingAccounts: []int{DefaultBillingAccount, SecondBillingAccount},
+		BillingAccounts: documentBillingAccounts(),
 		ForeignBuckets:  []string{},
 		Locations:       initialLocations(),
 		Pools:           initialPools(),
@@ -133,6 +144,25 @@ func initialWorld(s *Server, noDefaultNetworks bool) World {
 		}
 	}
 	return w
+}
+
+// documentBillingAccounts are the account's billing accounts: every id the
+// reference document's examples send or show, so that a request copied
+// from the document gets the document's answer. The default comes first.
+func documentBillingAccounts() []int {
+	return []int{
+		DefaultBillingAccount, // VM answers, disk and bucket PATCH, bucket list
+		SecondBillingAccount,  // VM PATCH answer
+		6,                     // VM create and its answer, VM get and list, tokens
+		7,                     // bucket list
+		1, 2,                  // floating IP list; floating IP create and update
+		12345,  // bucket create (its answer shows 129093)
+		123456, // load balancer billing change
+		129093, // buckets
+		129552, // disk list
+		129673, // disk create
+		130157, // load balancers
+	}
 }
 
 // clone deep-copies a world through its JSON form.
