@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -106,11 +107,25 @@ func stateCommand(stdio *IO) *cli.Command {
 						return exit(ExitError, err)
 					}
 					defer unlock()
+					addr := c.Args().First()
 					st, err := b.Load()
+					// A state made invalid by this record alone (null, a
+					// duplicate id…) is repaired by forgetting it.
+					var inv *state.InvalidError
+					if errors.As(err, &inv) {
+						fixed, ferr := inv.Without(addr)
+						if ferr != nil {
+							return exit(ExitError, ferr) // what would still be wrong
+						}
+						if err := b.Save(fixed); err != nil {
+							return exit(ExitError, err)
+						}
+						fmt.Fprintf(stdio.Out, "Forgot %s, which made the state invalid; whatever it named is left in the cloud.\n", addr)
+						return nil
+					}
 					if err != nil {
 						return exit(ExitError, err)
 					}
-					addr := c.Args().First()
 					r := st.Get(addr)
 					if r == nil {
 						return exit(ExitError, fmt.Errorf("%q is not in the state of stack %q (see idstack state list)", addr, st.Stack))

@@ -183,7 +183,8 @@ func (b *S3) del(key, ifMatch string) error {
 	return err
 }
 
-// Load reads the state; no object yet is an empty state.
+// Load reads the state; no object yet is an empty state. A state that
+// does not validate (Decode) is an *InvalidError.
 func (b *S3) Load() (*State, error) {
 	data, etag, err := b.get(b.cfg.Key)
 	if notFound(err) {
@@ -195,20 +196,12 @@ func (b *S3) Load() (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the state %s: %w", b, err)
 	}
-	var s State
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("state %s is not valid JSON: %w", b, err)
-	}
-	if s.Version != FormatVersion {
-		return nil, fmt.Errorf("state %s has format version %d; this idstack reads version %d", b, s.Version, FormatVersion)
-	}
-	if s.Resources == nil {
-		s.Resources = map[string]*Resource{}
-	}
+	// The ETag is the object's as read, valid or not: `idstack state rm`
+	// may repair an invalid state, and its save is conditional on it.
 	b.mu.Lock()
 	b.etag, b.read = etag, true
 	b.mu.Unlock()
-	return &s, nil
+	return Decode("state "+b.String(), data, b.stack)
 }
 
 // ErrStateChanged is returned by Save when another run wrote the state
