@@ -268,7 +268,7 @@ func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
 			return nil, fmt.Errorf("taking the lock s3://%s/%s: %w", b.cfg.Bucket, b.lockKey(), err)
 		}
 		held, rerr := b.ReadLock()
-		if rerr != nil && !notFound(rerr) {
+		if rerr != nil && !errors.Is(rerr, ErrNoLock) {
 			return nil, rerr
 		}
 		if rerr == nil && sameLock(held, info) {
@@ -295,17 +295,17 @@ func sameLock(a, b LockInfo) bool {
 	return a.Holder == b.Holder && a.Host == b.Host && a.PID == b.PID && a.CreatedAt.Equal(b.CreatedAt)
 }
 
-// ReadLock says who holds the lock.
+// ReadLock says who holds the lock; the error is a *LockReadError.
 func (b *S3) ReadLock() (LockInfo, error) {
-	var info LockInfo
+	path := "s3://" + b.cfg.Bucket + "/" + b.lockKey()
 	data, _, err := b.get(b.lockKey())
+	if notFound(err) {
+		return LockInfo{}, &LockReadError{Path: path, Err: ErrNoLock}
+	}
 	if err != nil {
-		return info, err
+		return LockInfo{}, &LockReadError{Path: path, Err: err}
 	}
-	if err := json.Unmarshal(data, &info); err != nil {
-		return info, fmt.Errorf("lock s3://%s/%s is unreadable (%v): remove it with `idstack unlock`", b.cfg.Bucket, b.lockKey(), err)
-	}
-	return info, nil
+	return parseLock(path, data)
 }
 
 // Unlock removes the lock whoever holds it.
