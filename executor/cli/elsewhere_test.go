@@ -91,3 +91,86 @@ func TestExportPrefixLeavesOtherStacksAlone(t *testing.T) {
 	}
 	e.mustRun(0, "plan", "-f", skel, "--detailed-exitcode")
 }
+
+// thief declares the live names of stack skel (twoVMs) under its own
+// stack name.
+const thief = `stack: thief
+location: jkt01
+%s
+networks:
+  app: {name: skel-app}
+vms:
+  web:
+    name: skel-web
+    os_name: ubuntu
+    os_version: "22.04"
+    vcpu: 1
+    ram: 1024
+    disk: 20
+    network: app
+    username: deploy
+    password: ${env.DEMO_PASSWORD}
+`
+
+// TestAdoptRefusesAnotherStacksObject (issue 11, item 11): --adopt (or
+// adopt: true) never takes over what another stack's state beside this
+// one owns: the plan fails naming that stack, its state file and the way
+// out, and nothing changes; once the other stack forgets the objects,
+// they are adopted.
+func TestAdoptRefusesAnotherStacksObject(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"--adopt", "adopt: true"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, sim.Options{})
+			skel := e.write("skel.yaml", twoVMs)
+			e.mustRun(0, "apply", "-f", skel, "--auto-approve")
+			skelPath := filepath.Join(e.dir, ".idstack", "skel.state.json")
+			skelState, _ := os.ReadFile(skelPath)
+			var flags []string
+			f := e.write("thief.yaml", strings.Replace(thief, "%s", "", 1))
+			if how == "--adopt" {
+				flags = []string{"--adopt"}
+			} else {
+				f = e.write("thief.yaml", strings.Replace(thief, "%s", "adopt: true", 1))
+			}
+			world := e.sim.World()
+			web := vmByName(world, "skel-web").API.UUID
+			for _, cmd := range [][]string{{"plan", "-f", f}, {"apply", "-f", f, "--auto-approve"}} {
+				code, out, errs := e.run(append(cmd, flags...)...)
+				if code != 1 {
+					t.Errorf("%s: exit %d, want 1\n%s%s", cmd[0], code, out, errs)
+				}
+				for _, want := range []string{
+					`vms.web: the live VM "skel-web" (id ` + web + `) belongs to stack "skel" (state file ` + skelPath + `, as vms.web); --adopt never takes over another stack's resource`,
+					`networks.app: the live network "skel-app"`,
+					"idstack state rm -f FILE vms.web",
+				} {
+					if !strings.Contains(errs, want) {
+						t.Errorf("%s: stderr lacks %q:\n%s", cmd[0], want, errs)
+					}
+				}
+			}
+			if d := cmp.Diff(world, e.sim.World(), worldOpts); d != "" {
+				t.Errorf("the world changed (-before +after):\n%s", d)
+			}
+			if now, _ := os.ReadFile(skelPath); !bytes.Equal(now, skelState) {
+				t.Error("the other stack's state changed")
+			}
+			if _, err := os.Stat(filepath.Join(e.dir, ".idstack", "thief.state.json")); err == nil {
+				t.Error("the refused stack wrote a state")
+			}
+
+			// Another stack's unreadable state is a warning, not a failure.
+			e.write(".idstack/broken.state.json", `{"version": 1, "stack": "bro`)
+			e.mustRun(0, "state", "rm", "-f", skel, "vms.web")
+			e.mustRun(0, "state", "rm", "-f", skel, "networks.app")
+			out := e.mustRun(0, append([]string{"plan", "-f", f}, flags...)...)
+			for _, want := range []string{"Plan: 2 to adopt.", "Warning: another stack's state file " + filepath.Join(e.dir, ".idstack", "broken.state.json") + " is invalid"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("plan once skel forgot them lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}

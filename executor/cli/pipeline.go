@@ -172,6 +172,9 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 		}
 	}
 	opts.Adopt = opts.Adopt || c.Bool("adopt")
+	if opts.Adopt || stack.Adopt {
+		opts.Elsewhere = state.OwnedElsewhere(run.backend) // never adopt another stack's objects
+	}
 	opts.Targets = append(opts.Targets, c.StringSlice("target")...)
 	run.plan = planner.Build(stack, run.state, run.live, opts)
 	run.plan.Errors = append(run.plan.Errors, run.recovered.Problems...)
