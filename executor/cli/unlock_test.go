@@ -18,7 +18,6 @@ import (
 // or an unreadable lock it removed saying why it was unreadable; for the
 // local backend and the S3 one. Afterwards an apply takes the lock.
 func TestUnlockSaysWhatItDid(t *testing.T) {
-	t.Parallel()
 	const stack = `stack: unl
 location: jkt01
 %s
@@ -78,7 +77,6 @@ networks:
 				"The lock %[1]s was unreadable (it names no holder, host or pid); removed it."},
 		} {
 			t.Run(be.name+"/"+tc.name, func(t *testing.T) {
-				t.Parallel()
 				r := newSimRun(t)
 				where := filepath.Join(r.dir, ".idstack", "unl.state.json")
 				lockPath := filepath.Join(r.dir, be.lock)
