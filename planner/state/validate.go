@@ -44,6 +44,14 @@ type InvalidError struct {
 // made it invalid: `idstack state rm ADDR` forgets a bad record this way.
 // Otherwise it is an *InvalidError listing what would still be wrong.
 func (e *InvalidError) Without(addr string) (*State, error) {
+	for _, f := range e.Faults {
+		if strings.HasPrefix(f.Entry, "deposed[") {
+			// Forgetting the current record would leave the deposed one,
+			// which the next apply deletes: deposed faults are fixed by
+			// hand.
+			return nil, e
+		}
+	}
 	var top map[string]json.RawMessage
 	var recs map[string]json.RawMessage
 	if json.Unmarshal(e.data, &top) != nil || json.Unmarshal(top["resources"], &recs) != nil {
@@ -92,7 +100,9 @@ func hintFor(f Fault) string {
 		return "Restore the state from a copy (for S3: an earlier version of the object, where the bucket keeps them), or use the idstack that wrote it."
 	case strings.Contains(f.Problem, "idstack state rm"):
 		return ""
-	case strings.HasPrefix(f.Entry, "resources[") || strings.HasPrefix(f.Entry, "deposed["):
+	case strings.HasPrefix(f.Entry, "deposed["):
+		return "Correct or delete the deposed entry by hand: a deposed object is deleted by the next apply, so never leave one that the stack still uses."
+	case strings.HasPrefix(f.Entry, "resources["):
 		return "Correct the entry by hand, or forget it with `idstack state rm ADDR` (which accepts a state that only that removal makes valid)."
 	}
 	return "Correct the state by hand."

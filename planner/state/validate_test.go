@@ -256,3 +256,44 @@ func (w *s3World) s3() *s3.Client {
 		Credentials:                credentials.NewStaticCredentialsProvider(w.access.AccessKey, w.access.SecretKey, ""),
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired, ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired})
 }
+
+// TestWithoutRepairsOnlyWhatItRemoves: `state rm ADDR` on an invalid
+// state saves it only when forgetting ADDR is all it takes; never when
+// a deposed record is at fault (forgetting the current one would leave
+// the deposed one, which the next apply deletes).
+func TestWithoutRepairsOnlyWhatItRemoves(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		spoil func(map[string]any)
+		rm    string
+		ok    bool
+	}{
+		{"null record", func(m map[string]any) { resources(m)["vms.db"] = nil }, "vms.db", true},
+		{"one id under two addresses", func(m map[string]any) { record(m, "vms.db")["id"] = "v-1" }, "vms.db", true},
+		{"another address than the bad one", func(m map[string]any) { resources(m)["vms.db"] = nil }, "vms.web", false},
+		{"an address not in the state", func(m map[string]any) { resources(m)["vms.db"] = nil }, "vms.nope", false},
+		{"a fault elsewhere too", func(m map[string]any) { resources(m)["vms.db"] = nil; m["stack"] = "other" }, "vms.db", false},
+		{"a deposed duplicate", func(m map[string]any) {
+			m["deposed"] = append(m["deposed"].([]any), map[string]any{"address": "vms.web", "kind": "vms", "id": "v-1", "location": "jkt01"})
+		}, "vms.web", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := goodState()
+			tc.spoil(m)
+			b, _ := json.Marshal(m)
+			_, err := state.Decode("state file x", b, "shop")
+			var inv *state.InvalidError
+			if !errors.As(err, &inv) {
+				t.Fatalf("not invalid: %v", err)
+			}
+			st, err := inv.Without(tc.rm)
+			if ok := err == nil; ok != tc.ok {
+				t.Fatalf("Without(%s): %v, want ok=%v", tc.rm, err, tc.ok)
+			}
+			if tc.ok && (st.Get(tc.rm) != nil || st.Serial != 3 || st.Stack != "shop" || len(st.Resources) != 3) {
+				t.Errorf("repaired state: %+v", st)
+			}
+		})
+	}
+}
