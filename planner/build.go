@@ -17,6 +17,9 @@ type Options struct {
 	// Targets limits the plan to these addresses and what they depend on
 	// (their references, transitively). Empty: everything.
 	Targets []string
+	// Elsewhere is what other stacks' states own (state.OwnedElsewhere),
+	// read when adopting: their objects are never adopted (export_adopt.go).
+	Elsewhere *state.Elsewhere
 }
 
 // builder holds one plan's work in progress.
@@ -52,6 +55,7 @@ func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
 			b.planResource(r)
 		}
 	}
+	b.elsewhereWarnings()
 	b.planDeletions()
 	b.target()
 	b.wire()
@@ -167,6 +171,12 @@ func (b *builder) planResource(r *spec.Resource) {
 		}
 	case Named(r.Addr.Kind):
 		matches := b.unowned(b.live.FindByName(kind, r.Location, nameStr))
+		if b.opts.Adopt || b.stack.Adopt {
+			var refused bool
+			if matches, refused = b.notElsewhere(r, matches); refused {
+				return // another stack's: never adopted (export_adopt.go)
+			}
+		}
 		switch {
 		case len(matches) > 1:
 			b.problem(addr, &r.Range, fmt.Sprintf("%s: %d live %s named %q in %s; idstack cannot tell which is meant", addr, len(matches), kind, nameStr, r.Location),

@@ -15,8 +15,11 @@ import (
 type ExportOptions struct {
 	Location string      // the location exported (buckets are global)
 	Kinds    []spec.Kind // the kinds exported; empty means all six
-	// Prefix: live names that start with it become "${var.prefix}REST",
-	// with vars: {prefix: {type: string, default: PREFIX}}.
+	// Prefix: only objects whose live names start with it are exported
+	// (and the disks attached to them, which have no name); their names
+	// become "${var.prefix}REST", with vars: {prefix: {type: string,
+	// default: PREFIX}}. A reference to an object left out is left out
+	// and ignored, like any reference to something not exported.
 	Prefix string
 	// Stack is the stack name; "" gives export-LOCATION, or
 	// ${var.prefix}LOCATION with a prefix.
@@ -96,6 +99,7 @@ type exporter struct {
 	comments yaml.CommentMap
 	envUsed  map[string]bool
 	skipped  []string // objects left out, for the file's head comment
+	outside  int      // named objects left out by the prefix
 	out      *Exported
 }
 
@@ -113,7 +117,8 @@ func (x *exporter) collect() {
 			x.bootDisk[id] = true
 		}
 	}
-	for _, k := range spec.Kinds {
+	exportedVM := map[string]bool{}
+	for _, k := range spec.Kinds { // VMs before disks
 		if !x.want[k] {
 			continue
 		}
@@ -128,6 +133,15 @@ func (x *exporter) collect() {
 				x.skipped = append(x.skipped, fmt.Sprintf("left out: %s %s has no name, and idstack finds %s by name (name it, then export again)",
 					provider.Kind(k).Singular(), o.ID, k))
 				continue
+			case k != spec.Disks && !x.prefixed(o.Name):
+				x.outside++ // another stack's, or no stack's
+				continue
+			case k == spec.Disks && x.opts.Prefix != "" && !exportedVM[str(o.Attrs["attached_to"])]:
+				x.skipped = append(x.skipped, fmt.Sprintf("left out: disk %s is attached to no exported VM, and a disk has no name for --prefix to match", o.ID))
+				continue
+			}
+			if k == spec.VMs {
+				exportedVM[o.ID] = true
 			}
 			objs = append(objs, o)
 		}
@@ -157,6 +171,11 @@ func (x *exporter) collect() {
 		sort.SliceStable(objs, func(i, j int) bool { return x.names[k][objs[i].ID] < x.names[k][objs[j].ID] })
 	}
 	x.billing = x.commonBilling()
+}
+
+// prefixed reports whether a live name is exported under --prefix.
+func (x *exporter) prefixed(name string) bool {
+	return x.opts.Prefix == "" || strings.HasPrefix(name, x.opts.Prefix)
 }
 
 // baseName derives a logical name from a live one: the prefix dropped,
@@ -265,8 +284,16 @@ func (x *exporter) document() yaml.MapSlice {
 	if total == 1 {
 		what = "1 resource"
 	}
-	x.comment("$", append([]string{fmt.Sprintf("Exported by `idstack export --location %s`: %s. Take them over with", x.opts.Location, what),
-		"`idstack plan --adopt -f FILE` (it should show only adoptions), then `idstack apply --adopt`."}, x.skipped...)...)
+	cmd := "idstack export --location " + x.opts.Location
+	head := []string{}
+	if x.opts.Prefix != "" {
+		cmd += " --prefix " + x.opts.Prefix
+		if x.outside > 0 {
+			head = append(head, fmt.Sprintf("--prefix %s: left out %d objects whose names do not start with it", x.opts.Prefix, x.outside))
+		}
+	}
+	x.comment("$", append(append([]string{fmt.Sprintf("Exported by `%s`: %s. Take them over with", cmd, what),
+		"`idstack plan --adopt -f FILE` (it should show only adoptions), then `idstack apply --adopt`."}, head...), x.skipped...)...)
 	for _, k := range spec.Kinds {
 		if len(x.objs[k]) == 0 {
 			continue
@@ -325,11 +352,15 @@ func (x *exporter) ref(r *exportRes, field string, target spec.Kind, id string) 
 		return
 	}
 	r.ignore = append(r.ignore, field)
+	what := provider.Kind(target).Singular() + " " + id
 	why := "it is not exported"
 	if !x.want[target] {
 		why = string(target) + " are not exported (--kinds)"
+	} else if o := x.live.Find(provider.Kind(target), x.opts.Location, id); o != nil && o.Name != "" && !x.prefixed(o.Name) {
+		what += fmt.Sprintf(" (%q)", o.Name)
+		why = fmt.Sprintf("its name does not start with the prefix %q", x.opts.Prefix)
 	}
-	r.notes = append(r.notes, fmt.Sprintf("%s: %s %s, but %s: left out and ignored", field, provider.Kind(target).Singular(), id, why))
+	r.notes = append(r.notes, fmt.Sprintf("%s: %s, but %s: left out and ignored", field, what, why))
 }
 
 func (x *exporter) resource(k spec.Kind, o provider.Object, r *exportRes) {

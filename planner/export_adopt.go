@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/spec"
 )
@@ -24,7 +25,10 @@ import (
 // disk is to be created.
 func (b *builder) adoptDisk(r *spec.Resource, want map[string]wanted) bool {
 	addr := r.Addr.String()
-	matches := b.unowned(b.adoptableDisks(r, want))
+	matches, refused := b.notElsewhere(r, b.unowned(b.adoptableDisks(r, want)))
+	if refused {
+		return true
+	}
 	switch len(matches) {
 	case 0:
 		return false
@@ -81,4 +85,58 @@ func (b *builder) adoptableDisks(r *spec.Resource, want map[string]wanted) []pro
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// Adopting never takes over an object that another stack's state owns
+// (Options.Elsewhere: the other states beside this one, read once per
+// plan). notElsewhere drops such objects from the candidates of an
+// adoption; when that leaves none, the adoption is refused with a plan
+// error naming the other stack, its state and the way out, so nothing is
+// taken over. When another candidate is left, the plan warns that the
+// other stack's object was left alone.
+func (b *builder) notElsewhere(r *spec.Resource, matches []provider.Object) (free []provider.Object, refused bool) {
+	type theirs struct {
+		obj   provider.Object
+		owner state.Owner
+	}
+	var taken []theirs
+	for _, o := range matches {
+		if owner, ok := b.opts.Elsewhere.Owner(string(o.Kind), o.ID); ok {
+			taken = append(taken, theirs{o, owner})
+		} else {
+			free = append(free, o)
+		}
+	}
+	if len(taken) == 0 {
+		return matches, false
+	}
+	addr := r.Addr.String()
+	describe := func(t theirs) string {
+		what := provider.Kind(r.Addr.Kind).Singular()
+		if t.obj.Name != "" {
+			what += fmt.Sprintf(" %q", t.obj.Name)
+		}
+		return fmt.Sprintf("the live %s (id %s) belongs to stack %q (%s, as %s)", what, t.obj.ID, t.owner.Stack, t.owner.Where, t.owner.Address)
+	}
+	if len(free) > 0 {
+		for _, t := range taken {
+			b.plan.Warnings = append(b.plan.Warnings, Problem{Address: addr,
+				Summary: fmt.Sprintf("%s: %s; it is left alone", addr, describe(t))})
+		}
+		return free, false
+	}
+	t := taken[0]
+	b.problem(addr, &r.Range, fmt.Sprintf("%s: %s; --adopt never takes over another stack's resource", addr, describe(t)),
+		fmt.Sprintf("Nothing is adopted. To move it to this stack, forget it in stack %q first: `idstack state rm -f FILE %s`, FILE being that stack's file (with its variables), then plan again. Otherwise give this resource another name.", t.owner.Stack, t.owner.Address))
+	return nil, true
+}
+
+// elsewhereWarnings passes on the other states that could not be read.
+func (b *builder) elsewhereWarnings() {
+	if b.opts.Elsewhere == nil {
+		return
+	}
+	for _, w := range b.opts.Elsewhere.Warnings {
+		b.plan.Warnings = append(b.plan.Warnings, Problem{Summary: w})
+	}
 }

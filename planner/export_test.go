@@ -81,7 +81,7 @@ func TestExport(t *testing.T) {
 		{name: "all", opts: planner.ExportOptions{Location: "jkt01"},
 			env: []string{"ACME_PROD_DB_PASSWORD", "ACME_PROD_LAB_BOX_PASSWORD", "ACME_PROD_WEB_PASSWORD", "LAB_BOX_PASSWORD"}},
 		{name: "prefix", opts: planner.ExportOptions{Location: "jkt01", Prefix: "acme-prod-"},
-			env: []string{"DB_PASSWORD", "LAB_BOX_2_PASSWORD", "LAB_BOX_PASSWORD", "WEB_PASSWORD"}},
+			env: []string{"DB_PASSWORD", "LAB_BOX_PASSWORD", "WEB_PASSWORD"}},
 		{name: "vms_only", opts: planner.ExportOptions{Location: "jkt01", Kinds: []spec.Kind{spec.VMs}, Stack: "just-vms"},
 			env: []string{"ACME_PROD_DB_PASSWORD", "ACME_PROD_LAB_BOX_PASSWORD", "ACME_PROD_WEB_PASSWORD", "LAB_BOX_PASSWORD"}},
 		{name: "floating_ips_and_buckets", opts: planner.ExportOptions{Location: "jkt01", Kinds: []spec.Kind{spec.FloatingIPs, spec.Buckets}}},
@@ -125,5 +125,50 @@ func TestExportRefuses(t *testing.T) {
 				t.Fatalf("got %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestExportPrefixFilters (issue 11, item 11): with --prefix, only objects
+// whose live names start with it are exported (and disks attached to
+// them); a reference from an exported object to one left out is dropped
+// and ignored, with a comment, never followed.
+func TestExportPrefixFilters(t *testing.T) {
+	t.Parallel()
+	ex, err := planner.Export(exportLive(), planner.ExportOptions{Location: "jkt01", Prefix: "acme-prod-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack, diags := schema.LoadBytes("prefix.yaml", ex.YAML, spec.Options{LookupEnv: func(string) (string, bool) { return "Any-Passw0rd", true }})
+	if diags.HasErrors() {
+		t.Fatalf("the export does not load: %v", diags)
+	}
+	var got []string
+	for _, r := range stack.Resources {
+		name, _ := stack.Doc[string(r.Addr.Kind)].(map[string]any)[r.Addr.Name].(map[string]any)["name"].(string)
+		got = append(got, r.Addr.String()+" "+name)
+	}
+	want := []string{
+		"networks.net acme-prod-net",
+		"vms.db acme-prod-db", "vms.lab-box acme-prod-lab-box", "vms.web acme-prod-web",
+		"disks.db-data ", "disks.db-data-2 ",
+		"floating_ips.ip acme-prod-ip", "floating_ips.lb-ip acme-prod-lb-ip",
+		"load_balancers.lb acme-prod-lb",
+		"buckets.assets acme-prod-assets",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("exported resources (-want +got):\n%s", d)
+	}
+	// acme-prod-lab-box is in "Lab Net (old)", which is not exported.
+	for _, s := range []string{
+		`network: network n2 ("Lab Net (old)"), but its name does not start with the prefix "acme-prod-": left out and ignored`,
+		"--prefix acme-prod-: left out 3 objects whose names do not start with it",
+		"left out: disk d2 is attached to no exported VM",
+	} {
+		if !strings.Contains(string(ex.YAML), s) {
+			t.Errorf("the export lacks %q:\n%s", s, ex.YAML)
+		}
+	}
+	if lab := stack.Doc["vms"].(map[string]any)["lab-box"].(map[string]any); lab["network"] != nil {
+		t.Errorf("vms.lab-box refers to a network that is not exported: %v", lab["network"])
 	}
 }

@@ -122,14 +122,6 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 	if run.conn, err = connect(c, stdio, stack.Dir); err != nil {
 		return run, exit(ExitError, err)
 	}
-	locs, def, diags, err := planner.ResolveLocations(ctx, run.conn.Provider, stack)
-	if err != nil {
-		return run, exit(ExitError, err)
-	}
-	if diags.HasErrors() {
-		spec.Format(stdio.Err, diags, stack.Sources)
-		return run, exit(ExitError, fmt.Errorf("%s has %s", c.String("file"), countErrors(diags)))
-	}
 	if run.backend, err = backendFor(c, stack); err != nil {
 		return run, exit(ExitError, err)
 	}
@@ -144,6 +136,16 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 	}
 	if run.state, err = run.backend.Load(); err != nil {
 		return run, exit(ExitError, err)
+	}
+	// The state is read (and validated) before the first API call: a
+	// state that cannot be used stops the run having called nothing.
+	locs, def, diags, err := planner.ResolveLocations(ctx, run.conn.Provider, stack)
+	if err != nil {
+		return run, exit(ExitError, err)
+	}
+	if diags.HasErrors() {
+		spec.Format(stdio.Err, diags, stack.Sources)
+		return run, exit(ExitError, fmt.Errorf("%s has %s", c.String("file"), countErrors(diags)))
 	}
 	entries, err := run.backend.ReadJournal()
 	if err != nil {
@@ -170,6 +172,9 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 		}
 	}
 	opts.Adopt = opts.Adopt || c.Bool("adopt")
+	if opts.Adopt || stack.Adopt {
+		opts.Elsewhere = state.OwnedElsewhere(run.backend) // never adopt another stack's objects
+	}
 	opts.Targets = append(opts.Targets, c.StringSlice("target")...)
 	run.plan = planner.Build(stack, run.state, run.live, opts)
 	run.plan.Errors = append(run.plan.Errors, run.recovered.Problems...)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,14 +36,27 @@ func unlockCommand(stdio *IO) *cli.Command {
 				return err
 			}
 			info, rerr := b.ReadLock()
-			if err := b.Unlock(); err != nil {
-				return exit(ExitError, err)
-			}
-			if rerr != nil {
-				fmt.Fprintf(stdio.Out, "No lock held on %s.\n", b)
+			var le *state.LockReadError
+			if errors.As(rerr, &le) && errors.Is(rerr, state.ErrNoLock) {
+				fmt.Fprintf(stdio.Out, "No lock held on %s (there is no %s): nothing to remove.\n", b, le.Path)
 				return nil
 			}
-			fmt.Fprintf(stdio.Out, "Removed the lock of %q (pid %d on %s since %s).\n", info.Holder, info.PID, info.Host, info.CreatedAt.Format(time.RFC3339))
+			if err := b.Unlock(); err != nil {
+				if rerr != nil {
+					err = fmt.Errorf("%v; removing it failed too: %w", rerr, err)
+				}
+				return exit(ExitError, err)
+			}
+			switch {
+			case errors.As(rerr, &le) && le.Unreadable:
+				fmt.Fprintf(stdio.Out, "The lock %s was unreadable (%v); removed it.\n", le.Path, le.Err)
+			case errors.As(rerr, &le):
+				fmt.Fprintf(stdio.Out, "The lock %s could not be read (%v); removed it.\n", le.Path, le.Err)
+			case rerr != nil:
+				fmt.Fprintf(stdio.Out, "The lock of %s could not be read (%v); removed it.\n", b, rerr)
+			default:
+				fmt.Fprintf(stdio.Out, "Removed the lock of %q (pid %d on %s since %s) on %s.\n", info.Holder, info.PID, info.Host, info.CreatedAt.Format(time.RFC3339), b)
+			}
 			return nil
 		},
 	}
@@ -106,11 +120,25 @@ func stateCommand(stdio *IO) *cli.Command {
 						return exit(ExitError, err)
 					}
 					defer unlock()
+					addr := c.Args().First()
 					st, err := b.Load()
+					// A state made invalid by this record alone (null, a
+					// duplicate id…) is repaired by forgetting it.
+					var inv *state.InvalidError
+					if errors.As(err, &inv) {
+						fixed, ferr := inv.Without(addr)
+						if ferr != nil {
+							return exit(ExitError, ferr) // what would still be wrong
+						}
+						if err := b.Save(fixed); err != nil {
+							return exit(ExitError, err)
+						}
+						fmt.Fprintf(stdio.Out, "Forgot %s, which made the state invalid; whatever it named is left in the cloud.\n", addr)
+						return nil
+					}
 					if err != nil {
 						return exit(ExitError, err)
 					}
-					addr := c.Args().First()
 					r := st.Get(addr)
 					if r == nil {
 						return exit(ExitError, fmt.Errorf("%q is not in the state of stack %q (see idstack state list)", addr, st.Stack))

@@ -3,7 +3,6 @@ package state
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,7 +30,8 @@ func (l *Local) Path() string { return filepath.Join(l.Dir, l.base()+".state.jso
 // LockPath of the lock file.
 func (l *Local) LockPath() string { return filepath.Join(l.Dir, l.base()+".lock") }
 
-// Load reads the state; a missing file is an empty state.
+// Load reads the state; a missing file is an empty state. A state that
+// does not validate (Decode) is an *InvalidError.
 func (l *Local) Load() (*State, error) {
 	b, err := os.ReadFile(l.Path())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -40,17 +40,7 @@ func (l *Local) Load() (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	var s State
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("state %s is not valid JSON: %w", l.Path(), err)
-	}
-	if s.Version != FormatVersion {
-		return nil, fmt.Errorf("state %s has format version %d; this idstack reads version %d", l.Path(), s.Version, FormatVersion)
-	}
-	if s.Resources == nil {
-		s.Resources = map[string]*Resource{}
-	}
-	return &s, nil
+	return Decode("state file "+l.Path(), b, l.Stack)
 }
 
 // Save writes the state atomically (temp file, fsync, rename), mode 0600,

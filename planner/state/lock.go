@@ -27,12 +27,50 @@ type LockedError struct {
 }
 
 func (e *LockedError) Error() string {
-	msg := fmt.Sprintf("state is locked by %q (pid %d on %s since %s)", e.Info.Holder, e.Info.PID, e.Info.Host, e.Info.CreatedAt.Format(time.RFC3339))
+	msg := fmt.Sprintf("state is locked by %q (pid %d on %s since %s; the lock is %s)", e.Info.Holder, e.Info.PID, e.Info.Host, e.Info.CreatedAt.Format(time.RFC3339), e.Path)
 	if e.Stale {
 		return msg + "; the lock is stale (that process is gone, or the lock is older than " + StaleAfter.String() + "): clear it with `idstack unlock`"
 	}
 	return msg + "; wait for it (--lock-timeout), or if that run is gone for good, clear the lock with `idstack unlock`"
 
+}
+
+// ErrNoLock is matched (errors.Is) by ReadLock's error when there is no lock.
+var ErrNoLock = errors.New("no lock")
+
+// LockReadError is ReadLock's error: no lock (Err is ErrNoLock), a lock
+// that does not parse (Unreadable), or one that could not be read.
+type LockReadError struct {
+	Path       string // the lock file, or s3://BUCKET/KEY.lock
+	Err        error
+	Unreadable bool // it exists but is not a lock: torn, empty or edited
+}
+
+func (e *LockReadError) Error() string {
+	switch {
+	case errors.Is(e.Err, ErrNoLock):
+		return "no lock at " + e.Path
+	case e.Unreadable:
+		return fmt.Sprintf("the lock %s is unreadable (%v): remove it with `idstack unlock`", e.Path, e.Err)
+	}
+	return fmt.Sprintf("reading the lock %s: %v", e.Path, e.Err)
+}
+
+func (e *LockReadError) Unwrap() error { return e.Err }
+
+// parseLock reads a lock's content.
+func parseLock(path string, data []byte) (LockInfo, error) {
+	var info LockInfo
+	if len(data) == 0 {
+		return info, &LockReadError{Path: path, Err: errors.New("it is empty"), Unreadable: true}
+	}
+	if err := json.Unmarshal(data, &info); err != nil {
+		return info, &LockReadError{Path: path, Err: fmt.Errorf("not a lock: %v", err), Unreadable: true}
+	}
+	if info.Holder == "" && info.PID == 0 && info.Host == "" {
+		return info, &LockReadError{Path: path, Err: errors.New("it names no holder, host or pid"), Unreadable: true}
+	}
+	return info, nil
 }
 
 // Lock takes the lock, waiting up to timeout for a holder to release it.
@@ -54,6 +92,9 @@ func (l *Local) Lock(holder string, timeout time.Duration) (func() error, error)
 			return nil, err
 		}
 		held, rerr := l.ReadLock()
+		if errors.Is(rerr, ErrNoLock) && time.Now().Before(deadline.Add(time.Second)) {
+			continue // released between our try and our read: try again at once
+		}
 		if rerr != nil {
 			return nil, rerr
 		}
@@ -64,17 +105,16 @@ func (l *Local) Lock(holder string, timeout time.Duration) (func() error, error)
 	}
 }
 
-// ReadLock returns who holds the lock.
+// ReadLock returns who holds the lock; the error is a *LockReadError.
 func (l *Local) ReadLock() (LockInfo, error) {
-	var info LockInfo
 	b, err := os.ReadFile(l.LockPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return LockInfo{}, &LockReadError{Path: l.LockPath(), Err: ErrNoLock}
+	}
 	if err != nil {
-		return info, err
+		return LockInfo{}, &LockReadError{Path: l.LockPath(), Err: err}
 	}
-	if err := json.Unmarshal(b, &info); err != nil {
-		return info, fmt.Errorf("lock file %s is unreadable (%v): remove it with `idstack unlock`", l.LockPath(), err)
-	}
-	return info, nil
+	return parseLock(l.LockPath(), b)
 }
 
 // Unlock removes the lock whoever holds it.

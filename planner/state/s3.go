@@ -183,7 +183,8 @@ func (b *S3) del(key, ifMatch string) error {
 	return err
 }
 
-// Load reads the state; no object yet is an empty state.
+// Load reads the state; no object yet is an empty state. A state that
+// does not validate (Decode) is an *InvalidError.
 func (b *S3) Load() (*State, error) {
 	data, etag, err := b.get(b.cfg.Key)
 	if notFound(err) {
@@ -195,20 +196,12 @@ func (b *S3) Load() (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the state %s: %w", b, err)
 	}
-	var s State
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("state %s is not valid JSON: %w", b, err)
-	}
-	if s.Version != FormatVersion {
-		return nil, fmt.Errorf("state %s has format version %d; this idstack reads version %d", b, s.Version, FormatVersion)
-	}
-	if s.Resources == nil {
-		s.Resources = map[string]*Resource{}
-	}
+	// The ETag is the object's as read, valid or not: `idstack state rm`
+	// may repair an invalid state, and its save is conditional on it.
 	b.mu.Lock()
 	b.etag, b.read = etag, true
 	b.mu.Unlock()
-	return &s, nil
+	return Decode("state "+b.String(), data, b.stack)
 }
 
 // ErrStateChanged is returned by Save when another run wrote the state
@@ -275,7 +268,7 @@ func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
 			return nil, fmt.Errorf("taking the lock s3://%s/%s: %w", b.cfg.Bucket, b.lockKey(), err)
 		}
 		held, rerr := b.ReadLock()
-		if rerr != nil && !notFound(rerr) {
+		if rerr != nil && !errors.Is(rerr, ErrNoLock) {
 			return nil, rerr
 		}
 		if rerr == nil && sameLock(held, info) {
@@ -302,17 +295,17 @@ func sameLock(a, b LockInfo) bool {
 	return a.Holder == b.Holder && a.Host == b.Host && a.PID == b.PID && a.CreatedAt.Equal(b.CreatedAt)
 }
 
-// ReadLock says who holds the lock.
+// ReadLock says who holds the lock; the error is a *LockReadError.
 func (b *S3) ReadLock() (LockInfo, error) {
-	var info LockInfo
+	path := "s3://" + b.cfg.Bucket + "/" + b.lockKey()
 	data, _, err := b.get(b.lockKey())
+	if notFound(err) {
+		return LockInfo{}, &LockReadError{Path: path, Err: ErrNoLock}
+	}
 	if err != nil {
-		return info, err
+		return LockInfo{}, &LockReadError{Path: path, Err: err}
 	}
-	if err := json.Unmarshal(data, &info); err != nil {
-		return info, fmt.Errorf("lock s3://%s/%s is unreadable (%v): remove it with `idstack unlock`", b.cfg.Bucket, b.lockKey(), err)
-	}
-	return info, nil
+	return parseLock(path, data)
 }
 
 // Unlock removes the lock whoever holds it.

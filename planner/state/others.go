@@ -1,0 +1,184 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Owner is another stack that owns a live object, as its state says.
+type Owner struct {
+	Stack   string // the stack's name
+	Where   string // its state: "state file PATH" or "state s3://BUCKET/KEY"
+	Address string // the object's address in that stack
+}
+
+// Elsewhere is what the other stacks' states beside this one own: the
+// plan refuses to adopt those objects. A state it could not read, or a
+// backend that cannot list states, is a warning, never a failure.
+type Elsewhere struct {
+	owners   map[string]Owner // kind \x00 id
+	Warnings []string
+}
+
+// Owner says which other stack owns an object, if one does.
+func (e *Elsewhere) Owner(kind, id string) (Owner, bool) {
+	if e == nil {
+		return Owner{}, false
+	}
+	o, ok := e.owners[kind+"\x00"+id]
+	return o, ok
+}
+
+// OtherStates lists the states of the other stacks kept beside a stack's
+// own: the *.state.json files of the same .idstack directory, or the
+// *.state.json objects of the same bucket and key prefix. unreadable has
+// one line for each state it could not read (or for a listing that
+// failed).
+type OtherStates interface {
+	OtherStates() (states []*Other, unreadable []string)
+}
+
+// Other is one other stack's state.
+type Other struct {
+	Where string // "state file PATH" or "state s3://BUCKET/KEY"
+	State *State
+}
+
+var (
+	_ OtherStates = (*Local)(nil)
+	_ OtherStates = (*S3)(nil)
+)
+
+// OwnedElsewhere reads, once, what the other stacks' states of a backend
+// own.
+func OwnedElsewhere(b Backend) *Elsewhere {
+	lister, ok := b.(OtherStates)
+	if !ok {
+		return ElsewhereOf(nil, []string{fmt.Sprintf("the state backend of %s cannot list other stacks' states: --adopt cannot tell whether an object belongs to another stack", b)})
+	}
+	return ElsewhereOf(lister.OtherStates())
+}
+
+// ElsewhereOf is what the given states own; unreadable become warnings.
+func ElsewhereOf(states []*Other, unreadable []string) *Elsewhere {
+	e := &Elsewhere{owners: map[string]Owner{}}
+	for _, u := range unreadable {
+		e.Warnings = append(e.Warnings, u+": --adopt cannot tell what that stack owns")
+	}
+	for _, o := range states {
+		recs := append(sortedRecords(o.State), o.State.Deposed...)
+		for _, r := range recs {
+			k := r.Kind + "\x00" + r.ID
+			if _, dup := e.owners[k]; !dup {
+				e.owners[k] = Owner{Stack: o.State.Stack, Where: o.Where, Address: r.Address}
+			}
+		}
+	}
+	return e
+}
+
+func sortedRecords(s *State) []*Resource {
+	out := make([]*Resource, 0, len(s.Resources))
+	for _, a := range s.Addresses() {
+		out = append(out, s.Resources[a])
+	}
+	return out
+}
+
+// OtherStates reads the other *.state.json files of the .idstack directory.
+func (l *Local) OtherStates() ([]*Other, []string) {
+	paths, err := filepath.Glob(filepath.Join(l.Dir, "*.state.json"))
+	if err != nil {
+		return nil, []string{fmt.Sprintf("listing the states of %s: %v", l.Dir, err)}
+	}
+	sort.Strings(paths)
+	var out []*Other
+	var bad []string
+	for _, p := range paths {
+		if p == l.Path() {
+			continue
+		}
+		where := "state file " + p
+		data, err := os.ReadFile(p)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err))
+			continue
+		}
+		if o, msg := other(where, data); o != nil {
+			out = append(out, o)
+		} else {
+			bad = append(bad, msg)
+		}
+	}
+	return out, bad
+}
+
+// other decodes another stack's state, or says why it cannot.
+func other(where string, data []byte) (*Other, string) {
+	st, err := Decode(where, data, "")
+	if err != nil {
+		var inv *InvalidError
+		if errors.As(err, &inv) {
+			faults := make([]string, len(inv.Faults))
+			for i, f := range inv.Faults {
+				faults[i] = f.String()
+			}
+			return nil, fmt.Sprintf("another stack's %s is invalid (%s)", where, strings.Join(faults, "; "))
+		}
+		return nil, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err)
+	}
+	return &Other{Where: where, State: st}, ""
+}
+
+// OtherStates reads the other *.state.json objects beside the state's key
+// (same bucket, same prefix up to the key's last "/", not deeper): one
+// listing and one read per state found.
+func (b *S3) OtherStates() ([]*Other, []string) {
+	dir := ""
+	if i := strings.LastIndex(b.cfg.Key, "/"); i >= 0 {
+		dir = b.cfg.Key[:i+1]
+	}
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(b.client, &s3.ListObjectsV2Input{Bucket: &b.cfg.Bucket, Prefix: aws.String(dir), Delimiter: aws.String("/")})
+	for p.HasMorePages() {
+		ctx, cancel := b.ctx()
+		page, err := p.NextPage(ctx)
+		cancel()
+		if err != nil {
+			return nil, []string{fmt.Sprintf("listing the states in s3://%s/%s: %v", b.cfg.Bucket, dir, err)}
+		}
+		for _, o := range page.Contents {
+			k := aws.ToString(o.Key)
+			if k != b.cfg.Key && strings.HasSuffix(k, ".state.json") && !strings.Contains(k[len(dir):], "/") {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	var out []*Other
+	var bad []string
+	for _, k := range keys {
+		where := "state s3://" + b.cfg.Bucket + "/" + k
+		data, _, err := b.get(k)
+		if notFound(err) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err))
+			continue
+		}
+		if o, msg := other(where, data); o != nil {
+			out = append(out, o)
+		} else {
+			bad = append(bad, msg)
+		}
+	}
+	return out, bad
+}
