@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind is one of the six resource kinds of the stack file.
@@ -97,6 +98,42 @@ type Provider interface {
 
 // ErrNotFound is matched (errors.Is) by errors for objects that do not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrNotSent is matched by errors of calls that never reached the API (the
+// connection was refused, the name did not resolve, the run was cancelled
+// before the call): they had no effect, so repeating them is safe.
+var ErrNotSent = errors.New("the request was not sent")
+
+// ErrGaveUp is matched by errors of calls that the client already repeated
+// until its attempts ran out: a caller should not repeat them once more.
+var ErrGaveUp = errors.New("attempts exhausted")
+
+// OutcomeUnknown reports whether a failed write may have taken effect, or
+// may still take effect later: no answer came (a timeout, a dropped
+// connection, a cancelled call) or the answer was a 5xx, which a gateway
+// sends while the cloud carries on. A 4xx (429 included) or a call that was
+// never sent is known not to have done anything.
+func OutcomeUnknown(err error) bool {
+	if err == nil || errors.Is(err, ErrNotSent) {
+		return false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Status >= 500
+	}
+	return true
+}
+
+// CreateDeadline is how long after a create whose outcome is unknown the
+// object may still appear: a synchronous VM create of the live service
+// takes ~30 s and is not listed until it ends, so the default is far
+// above that. Until the deadline has passed, a create is never repeated.
+func CreateDeadline(k Kind) time.Duration {
+	if k == VMs {
+		return 10 * time.Minute
+	}
+	return 2 * time.Minute
+}
 
 // APIError is an error answer of the API, decoded from either error shape.
 type APIError struct {

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/idstack/idstack/provider"
 )
 
 // retryMode says whether a call may be repeated after a transient failure.
@@ -71,19 +74,25 @@ func (c *Client) do(ctx context.Context, mode retryMode, method, location, path 
 	}
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
+			if attempt == 1 {
+				return fmt.Errorf("%s %s: %w (%w)", method, apiPath, err, provider.ErrNotSent)
+			}
 			return fmt.Errorf("%s %s: %w", method, apiPath, err)
 		}
 		start := c.now()
 		resp, respBody, err := c.attempt(ctx, method, u, payload, contentType)
 		var callErr error
-		if err != nil {
+		switch {
+		case err != nil && notSent(err):
+			callErr = fmt.Errorf("%s %s: %w (%w)", method, apiPath, err, provider.ErrNotSent)
+		case err != nil:
 			callErr = fmt.Errorf("%s %s: %w", method, apiPath, err)
-		} else if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		case resp.StatusCode < 200 || resp.StatusCode > 299:
 			callErr = decodeError(method, apiPath, resp.StatusCode, resp.Header, respBody, c.now())
 		}
 
 		retry := false
-		if callErr != nil && attempt < attempts {
+		if callErr != nil && mode == idempotent {
 			ok, stop := c.checkRetry(ctx, resp, err)
 			if stop != nil {
 				c.notify(CallInfo{Method: method, Location: location, Path: apiPath, Attempt: attempt, Status: status(resp), Duration: c.now().Sub(start), Err: callErr})
@@ -92,7 +101,12 @@ func (c *Client) do(ctx context.Context, mode retryMode, method, location, path 
 				}
 				return stop
 			}
-			retry = ok
+			retry = ok && attempt < attempts
+			if ok && !retry && attempts > 1 {
+				// Repeated as often as allowed: say so, so that callers
+				// do not multiply the attempts by their own.
+				callErr = fmt.Errorf("%w (tried %d times: %w)", callErr, attempt, provider.ErrGaveUp)
+			}
 		}
 		c.notify(CallInfo{Method: method, Location: location, Path: apiPath, Attempt: attempt, Status: status(resp), Duration: c.now().Sub(start), Err: callErr, Retry: retry})
 
@@ -152,6 +166,17 @@ func (c *Client) attempt(ctx context.Context, method, u string, payload []byte, 
 		return nil, nil, fmt.Errorf("reading the answer: %w", err)
 	}
 	return resp, b, nil
+}
+
+// notSent reports whether a transport error happened before the request
+// left: the connection could not be made (refused, no route, the name did
+// not resolve) or the URL cannot be used. Such a call had no effect.
+func notSent(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, ErrMethodRedirect) || strings.Contains(err.Error(), "unsupported protocol scheme")
 }
 
 // cleanURLError drops the *url.Error wrapper (its text repeats the URL) but
