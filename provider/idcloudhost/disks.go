@@ -167,7 +167,7 @@ func (c *Client) createDisk(ctx context.Context, location string, a provider.Att
 		return provider.Object{}, err
 	}
 	if attach && vm != "" {
-		err := c.AttachDisk(ctx, location, vm, d.UUID)
+		err := c.whenSettled(ctx, location, vm, func() error { return c.AttachDisk(ctx, location, vm, d.UUID) })
 		if err = confirm(ctx, err, c.diskAttachedTo(location, d.UUID, vm)); err != nil {
 			return diskObject(location, d, ""), fmt.Errorf("disk %s created, but attaching it to vm %s failed: %w", d.UUID, vm, err)
 		}
@@ -213,14 +213,14 @@ func (c *Client) updateDisk(ctx context.Context, location, id string, changes []
 		}
 		if want != cur {
 			if cur != "" {
-				err := c.DetachDisk(ctx, location, cur, id)
+				err := c.whenSettled(ctx, location, cur, func() error { return c.DetachDisk(ctx, location, cur, id) })
 				err = confirm(ctx, err, c.diskAttachedTo(location, id, ""))
 				if err != nil && !isNotFound(err) {
 					return provider.Object{}, err
 				}
 			}
 			if want != "" {
-				err := c.AttachDisk(ctx, location, want, id)
+				err := c.whenSettled(ctx, location, want, func() error { return c.AttachDisk(ctx, location, want, id) })
 				if err = confirm(ctx, err, c.diskAttachedTo(location, id, want)); err != nil {
 					return provider.Object{}, err
 				}
@@ -240,7 +240,10 @@ func (c *Client) updateDisk(ctx context.Context, location, id string, changes []
 		case size > have && cur == "":
 			return provider.Object{}, fmt.Errorf("disk %s: can only grow while attached to a VM", id)
 		case size > have:
-			_, err := c.ResizeVMStorage(ctx, location, cur, id, size)
+			err := c.whenSettled(ctx, location, cur, func() error {
+				_, err := c.ResizeVMStorage(ctx, location, cur, id, size)
+				return err
+			})
 			err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
 				d, err := c.GetDisk(ctx, location, id)
 				return d.SizeGB == size, err
@@ -270,7 +273,7 @@ func (c *Client) deleteDisk(ctx context.Context, location, id string) error {
 		return err
 	}
 	if vm := diskAttachments(vms)[id]; vm != "" {
-		err := c.DetachDisk(ctx, location, vm, id)
+		err := c.whenSettled(ctx, location, vm, func() error { return c.DetachDisk(ctx, location, vm, id) })
 		if err = confirm(ctx, err, c.diskAttachedTo(location, id, "")); err != nil && !isNotFound(err) {
 			return fmt.Errorf("disk %s is attached to vm %s and detaching it failed: %w", id, vm, err)
 		}

@@ -109,7 +109,7 @@ func (c *Client) Delete(ctx context.Context, kind provider.Kind, location, id st
 	var err error
 	switch kind {
 	case provider.VMs:
-		err = c.DeleteVM(ctx, location, id)
+		err = c.whenSettled(ctx, location, id, func() error { return c.DeleteVM(ctx, location, id) })
 	case provider.Networks:
 		err = c.DeleteNetwork(ctx, location, id)
 	case provider.Disks:

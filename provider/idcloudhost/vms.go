@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/api"
@@ -125,6 +128,19 @@ func primaryStorage(vm api.VM) (api.Storage, bool) {
 	return api.Storage{}, false
 }
 
+// powerOf is the power state a VM status is in or on its way to: a VM
+// that is starting (or being created) will run, one that is stopping will
+// be stopped. Plans compare it; readiness waits read the raw status.
+func powerOf(status string) string {
+	switch status {
+	case "creating", "starting":
+		return statusRunning
+	case "stopping":
+		return statusStopped
+	}
+	return status
+}
+
 func vmObject(location string, vm api.VM, network string) provider.Object {
 	storage := make([]any, 0, len(vm.Storage))
 	for _, s := range vm.Storage {
@@ -141,7 +157,7 @@ func vmObject(location string, vm api.VM, network string) provider.Object {
 		"disk_uuid":       "",
 		"backup":          vm.Backup,
 		"billing_account": vm.BillingAccount,
-		"power":           vm.Status,
+		"power":           powerOf(vm.Status),
 		"pool":            vm.DesignatedPoolUUID,
 		"pool_name":       vm.DesignatedPoolName,
 		"username":        vm.Username,
@@ -328,7 +344,10 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 			return provider.Object{}, err
 		}
 		if name != vm.Name {
-			if _, err := c.ModifyVM(ctx, location, id, url.Values{"name": {name}}); err != nil {
+			if err := c.whenSettled(ctx, location, id, func() error {
+				_, err := c.ModifyVM(ctx, location, id, url.Values{"name": {name}})
+				return err
+			}); err != nil {
 				return provider.Object{}, err
 			}
 		}
@@ -354,7 +373,10 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 		case size < p.Size:
 			return provider.Object{}, fmt.Errorf("vm %s: disk cannot shrink from %d to %d GiB", id, p.Size, size)
 		case size > p.Size:
-			_, err := c.ResizeVMStorage(ctx, location, id, p.UUID, size)
+			err := c.whenSettled(ctx, location, id, func() error {
+				_, err := c.ResizeVMStorage(ctx, location, id, p.UUID, size)
+				return err
+			})
 			err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
 				cur, err := c.GetVM(ctx, location, id)
 				p, _ := primaryStorage(cur)
@@ -377,7 +399,10 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 			return provider.Object{}, err
 		}
 		if cur.Backup != want {
-			_, err := c.ToggleVMBackup(ctx, location, id)
+			err := c.whenSettled(ctx, location, id, func() error {
+				_, err := c.ToggleVMBackup(ctx, location, id)
+				return err
+			})
 			err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
 				cur, err := c.GetVM(ctx, location, id)
 				return cur.Backup == want, err
@@ -394,7 +419,7 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 			return provider.Object{}, err
 		}
 		if n != vm.BillingAccount {
-			if err := c.SetResourceBilling(ctx, location, id, n); err != nil {
+			if err := c.whenSettled(ctx, location, id, func() error { return c.SetResourceBilling(ctx, location, id, n) }); err != nil {
 				return provider.Object{}, err
 			}
 		}
@@ -415,7 +440,7 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 				return provider.Object{}, fmt.Errorf("vm %s: starting it to change the password: %w", id, err)
 			}
 		}
-		if err := c.SetVMPassword(ctx, location, id, vm.Username, pw); err != nil {
+		if err := c.whenSettled(ctx, location, id, func() error { return c.SetVMPassword(ctx, location, id, vm.Username, pw) }); err != nil {
 			return provider.Object{}, err
 		}
 	}
@@ -466,7 +491,10 @@ func (c *Client) resize(ctx context.Context, location string, vm api.VM, cs chan
 			return vm, err
 		}
 	}
-	_, err = c.ModifyVM(ctx, location, vm.UUID, form)
+	err = c.whenSettled(ctx, location, vm.UUID, func() error {
+		_, err := c.ModifyVM(ctx, location, vm.UUID, form)
+		return err
+	})
 	err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
 		cur, err := c.GetVM(ctx, location, vm.UUID)
 		return (!form.Has("vcpu") || strconv.Itoa(cur.VCPU) == form.Get("vcpu")) &&
@@ -485,45 +513,100 @@ func (c *Client) resize(ctx context.Context, location string, vm api.VM, cs chan
 }
 
 // setPower starts or stops a VM and waits until it reports the status. The
-// call itself is not retried: after a failure the VM is read again, and if it
-// is already there (or on its way) that is success.
+// call is not repeated blindly: after a failure the VM is read again; if it
+// is there or on its way, that is success; if it is busy (starting,
+// stopping) it is waited for; only if it is unchanged and the failure was
+// transient (or a busy refusal) is the call made again.
 func (c *Client) setPower(ctx context.Context, location string, vm api.VM, target string) (api.VM, error) {
-	if vm.Status == target {
-		return vm, nil
-	}
-	from := vm.Status
-	if from != "running" && from != "stopped" {
-		cur, err := c.waitVMAny(ctx, location, vm.UUID, "running", "stopped")
-		if err != nil {
-			return vm, err
+	for attempt := 1; ; attempt++ {
+		if vm.Status == target {
+			return vm, nil
 		}
-		if cur.Status == target {
-			return cur, nil
+		if !settled(vm.Status) {
+			cur, err := c.waitVMAny(ctx, location, vm.UUID, statusRunning, statusStopped)
+			if err != nil {
+				return vm, err
+			}
+			vm = cur
+			continue
 		}
-		from = cur.Status
-	}
-	var ans api.VM
-	var err error
-	if target == "running" {
-		ans, err = c.StartVM(ctx, location, vm.UUID)
-	} else {
-		ans, err = c.StopVM(ctx, location, vm.UUID)
-	}
-	if err != nil {
-		if errors.Is(err, provider.ErrNotFound) || ctx.Err() != nil {
+		var ans api.VM
+		var err error
+		if target == statusRunning {
+			ans, err = c.StartVM(ctx, location, vm.UUID)
+		} else {
+			ans, err = c.StopVM(ctx, location, vm.UUID)
+		}
+		if err == nil {
+			if ans.UUID == vm.UUID && ans.Status == target {
+				return ans, nil
+			}
+			return c.waitVM(ctx, location, vm.UUID, target)
+		}
+		if isNotFound(err) || ctx.Err() != nil {
 			return vm, err
 		}
 		cur, gerr := c.GetVM(ctx, location, vm.UUID)
-		if gerr != nil || cur.Status == from {
+		if gerr != nil {
 			return vm, err
 		}
-		if cur.Status == target {
-			return cur, nil
+		if cur.Status != vm.Status { // there, or on its way, or busy: see above
+			vm = cur
+			continue
 		}
-	} else if ans.UUID == vm.UUID && ans.Status == target {
-		return ans, nil
+		if !(transient(err) || isConflict(err)) || attempt >= c.maxAttempts {
+			return vm, err
+		}
+		if serr := c.sleep(ctx, c.backoff(c.backoffMin, c.backoffMax, attempt, nil)); serr != nil {
+			return vm, err
+		}
 	}
-	return c.waitVM(ctx, location, vm.UUID, target)
+}
+
+// Settled VM statuses; any other (creating, starting, stopping, …) is a
+// transition that ends in one of them.
+const (
+	statusRunning = "running"
+	statusStopped = "stopped"
+)
+
+func settled(status string) bool { return status == statusRunning || status == statusStopped }
+
+// whenSettled makes a call that changes a VM; a 409 while the VM is busy
+// (in a transition) is waited out and the call made again. A 409 from a
+// settled VM is a real refusal and is returned.
+func (c *Client) whenSettled(ctx context.Context, location, uuid string, call func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := call()
+		if err == nil || !isConflict(err) || attempt >= c.maxAttempts || ctx.Err() != nil {
+			return err
+		}
+		cur, gerr := c.GetVM(ctx, location, uuid)
+		if gerr != nil || settled(cur.Status) {
+			return err
+		}
+		if _, werr := c.waitVMAny(ctx, location, uuid, statusRunning, statusStopped); werr != nil {
+			return fmt.Errorf("%w; waiting for it: %v", err, werr)
+		}
+	}
+}
+
+func isConflict(err error) bool {
+	var apiErr *provider.APIError
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict
+}
+
+// transient: a failure that the same call may not meet again (5xx, 429,
+// no answer), unless the run was cancelled.
+func transient(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var apiErr *provider.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Transient()
+	}
+	return true
 }
 
 // WaitVM polls the VM until it reports status, with growing intervals, for
@@ -547,24 +630,23 @@ func (c *Client) waitVMAny(ctx context.Context, location, uuid string, statuses 
 		ctx, cancel = context.WithTimeout(ctx, c.waitTimeout)
 		defer cancel()
 	}
+	start := c.now()
 	wait := c.pollMin
 	var last api.VM
 	for {
 		vm, err := c.GetVM(ctx, location, uuid)
 		if err != nil {
 			if ctx.Err() != nil && last.UUID != "" {
-				return last, fmt.Errorf("vm %s: still %q, waiting for %v: %w", uuid, last.Status, statuses, ctx.Err())
+				return last, fmt.Errorf("vm %s: still %q after %s, waiting for it to be %s: %w", uuid, last.Status, c.now().Sub(start).Round(time.Second), strings.Join(statuses, " or "), ctx.Err())
 			}
 			return vm, err
 		}
 		last = vm
-		for _, s := range statuses {
-			if vm.Status == s {
-				return vm, nil
-			}
+		if slices.Contains(statuses, vm.Status) {
+			return vm, nil
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return vm, fmt.Errorf("vm %s: still %q, waiting for %v: %w", uuid, vm.Status, statuses, err)
+			return vm, fmt.Errorf("vm %s: still %q after %s, waiting for it to be %s: %w", uuid, vm.Status, c.now().Sub(start).Round(time.Second), strings.Join(statuses, " or "), err)
 		}
 		if wait *= 2; wait > c.pollMax {
 			wait = c.pollMax
@@ -642,7 +724,10 @@ func (c *Client) reinstall(ctx context.Context, location string, vm api.VM, cs c
 	if osName == vm.OSName && osVersion == vm.OSVersion {
 		return vm, nil
 	}
-	_, err := c.ReinstallVM(ctx, location, vm.UUID, osName, osVersion)
+	err := c.whenSettled(ctx, location, vm.UUID, func() error {
+		_, err := c.ReinstallVM(ctx, location, vm.UUID, osName, osVersion)
+		return err
+	})
 	err = confirm(ctx, err, func(ctx context.Context) (bool, error) {
 		cur, err := c.GetVM(ctx, location, vm.UUID)
 		return cur.OSName == osName && cur.OSVersion == osVersion, err
