@@ -41,6 +41,9 @@ type Options struct {
 	// Backoff is the first wait between attempts (doubling, with jitter,
 	// up to 5 s; default 200 ms).
 	Backoff time.Duration
+	// CreateDeadline is how long after a create whose outcome is unknown
+	// its object may still appear (default provider.CreateDeadline).
+	CreateDeadline func(provider.Kind) time.Duration
 }
 
 // Result says what an apply did.
@@ -54,12 +57,18 @@ type Result struct {
 	// Journal holds every entry this run wrote, in order: what a rollback
 	// undoes.
 	Journal []state.Entry
+	// Interrupted: Stop was closed (or ctx ended) before the phase that
+	// failed had finished.
+	Interrupted bool
 }
 
 // Err summarises the failures, nil when there were none.
 func (r *Result) Err() error {
 	if len(r.Failed) == 0 {
-		if r.FailedPhase != 0 {
+		switch {
+		case r.Interrupted:
+			return errors.New("interrupted")
+		case r.FailedPhase != 0:
 			return errors.New("stopped before every step ran")
 		}
 		return nil
@@ -112,6 +121,9 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	if opts.Backoff <= 0 {
 		opts.Backoff = 200 * time.Millisecond
 	}
+	if opts.CreateDeadline == nil {
+		opts.CreateDeadline = provider.CreateDeadline
+	}
 	ap := &applier{opts: opts, results: map[string]provider.Object{}}
 	res := &Result{Failed: map[string]error{}}
 
@@ -139,11 +151,15 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	}
 	failed, skipped := walk(ctx, opts.Stop, first, opts.Parallelism)
 	collect(first, failed, skipped)
-	if len(failed) == 0 && len(skipped) == 0 {
+	// An interrupt while the first phase ran stops the apply even if every
+	// step had already started and then finished: it is rolled back.
+	res.Interrupted = closed(opts.Stop) || ctx.Err() != nil
+	if len(failed) == 0 && len(skipped) == 0 && !res.Interrupted {
 		failed, skipped = walk(ctx, opts.Stop, second, opts.Parallelism)
 		collect(second, failed, skipped)
 		if len(failed) > 0 || len(skipped) > 0 {
 			res.FailedPhase = 2
+			res.Interrupted = closed(opts.Stop) || ctx.Err() != nil
 		}
 	} else {
 		res.FailedPhase = 1
@@ -159,6 +175,16 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	res.Journal = ap.entries
 	ap.mu.Unlock()
 	return res
+}
+
+// closed reports whether a stop channel has been closed.
+func closed(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
 }
 
 func deleteKey(addr string) string { return "delete " + addr }

@@ -13,6 +13,9 @@ type EventType string
 const (
 	Started  EventType = "started"
 	Progress EventType = "progress" // still running (every ProgressEvery)
+	// Waiting: a step waits for something outside idstack (Message says
+	// what, and until when).
+	Waiting  EventType = "waiting"
 	Finished EventType = "finished"
 	Failed   EventType = "failed"
 	Skipped  EventType = "skipped" // not started: a dependency failed or the run stopped

@@ -39,7 +39,7 @@ func (ap *applier) phase1(a *planner.Action) func(context.Context) error {
 			}
 		}
 		if a.WaitFor != "" {
-			if obj, err = ap.waitFor(ctx, kind, a.Location, obj.ID, a.WaitFor); err != nil {
+			if obj, err = ap.waitFor(ctx, a, obj.ID, a.WaitFor); err != nil {
 				return err
 			}
 		}
@@ -59,133 +59,6 @@ func (ap *applier) phase1(a *planner.Action) func(context.Context) error {
 			st.Put(ap.stateRecord(a, obj, attrs))
 		})
 	}
-}
-
-// create makes a new object. A call whose outcome is unknown (lost
-// answer, 5xx, timeout) is never repeated blindly: the object is looked up
-// by name (a disk by size, source and time) and taken if it is there.
-func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider.Attrs) (provider.Object, error) {
-	kind := provider.Kind(a.Kind)
-	op := "create"
-	if a.Action == planner.Replace {
-		op = "replace"
-	}
-	rec := ap.stateRecord(a, provider.Object{}, attrs)
-	intent, err := ap.journal(state.Entry{Phase: "intent", Op: op, Address: a.Address, Kind: a.Kind, Location: a.Location,
-		Name: a.Name, Match: matchAttrs(kind, attrs), Record: rec, Previous: ap.previous(a.Address), WaitFor: a.WaitFor})
-	if err != nil {
-		return provider.Object{}, err
-	}
-	started := time.Now()
-	var obj provider.Object
-	for attempt := 1; ; attempt++ {
-		obj, err = ap.opts.Provider.Create(ctx, kind, a.Location, attrs)
-		if err == nil || !retryable(err) || ctx.Err() != nil {
-			break
-		}
-		found, ferr := ap.findCreated(ctx, kind, a.Location, a.Name, intent.Match, started)
-		if ferr == nil && found != nil {
-			// Taken; the lost answer may have cut its follow-up steps
-			// (attach, assign, stop) short: they are finished below.
-			obj, err = *found, errFollowUp
-			break
-		}
-		if attempt >= ap.opts.Attempts {
-			break
-		}
-		if serr := ap.sleep(ctx, attempt); serr != nil {
-			break
-		}
-	}
-	if err != nil && obj.ID == "" {
-		ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Error: err.Error()})
-		return obj, err
-	}
-	// Record the new object before waiting, so that a crash while it boots
-	// cannot lose it; then close the intent. An object made by a create
-	// whose follow-up failed is recorded too (a rollback deletes it).
-	createErr := err
-	if err := ap.record(func(st *state.State) {
-		if a.Action == planner.Replace {
-			st.Depose(a.Address)
-		}
-		r := rec.Clone()
-		r.ID = obj.ID
-		if r.Name == "" {
-			r.Name = obj.Name
-		}
-		st.Put(r)
-	}); err != nil {
-		return obj, err
-	}
-	if _, err := ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: obj.ID, OK: true}); err != nil {
-		return obj, err
-	}
-	if createErr != nil && retryable(createErr) {
-		// Made, but a follow-up step failed transiently or is unknown:
-		// finish it from a fresh read of the object.
-		return ap.converge(ctx, a, attrs, obj)
-	}
-	return obj, createErr
-}
-
-// errFollowUp marks an object found after a lost create answer: its
-// follow-up steps may not have run.
-var errFollowUp = errors.New("create answer lost; follow-up steps unknown")
-
-// converge brings a just-made object in line with what the create asked
-// (attachments, assignments, power), trying again on transient failures.
-func (ap *applier) converge(ctx context.Context, a *planner.Action, attrs provider.Attrs, obj provider.Object) (provider.Object, error) {
-	kind := provider.Kind(a.Kind)
-	err := ap.retry(ctx, func() error {
-		got, err := ap.opts.Provider.Get(ctx, kind, a.Location, obj.ID)
-		if err != nil {
-			return err
-		}
-		if changes := planner.Converge(kind, attrs, got.Attrs); len(changes) > 0 {
-			got, err = ap.opts.Provider.Update(ctx, kind, a.Location, obj.ID, changes)
-		}
-		if err == nil {
-			obj = got
-		}
-		return err
-	})
-	return obj, err
-}
-
-// findCreated looks for an object a create may have made though its
-// answer was lost: same name (or, for nameless disks, same size, source
-// and billing account, made since the call), owned by no address.
-func (ap *applier) findCreated(ctx context.Context, kind provider.Kind, location, name string, match map[string]any, since time.Time) (*provider.Object, error) {
-	objs, err := ap.opts.Provider.List(ctx, kind, location)
-	if err != nil {
-		return nil, err
-	}
-	ap.mu.Lock()
-	owned := ap.opts.State.Owned()
-	ap.mu.Unlock()
-	found := planner.Candidates(objs, owned, name, match, since)
-	switch len(found) {
-	case 0:
-		return nil, nil
-	case 1:
-		return &found[0], nil
-	}
-	return nil, fmt.Errorf("%d unowned %s match the lost create; none is taken", len(found), kind)
-}
-
-// matchAttrs are what identifies a nameless object after a lost create.
-func matchAttrs(kind provider.Kind, attrs provider.Attrs) map[string]any {
-	if kind != provider.Disks {
-		return nil
-	}
-	m := map[string]any{}
-	for _, k := range []string{"size", "billing_account", "source"} {
-		if v, ok := attrs[k]; ok {
-			m[k] = v
-		}
-	}
-	return m
 }
 
 // adopt records a taken-over object in the state.
@@ -235,8 +108,26 @@ func (ap *applier) update(ctx context.Context, a *planner.Action, attrs provider
 	if err != nil {
 		return obj, err
 	}
+	kept := make([]string, 0, len(a.Before))
+	for k := range a.Before {
+		kept = append(kept, k)
+	}
+	todo := changes
 	err = ap.retry(ctx, func() error {
-		got, err := ap.opts.Provider.Update(ctx, kind, a.Location, a.ID, changes)
+		if todo == nil {
+			// Tried before: a multi-step update (stop, resize, start) may
+			// have stopped anywhere; do what a fresh read shows is left.
+			cur, err := ap.opts.Provider.Get(ctx, kind, a.Location, a.ID)
+			if err != nil {
+				return err
+			}
+			if todo = planner.Remaining(kind, attrs, cur.Attrs, changes, kept); len(todo) == 0 {
+				obj = cur
+				return nil
+			}
+		}
+		got, err := ap.opts.Provider.Update(ctx, kind, a.Location, a.ID, todo)
+		todo = nil
 		if err == nil {
 			obj = got
 		}
@@ -335,24 +226,40 @@ func (ap *applier) stateRecord(a *planner.Action, obj provider.Object, attrs pro
 	return &state.Resource{Address: a.Address, Kind: a.Kind, ID: obj.ID, Location: a.Location, Name: name, Inputs: inputs, DependsOn: a.References}
 }
 
-// waitFor polls an object until it reaches a status, backing off up to 5 s.
-func (ap *applier) waitFor(ctx context.Context, kind provider.Kind, location, id, status string) (provider.Object, error) {
+// waitFor polls an object until it reaches a status, backing off up to 5
+// s, for at most ReadyTimeout. The first interrupt ends the wait: the
+// object is recorded, and nothing that needs it ready will start.
+func (ap *applier) waitFor(ctx context.Context, a *planner.Action, id, status string) (provider.Object, error) {
+	kind := provider.Kind(a.Kind)
 	ctx, cancel := context.WithTimeout(ctx, ap.opts.ReadyTimeout)
 	defer cancel()
 	start := time.Now()
 	interval := ap.opts.PollInterval
 	for {
-		obj, err := ap.opts.Provider.Get(ctx, kind, location, id)
+		obj, err := ap.opts.Provider.Get(ctx, kind, a.Location, id)
 		if err == nil && obj.Status == status {
 			return obj, nil
 		}
 		if err != nil && ctx.Err() == nil && !retryable(err) {
 			return obj, err
 		}
+		why := ""
 		select {
 		case <-ctx.Done():
-			return obj, fmt.Errorf("waiting for %s %s to be %s: %w (last status %q)", kind.Singular(), id, status, ctx.Err(), obj.Status)
+			why = fmt.Sprintf("gave up after %s", round(time.Since(start)))
+			if errors.Is(ctx.Err(), context.Canceled) {
+				why = "interrupted"
+			}
+		case <-ap.opts.Stop:
+			why = "interrupted"
 		case <-time.After(interval):
+		}
+		if why != "" {
+			last := obj.Status
+			if err != nil {
+				last = "unknown: " + err.Error()
+			}
+			return obj, fmt.Errorf("%s (%s): waited %s for it to be %s, %s; its status was %s", a.Address, id, round(time.Since(start)), status, why, last)
 		}
 		// Poll again after an eighth of the time waited so far (at least
 		// PollInterval, at most 5 s): the status is seen at most ~12.5%
@@ -367,10 +274,19 @@ func (ap *applier) waitFor(ctx context.Context, kind provider.Kind, location, id
 	}
 }
 
-// retryable: a failure that trying again may cure, whose effect (for a
-// write) is unknown: 5xx, 429, and transport errors (no API answer).
+// round shortens a duration for messages.
+func round(d time.Duration) time.Duration {
+	if d > time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// retryable: a failure that trying again may cure: a 5xx, a 429, no
+// answer, a call never sent; unless the client has already repeated the
+// call as often as it may (a permanent 500 is not tried 25 times).
 func retryable(err error) bool {
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, provider.ErrGaveUp) {
 		return false
 	}
 	var apiErr *provider.APIError

@@ -229,3 +229,31 @@ func Converge(kind provider.Kind, attrs map[string]any, obj map[string]any) []pr
 	}
 	return out
 }
+
+// Remaining is what an update tried again after a failure still has to
+// do, from a fresh read of the object: of the planned changes and of the
+// fields kept for an undo (a VM's power, which a restart cut short leaves
+// wrong), those the live object shows still differing; a planned change
+// the API does not report (a secret) or that the provider confirms itself
+// (an OS reinstall) is sent again as planned.
+func Remaining(kind provider.Kind, attrs map[string]any, obj map[string]any, planned []provider.FieldChange, kept []string) []provider.FieldChange {
+	want := map[string]bool{}
+	for _, f := range kept {
+		want[f] = true
+	}
+	var out []provider.FieldChange
+	for _, c := range planned {
+		rule := Rules[spec.Kind(kind)][c.Field]
+		if rule.Live == "" || rule.Secret || rule.Mode == CreateOnly || rule.Mode == ReinstallOS {
+			out = append(out, c)
+			continue
+		}
+		want[c.Field] = true
+	}
+	for _, c := range Converge(kind, attrs, obj) {
+		if want[c.Field] {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -57,6 +57,9 @@ func Candidates(objs []provider.Object, owned map[string]bool, name string, matc
 type Recovery struct {
 	Adopted  []string  // "vms.web (uuid)": created by an interrupted run, now in the state
 	Problems []Problem // intents that cannot be resolved safely
+	// Unseen are the create intents whose object is not (yet) live: made
+	// never, or still being made (see executor.AwaitCreates).
+	Unseen []state.Entry
 }
 
 // Recover resolves the open intents of an interrupted apply: an object
@@ -74,7 +77,7 @@ func Recover(open []state.Entry, st *state.State, live *Live) Recovery {
 		found := Candidates(live.Objects[scopeOf(kind, in.Location)], owned, in.Name, in.Match, in.Time)
 		switch len(found) {
 		case 0:
-			continue // the call never made it
+			rec.Unseen = append(rec.Unseen, in) // not made, or not yet
 		case 1:
 			o := found[0]
 			if in.Op == "replace" {

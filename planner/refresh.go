@@ -89,6 +89,20 @@ func (l *Live) DefaultNetwork(location string) *provider.Object {
 	return nil
 }
 
+// Set replaces what the refresh saw of a kind in a location (a list made
+// again while waiting for an object to appear).
+func (l *Live) Set(kind provider.Kind, location string, objs []provider.Object) {
+	sc := scopeOf(kind, location)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.Objects == nil {
+		l.Objects = map[Scope][]provider.Object{}
+	}
+	l.Objects[sc] = objs
+	delete(l.byID, sc)
+	delete(l.byName, sc)
+}
+
 func scopeOf(kind provider.Kind, location string) Scope {
 	if kind.Global() {
 		location = ""
