@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/idstack/idstack/executor"
 	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/planner/state"
 )
 
 func applyFlags() []cli.Flag {
@@ -26,6 +28,7 @@ func applyFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "no-rollback", Usage: "on failure keep what was done instead of undoing it"},
 		lockTimeoutFlag(),
 		targetFlag(),
+		createDeadlineFlag(),
 	)
 }
 
@@ -52,14 +55,20 @@ func destroyCommand(stdio *IO) *cli.Command {
 	}
 }
 
-// interrupts turns Ctrl-C into the two-stage stop of SPEC §4: the first
-// closes stop (nothing new starts, then a rollback), the second cancels
-// ctx (running calls abort at once; the state stays right).
-func interrupts(parent context.Context, stdio *IO) (ctx context.Context, stop <-chan struct{}, release func()) {
+// interrupts turns Ctrl-C and SIGTERM (a cancelled CI job) into the
+// two-stage stop of SPEC §4: the first closes stop (nothing new starts,
+// running steps finish, then the apply ends: rolled back, or its
+// deletions left), the second cancels ctx (running calls abort at once;
+// the state stays right). SIGHUP (the terminal went away) does not stop
+// an apply: it goes on, saves and unlocks. The first interrupt's message
+// is the one given by the apply's current stage (setStage).
+func interrupts(parent context.Context, stdio *IO) (ctx context.Context, stop <-chan struct{}, setStage func(string), release func()) {
 	ctx, cancel := context.WithCancel(parent)
 	stopCh := make(chan struct{})
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var stage atomic.Value
+	stage.Store("Interrupted: no new step starts; running ones finish, then the apply stops and says what it undid.")
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		n := 0
@@ -67,19 +76,24 @@ func interrupts(parent context.Context, stdio *IO) (ctx context.Context, stop <-
 			select {
 			case <-done:
 				return
-			case <-sigs:
+			case sig := <-sigs:
+				if sig == syscall.SIGHUP {
+					fmt.Fprintln(stdio.Err, "\nThe terminal went away (SIGHUP): the apply goes on to its end.")
+					continue
+				}
 				n++
 				if n == 1 {
-					fmt.Fprintln(stdio.Err, "\nInterrupted: no new step starts; running ones finish, then what was done is undone. Press Ctrl-C again to stop at once.")
+					fmt.Fprintf(stdio.Err, "\n%s Interrupt again to stop at once.\n", stage.Load())
 					close(stopCh)
-				} else {
+				} else if n == 2 {
 					fmt.Fprintln(stdio.Err, "\nStopping at once; the state records every finished step.")
 					cancel()
 				}
 			}
 		}
 	}()
-	return ctx, stopCh, func() { signal.Stop(sigs); close(done); cancel() }
+	setStage = func(msg string) { stage.Store(msg) }
+	return ctx, stopCh, setStage, func() { signal.Stop(sigs); close(done); cancel() }
 }
 
 // runApply plans, shows the plan, asks, applies, and on failure rolls
@@ -88,7 +102,7 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 	if c.Int("parallelism") < 1 {
 		return exit(ExitError, errors.New("--parallelism must be at least 1"))
 	}
-	ctx, stop, release := interrupts(c.Context, stdio)
+	ctx, stop, setStage, release := interrupts(c.Context, stdio)
 	defer release()
 	var saved *planner.Saved
 	var run *planRun
@@ -104,9 +118,9 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 			return aerr
 		}
 		opts.Destroy = saved.Plan.Destroy
-		run, err = makePlanArgs(ctx, c, stdio, args, opts, "idstack apply")
+		run, err = makePlanArgs(ctx, c, stdio, args, opts, "idstack apply", stop)
 	} else {
-		run, err = makePlan(ctx, c, stdio, opts, "idstack "+c.Command.Name)
+		run, err = makePlan(ctx, c, stdio, opts, "idstack "+c.Command.Name, stop)
 	}
 	defer closeRun(stdio, run)
 	if err != nil {
@@ -129,7 +143,7 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 		return clearJournal(run)
 	}
 	if !c.Bool("auto-approve") && saved == nil { // a saved plan was approved when it was reviewed
-		if err := confirm(stdio, run.plan); err != nil {
+		if err := confirm(stdio, run.plan, stop); err != nil {
 			return err
 		}
 	}
@@ -139,22 +153,34 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 	if err != nil {
 		return exit(ExitError, err)
 	}
+	setStage("Interrupted after the apply's last step: it finishes as it is.")
 	if res.Err() == nil {
 		fmt.Fprintf(stdio.Out, "\nApply complete in %s: %s\n", round(time.Since(start)), doneSummary(run.plan))
+		if closed(stop) {
+			fmt.Fprintln(stdio.Out, "The interrupt came after every step had finished: nothing was undone.")
+		}
 		return clearJournal(run)
 	}
 	failure := res.Err()
-	fmt.Fprintf(stdio.Out, "\nApply failed after %s.\n", round(time.Since(start)))
+	if res.Interrupted {
+		fmt.Fprintf(stdio.Out, "\nApply interrupted after %s.\n", round(time.Since(start)))
+	} else {
+		fmt.Fprintf(stdio.Out, "\nApply failed after %s.\n", round(time.Since(start)))
+	}
 	if res.FailedPhase == 2 {
 		return exit(ExitPartial, fmt.Errorf("%w\nEvery create and update succeeded; these deletions are left for the next apply:\n%s", failure, leftList(run.plan, res)))
 	}
 	if c.Bool("no-rollback") || ctx.Err() != nil {
-		return exit(ExitPartial, fmt.Errorf("%w\nNothing was rolled back; the state records every step that was done. Run `idstack apply` to finish, or `idstack plan` to see what is left", failure))
+		return exit(ExitPartial, fmt.Errorf("%w\nNothing was rolled back; the state records every step that was done. Run `idstack apply` to finish, or `idstack plan` to see what is left%s", failure, unknownCreates(res)))
 	}
 	rb := planner.Rollback(run.plan.Stack, res.Journal)
 	if !rb.HasChanges() {
+		if u := unknownCreates(res); u != "" {
+			return exit(ExitPartial, fmt.Errorf("%w%s", failure, u))
+		}
 		return exit(ExitError, fmt.Errorf("%w\nNothing had been changed yet", failure))
 	}
+	setStage("Interrupted during the rollback: it goes on, since stopping it would leave more behind.")
 	fmt.Fprintln(stdio.Out)
 	renderText(stdio.Out, rb, stdio.Color)
 	fmt.Fprintln(stdio.Out)
@@ -163,7 +189,11 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 		return exit(ExitPartial, fmt.Errorf("%w\nrollback: %v", failure, err))
 	}
 	if rerr := rres.Err(); rerr != nil {
-		return exit(ExitPartial, fmt.Errorf("%w\nThe rollback could not undo everything (%v). Left as it is now, recorded in the state for the next apply:\n%s", failure, rerr, leftList(rb, rres)))
+		return exit(ExitPartial, fmt.Errorf("%w\nThe rollback could not undo everything (%v). Left as it is now, recorded in the state for the next apply:\n%s%s", failure, rerr, leftList(rb, rres), unknownCreates(res)))
+	}
+	// Said only when true: every object the rollback acted on is read again.
+	if problems := executor.Verify(ctx, run.conn.Provider, rb, rres); len(problems) > 0 || unknownCreates(res) != "" {
+		return exit(ExitPartial, fmt.Errorf("%w\nThe rollback ran, but the cloud is not as it was before this apply:\n  - %s%s\nThe next `idstack plan` shows what differs from the stack file", failure, strings.Join(problems, "\n  - "), unknownCreates(res)))
 	}
 	fmt.Fprintln(stdio.Out, "\nRolled back: the cloud is as it was before this apply.")
 	if err := clearJournal(run); err != nil {
@@ -172,22 +202,53 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 	return exit(ExitError, fmt.Errorf("apply failed and was rolled back: %w", failure))
 }
 
+// unknownCreates names the creates of a run whose outcome is unknown (their
+// intents are open): they may still appear, and the next run waits for
+// them. "" when there are none.
+func unknownCreates(res *executor.Result) string {
+	var lines []string
+	for _, in := range state.Open(res.Journal) {
+		if in.Op == "create" || in.Op == "replace" {
+			lines = append(lines, fmt.Sprintf("  - %s %q: its create's outcome is unknown; it may still appear: the next plan or apply waits for it", in.Address, in.Name))
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "\n" + strings.Join(lines, "\n")
+}
+
+// closed reports whether a stop channel has been closed.
+func closed(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // execute runs a plan with a fresh journal run.
 func execute(ctx context.Context, stop <-chan struct{}, c *cli.Context, stdio *IO, run *planRun, plan *planner.Plan) (*executor.Result, error) {
 	journal, err := run.backend.OpenJournal()
 	if err != nil {
 		return nil, err
 	}
+	deadline, err := createDeadlines(c)
+	if err != nil {
+		return nil, err
+	}
 	view := &progressView{w: stdio.Out, p: newPalette(stdio.Color)}
 	return executor.Apply(ctx, plan, executor.Options{
-		Provider:    run.conn.Provider,
-		State:       run.state,
-		Save:        run.backend.Save,
-		Journal:     journal,
-		Live:        run.live,
-		Stop:        stop,
-		Parallelism: c.Int("parallelism"),
-		OnEvent:     view.event,
+		Provider:       run.conn.Provider,
+		State:          run.state,
+		Save:           run.backend.Save,
+		Journal:        journal,
+		Live:           run.live,
+		Stop:           stop,
+		Parallelism:    c.Int("parallelism"),
+		OnEvent:        view.event,
+		CreateDeadline: deadline,
 	}), nil
 }
 
@@ -225,7 +286,8 @@ func leftList(plan *planner.Plan, res *executor.Result) string {
 }
 
 // confirm asks a person; without a terminal it refuses rather than waits.
-func confirm(stdio *IO, plan *planner.Plan) error {
+// An interrupt while it asks is a no.
+func confirm(stdio *IO, plan *planner.Plan, stop <-chan struct{}) error {
 	if !stdio.Terminal() {
 		return exit(ExitError, errors.New("apply needs approval and there is no terminal to ask on: review the plan above and re-run with --auto-approve"))
 	}
@@ -234,11 +296,19 @@ func confirm(stdio *IO, plan *planner.Plan) error {
 		what = "destroy these resources"
 	}
 	fmt.Fprintf(stdio.Out, "\nDo you want to %s? Only 'yes' will be accepted: ", what)
-	line, _ := bufio.NewReader(stdio.In).ReadString('\n')
-	if strings.TrimSpace(line) != "yes" {
-		return exit(ExitError, errors.New("apply cancelled"))
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdio.In).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case line := <-answer:
+		if strings.TrimSpace(line) == "yes" {
+			return nil
+		}
+	case <-stop:
 	}
-	return nil
+	return exit(ExitError, errors.New("apply cancelled"))
 }
 
 func doneSummary(plan *planner.Plan) string {

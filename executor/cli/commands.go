@@ -42,7 +42,7 @@ func graphCommand(stdio *IO) *cli.Command {
 	return &cli.Command{
 		Name:  "graph",
 		Usage: "print the plan's action graph as Graphviz DOT (dot -Tsvg to draw it)",
-		Flags: append(stackFlags(), &cli.BoolFlag{Name: "destroy", Usage: "the graph of a destroy"}, targetFlag(),
+		Flags: append(stackFlags(), &cli.BoolFlag{Name: "destroy", Usage: "the graph of a destroy"}, targetFlag(), createDeadlineFlag(),
 			&cli.StringFlag{Name: "format", Value: "dot", Usage: "dot | svg | png (svg and png are drawn by Graphviz's dot when it is installed)"}),
 		Action: func(c *cli.Context) error {
 			if err := checkGraphFormat(c.String("format")); err != nil {
@@ -50,7 +50,7 @@ func graphCommand(stdio *IO) *cli.Command {
 			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 			defer stop()
-			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "")
+			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "", nil)
 			defer closeRun(stdio, run)
 			if err != nil {
 				return err

@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/idstack/idstack/executor"
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/schema"
 	"github.com/idstack/idstack/spec"
 )
@@ -103,16 +107,18 @@ func (r *planRun) close() error {
 
 // makePlan loads the stack, connects, (locks,) reads the state, refreshes
 // and plans. The caller must close the run, even after an error.
-func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Options, lockFor string) (*planRun, error) {
+func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Options, lockFor string, stop <-chan struct{}) (*planRun, error) {
 	args, err := stackArgsOf(c)
 	if err != nil {
 		return &planRun{}, err
 	}
-	return makePlanArgs(ctx, c, stdio, args, opts, lockFor)
+	return makePlanArgs(ctx, c, stdio, args, opts, lockFor, stop)
 }
 
 // makePlanArgs is makePlan for given stack inputs (a saved plan's).
-func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs, opts planner.Options, lockFor string) (*planRun, error) {
+// stop, when closed (an interrupt), ends a wait for an interrupted
+// apply's creates.
+func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs, opts planner.Options, lockFor string, stop <-chan struct{}) (*planRun, error) {
 	run := &planRun{args: args}
 	stack, err := loadStackArgs(stdio, args)
 	if err != nil {
@@ -158,17 +164,8 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 	}
 	run.live.Locations, run.live.DefaultLocation = locs, def
 	if len(open) > 0 {
-		// An earlier apply was interrupted: what it may have created is
-		// found and adopted before planning, never created twice.
-		rec := planner.Recover(open, run.state, run.live)
-		for _, a := range rec.Adopted {
-			fmt.Fprintf(stdio.Err, "Recovered from an interrupted apply: %s is now in the state.\n", a)
-		}
-		run.recovered = rec
-		if lockFor != "" && len(rec.Adopted) > 0 {
-			if err := run.backend.Save(run.state); err != nil {
-				return run, exit(ExitError, err)
-			}
+		if err := recoverOpen(ctx, c, stdio, run, open, lockFor != "", stop); err != nil {
+			return run, err
 		}
 	}
 	opts.Adopt = opts.Adopt || c.Bool("adopt")
@@ -201,4 +198,98 @@ func planProblems(stdio *IO, run *planRun) error {
 // lockTimeoutFlag is shared by the commands that lock the state.
 func lockTimeoutFlag() cli.Flag {
 	return &cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "how long to wait for another run's lock"}
+}
+
+// recoverOpen resolves the open intents of an interrupted apply before
+// planning: what it created is adopted, and a create that may still
+// complete is waited for until its deadline, never planned again (a plan
+// made without the lock waits too, unless another run holds the lock: its
+// creates are in progress, not lost). Adoptions are saved when locked.
+func recoverOpen(ctx context.Context, c *cli.Context, stdio *IO, run *planRun, open []state.Entry, locked bool, stop <-chan struct{}) error {
+	deadline, err := createDeadlines(c)
+	if err != nil {
+		return exit(ExitError, err)
+	}
+	var rec planner.Recovery
+	if held, herr := run.backend.ReadLock(); !locked && herr == nil {
+		rec = planner.Recover(open, run.state, run.live)
+		if len(rec.Unseen) > 0 {
+			fmt.Fprintf(stdio.Err, "Note: %q (pid %d on %s) holds the lock and may be creating %s: this plan does not wait for it.\n",
+				held.Holder, held.PID, held.Host, entryNames(rec.Unseen))
+		}
+	} else {
+		rec, err = executor.AwaitCreates(ctx, open, run.state, run.live, executor.RecoverOptions{
+			Provider: run.conn.Provider, CreateDeadline: deadline, Stop: stop,
+			OnWait: func(msg string) { fmt.Fprintln(stdio.Err, msg) },
+		})
+		if err != nil {
+			return exit(ExitError, fmt.Errorf("%w.\nNothing was planned or changed; run again to go on waiting (a create is never repeated while it may still complete)", err))
+		}
+	}
+	for _, a := range rec.Adopted {
+		fmt.Fprintf(stdio.Err, "Recovered from an interrupted apply: %s is now in the state.\n", a)
+	}
+	run.recovered = rec
+	if locked && len(rec.Adopted) > 0 {
+		if err := run.backend.Save(run.state); err != nil {
+			return exit(ExitError, err)
+		}
+	}
+	return nil
+}
+
+func entryNames(es []state.Entry) string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Address)
+	}
+	return strings.Join(out, ", ")
+}
+
+// createDeadlineFlag sets how long a create whose outcome is unknown may
+// still complete, for every kind or one (KIND=D).
+func createDeadlineFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "create-deadline", EnvVars: []string{"IDSTACK_CREATE_DEADLINE"},
+		Usage: "how long a create whose outcome is unknown may still complete: `D` for every kind or KIND=D (default vms=10m, others 2m)"}
+}
+
+// createDeadlines reads --create-deadline into a function of the kind.
+func createDeadlines(c *cli.Context) (func(provider.Kind) time.Duration, error) {
+	set := map[provider.Kind]time.Duration{}
+	all := time.Duration(0)
+	for _, v := range c.StringSlice("create-deadline") {
+		kind, ds, hasKind := strings.Cut(v, "=")
+		if !hasKind {
+			kind, ds = "", v
+		}
+		d, err := time.ParseDuration(ds)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("--create-deadline %q: want a positive duration (10m) or KIND=DURATION (vms=15m)", v)
+		}
+		if !hasKind {
+			all = d
+			continue
+		}
+		if !slices.Contains(provider.Kinds, provider.Kind(kind)) {
+			return nil, fmt.Errorf("--create-deadline %q: unknown kind %q (allowed: %s)", v, kind, kindList())
+		}
+		set[provider.Kind(kind)] = d
+	}
+	return func(k provider.Kind) time.Duration {
+		if d, ok := set[k]; ok {
+			return d
+		}
+		if all > 0 {
+			return all
+		}
+		return provider.CreateDeadline(k)
+	}, nil
+}
+
+func kindList() string {
+	var out []string
+	for _, k := range provider.Kinds {
+		out = append(out, string(k))
+	}
+	return strings.Join(out, ", ")
 }

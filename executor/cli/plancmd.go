@@ -23,6 +23,7 @@ func planCommand(stdio *IO) *cli.Command {
 			&cli.BoolFlag{Name: "adopt", Usage: "take over same-named live objects the state does not own"},
 			&cli.BoolFlag{Name: "destroy", Usage: "plan the deletion of everything the stack owns"},
 			targetFlag(),
+			createDeadlineFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			format := c.String("format")
@@ -31,7 +32,7 @@ func planCommand(stdio *IO) *cli.Command {
 			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
 			defer stop()
-			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "")
+			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "", nil)
 			defer closeRun(stdio, run)
 			if err != nil {
 				return err

@@ -44,6 +44,8 @@ func (v *progressView) event(e executor.Event) {
 		fmt.Fprintf(v.w, "%s: %s%s [%s]\n", e.Address, v.p.add.Sprint(vb[1]), id, round(e.Elapsed))
 	case executor.Failed:
 		fmt.Fprintf(v.w, "%s: %s after %s: %v\n", e.Address, v.p.remove.Sprint(vb[0]+" failed"), round(e.Elapsed), e.Err)
+	case executor.Waiting:
+		fmt.Fprintf(v.w, "%s: %s\n", e.Address, v.p.note.Sprint(e.Message))
 	case executor.Skipped:
 		fmt.Fprintf(v.w, "%s: %s\n", e.Address, v.p.note.Sprint("not started"))
 	}

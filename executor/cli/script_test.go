@@ -12,7 +12,11 @@ import (
 )
 
 // TestMain lets the scripts run the real idstack command in a subprocess.
+// A create whose outcome is unknown is waited for until its deadline
+// (default minutes); the simulator's creates take at most a second or two
+// here, so the tests' runs (in process and the built binary) wait 3 s.
 func TestMain(m *testing.M) {
+	os.Setenv("IDSTACK_CREATE_DEADLINE", "3s")
 	testscript.Main(m, map[string]func(){
 		"idstack": func() {
 			os.Exit(cli.Main(os.Args[1:], cli.IO{
