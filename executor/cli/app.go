@@ -6,6 +6,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,21 @@ type IO struct {
 	// Color turns colour on (only for terminals; --no-color and NO_COLOR
 	// turn it off).
 	Color bool
+}
+
+// helpFlag is urfave/cli's -h/--help flag made safe to use from several
+// apps at once: BoolFlag.Apply records its default in the flag itself, and
+// cli.HelpFlag is one shared value, so two commands run in one process (in
+// tests) raced on it. Each Apply works on a copy instead.
+type helpFlag struct{ cli.BoolFlag }
+
+func (h *helpFlag) Apply(set *flag.FlagSet) error {
+	c := h.BoolFlag
+	return c.Apply(set)
+}
+
+func init() {
+	cli.HelpFlag = &helpFlag{cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}}
 }
 
 // exitError carries an exit code through urfave/cli.
@@ -83,7 +99,7 @@ func Main(args []string, stdio IO) int {
 }
 
 func newApp(stdio *IO) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:                 "idstack",
 		Usage:                "keep an idcloudhost.com account in the shape of a YAML stack file",
 		Writer:               stdio.Out,
@@ -114,6 +130,20 @@ func newApp(stdio *IO) *cli.App {
 			simCommand(stdio),
 			exportCommand(stdio),
 		},
+	}
+	hideHelpCommands(app.Commands)
+	return app
+}
+
+// hideHelpCommands keeps urfave/cli from giving every command a `help`
+// subcommand: that one is a single shared value which each run writes to
+// (a data race between two runs in one process), and it made `help` or
+// `h` as an argument (`idstack state rm h`) show help instead. -h and
+// --help still work everywhere.
+func hideHelpCommands(cmds []*cli.Command) {
+	for _, c := range cmds {
+		c.HideHelpCommand = true
+		hideHelpCommands(c.Subcommands)
 	}
 }
 
