@@ -72,6 +72,28 @@ var sameWorld = cmp.Options{
 	cmpopts.EquateEmpty(),
 }
 
+// simModes are the behaviours every fault and crash test runs against:
+// the reference document's, and the live service's (quirks: synchronous
+// VM calls, a VM not listed while it is created, the other error shapes).
+var simModes = []struct {
+	name   string
+	quirks string
+}{{"document", ""}, {"live", sim.QuirksLive}}
+
+// inModes runs a test once per simulator mode, with opts in that mode,
+// the modes in parallel (each has its own simulator and directory).
+func inModes(t *testing.T, opts sim.Options, test func(t *testing.T, opts sim.Options)) {
+	t.Helper()
+	for _, m := range simModes {
+		o := opts
+		o.Quirks = m.quirks
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, o)
+		})
+	}
+}
+
 // readState reads a stack's state file; it must always parse.
 func readState(t *testing.T, dir, stack string) *state.State {
 	t.Helper()
@@ -167,9 +189,9 @@ func assertNoDuplicates(t *testing.T, w sim.World) {
 // firstPhaseMutations applies a stack once in a scratch simulator and
 // returns the mutating calls of the apply, in order (parallelism 1 makes
 // the order the same every time).
-func firstPhaseMutations(t *testing.T, setup func(*env) string, args ...string) []mutation {
+func firstPhaseMutations(t *testing.T, opts sim.Options, setup func(*env) string, args ...string) []mutation {
 	t.Helper()
-	e := newEnv(t, sim.Options{})
+	e := newEnv(t, opts)
 	f := setup(e)
 	e.sim.ResetCalls()
 	e.mustRun(0, append([]string{"apply", "-f", f, "--auto-approve", "--parallelism", "1"}, args...)...)
@@ -183,33 +205,36 @@ func TestFailureAtEachCreateRollsBack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many applies")
 	}
-	muts := firstPhaseMutations(t, func(e *env) string { return shopExample(t, e) })
-	if len(muts) < 8 {
-		t.Fatalf("only %d mutating calls: %v", len(muts), muts)
-	}
-	for _, m := range muts {
-		t.Run(m.String(), func(t *testing.T) {
-			e := newEnv(t, sim.Options{})
-			f := shopExample(t, e)
-			before := e.sim.World()
-			e.sim.AddFault(sim.Fault{Method: m.Method, Path: m.Path, Nth: m.Nth, Status: 422, Message: "injected permanent failure"})
-			code, out, errs := e.run("apply", "-f", f, "--auto-approve", "--parallelism", "1")
-			if code != 1 {
-				t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
-			}
-			if !strings.Contains(out, "Rolled back") && !strings.Contains(errs, "Nothing had been changed") {
-				t.Errorf("no rollback reported:\n%s%s", out, errs)
-			}
-			after := e.sim.World()
-			if d := cmp.Diff(before, after, sameWorld); d != "" {
-				t.Errorf("the world differs from before the apply (-before +after):\n%s\n%s", d, out)
-			}
-			assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, after)
-			if st := readState(t, e.dir, "shop-staging"); len(st.Resources) != 0 {
-				t.Errorf("the state still owns %v", st.Addresses())
-			}
-		})
-	}
+	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
+		muts := firstPhaseMutations(t, opts, func(e *env) string { return shopExample(t, e) })
+		if len(muts) < 8 {
+			t.Fatalf("only %d mutating calls: %v", len(muts), muts)
+		}
+		for _, m := range muts {
+			t.Run(m.String(), func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t, opts)
+				f := shopExample(t, e)
+				before := e.sim.World()
+				e.sim.AddFault(sim.Fault{Method: m.Method, Path: m.Path, Nth: m.Nth, Status: 422, Message: "injected permanent failure"})
+				code, out, errs := e.run("apply", "-f", f, "--auto-approve", "--parallelism", "1")
+				if code != 1 {
+					t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
+				}
+				if !strings.Contains(out, "Rolled back") && !strings.Contains(errs, "Nothing had been changed") {
+					t.Errorf("no rollback reported:\n%s%s", out, errs)
+				}
+				after := e.sim.World()
+				if d := cmp.Diff(before, after, sameWorld); d != "" {
+					t.Errorf("the world differs from before the apply (-before +after):\n%s\n%s", d, out)
+				}
+				assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, after)
+				if st := readState(t, e.dir, "shop-staging"); len(st.Resources) != 0 {
+					t.Errorf("the state still owns %v", st.Addresses())
+				}
+			})
+		}
+	})
 }
 
 // updateEdits turns the shop into an update-only plan: a rename, a
@@ -244,84 +269,91 @@ func TestFailureDuringUpdatesRestoresEarlierValues(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many applies")
 	}
-	muts := firstPhaseMutations(t, func(e *env) string {
-		f := shopExample(t, e)
-		e.mustRun(0, "apply", "-f", f, "--auto-approve")
-		e.sim.ResetCalls()
-		return editedShop(t, e)
-	})
-	if len(muts) < 5 {
-		t.Fatalf("only %d mutating calls: %v", len(muts), muts)
-	}
-	for _, m := range muts {
-		t.Run(m.String(), func(t *testing.T) {
-			e := newEnv(t, sim.Options{})
+	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
+		muts := firstPhaseMutations(t, opts, func(e *env) string {
 			f := shopExample(t, e)
 			e.mustRun(0, "apply", "-f", f, "--auto-approve")
-			before := e.sim.World()
-			stBefore := readState(t, e.dir, "shop-staging")
-			editedShop(t, e)
-			e.sim.AddFault(sim.Fault{Method: m.Method, Path: m.Path, Nth: m.Nth, Status: 422, Message: "injected permanent failure"})
-			code, out, errs := e.run("apply", "-f", f, "--auto-approve", "--parallelism", "1")
-			if code != 1 {
-				t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
-			}
-			after := e.sim.World()
-			if d := cmp.Diff(before, after, sameWorld); d != "" {
-				t.Errorf("the world differs from before the apply (-before +after):\n%s\n%s", d, out)
-			}
-			st := readState(t, e.dir, "shop-staging")
-			assertStateAgrees(t, st, before, after)
-			if d := cmp.Diff(stBefore.Resources, st.Resources, cmpopts.IgnoreMapEntries(func(k string, _ any) bool { return k == "password" })); d != "" {
-				t.Errorf("the state differs from before the apply (-before +after):\n%s", d)
-			}
+			e.sim.ResetCalls()
+			return editedShop(t, e)
 		})
-	}
+		if len(muts) < 5 {
+			t.Fatalf("only %d mutating calls: %v", len(muts), muts)
+		}
+		for _, m := range muts {
+			t.Run(m.String(), func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t, opts)
+				f := shopExample(t, e)
+				e.mustRun(0, "apply", "-f", f, "--auto-approve")
+				before := e.sim.World()
+				stBefore := readState(t, e.dir, "shop-staging")
+				editedShop(t, e)
+				e.sim.AddFault(sim.Fault{Method: m.Method, Path: m.Path, Nth: m.Nth, Status: 422, Message: "injected permanent failure"})
+				code, out, errs := e.run("apply", "-f", f, "--auto-approve", "--parallelism", "1")
+				if code != 1 {
+					t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
+				}
+				after := e.sim.World()
+				if d := cmp.Diff(before, after, sameWorld); d != "" {
+					t.Errorf("the world differs from before the apply (-before +after):\n%s\n%s", d, out)
+				}
+				st := readState(t, e.dir, "shop-staging")
+				assertStateAgrees(t, st, before, after)
+				if d := cmp.Diff(stBefore.Resources, st.Resources, cmpopts.IgnoreMapEntries(func(k string, _ any) bool { return k == "password" })); d != "" {
+					t.Errorf("the state differs from before the apply (-before +after):\n%s", d)
+				}
+			})
+		}
+	})
 }
 
 func TestTransientFailuresConverge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: retries back off")
 	}
-	e := newEnv(t, sim.Options{})
-	f := shopExample(t, e)
-	before := e.sim.World()
-	e.sim.AddFault(sim.Fault{Path: "/**", Rate: 0.2, Status: 503, Message: "injected transient failure"})
-	e.mustRun(0, "apply", "-f", f, "--auto-approve")
-	w := e.sim.World()
-	assertNoDuplicates(t, w)
-	assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, w)
-	e.sim.ClearFaults()
-	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
+		e := newEnv(t, opts)
+		f := shopExample(t, e)
+		before := e.sim.World()
+		e.sim.AddFault(sim.Fault{Path: "/**", Rate: 0.2, Status: 503, Message: "injected transient failure"})
+		e.mustRun(0, "apply", "-f", f, "--auto-approve")
+		w := e.sim.World()
+		assertNoDuplicates(t, w)
+		assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, w)
+		e.sim.ClearFaults()
+		e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+	})
 }
 
 func TestLostCreateAnswersAreAdoptedNotDuplicated(t *testing.T) {
-	e := newEnv(t, sim.Options{})
-	f := shopExample(t, e)
-	before := e.sim.World()
-	for _, p := range []struct{ method, path string }{
-		{"POST", "/user-resource/vm"}, {"POST", "/network/network"}, {"POST", "/storage/disks"},
-		{"POST", "/network/ip_addresses"}, {"POST", "/network/load_balancers"}, {"PUT", "/storage/bucket"},
-	} {
-		e.sim.AddFault(sim.Fault{Method: p.method, Path: p.path, Nth: 1, LostResponse: true})
-	}
-	e.mustRun(0, "apply", "-f", f, "--auto-approve")
-	lost := 0
-	for _, c := range e.sim.Calls() {
-		if c.Lost {
-			lost++
+	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
+		e := newEnv(t, opts)
+		f := shopExample(t, e)
+		before := e.sim.World()
+		for _, p := range []struct{ method, path string }{
+			{"POST", "/user-resource/vm"}, {"POST", "/network/network"}, {"POST", "/storage/disks"},
+			{"POST", "/network/ip_addresses"}, {"POST", "/network/load_balancers"}, {"PUT", "/storage/bucket"},
+		} {
+			e.sim.AddFault(sim.Fault{Method: p.method, Path: p.path, Nth: 1, LostResponse: true})
 		}
-	}
-	if lost < 5 {
-		t.Fatalf("only %d answers were lost", lost)
-	}
-	w := e.sim.World()
-	assertNoDuplicates(t, w)
-	if len(w.VMs) != 3 || len(w.LoadBalancers) != 1 || len(w.Buckets) != 1 || len(w.FloatingIPs) != 1 || len(w.Disks) != 1 {
-		t.Fatalf("want exactly the stack's objects: %d VMs, %d LBs, %d buckets, %d FIPs, %d disks", len(w.VMs), len(w.LoadBalancers), len(w.Buckets), len(w.FloatingIPs), len(w.Disks))
-	}
-	assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, w)
-	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+		e.mustRun(0, "apply", "-f", f, "--auto-approve")
+		lost := 0
+		for _, c := range e.sim.Calls() {
+			if c.Lost {
+				lost++
+			}
+		}
+		if lost < 5 {
+			t.Fatalf("only %d answers were lost", lost)
+		}
+		w := e.sim.World()
+		assertNoDuplicates(t, w)
+		if len(w.VMs) != 3 || len(w.LoadBalancers) != 1 || len(w.Buckets) != 1 || len(w.FloatingIPs) != 1 || len(w.Disks) != 1 {
+			t.Fatalf("want exactly the stack's objects: %d VMs, %d LBs, %d buckets, %d FIPs, %d disks", len(w.VMs), len(w.LoadBalancers), len(w.Buckets), len(w.FloatingIPs), len(w.Disks))
+		}
+		assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, w)
+		e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+	})
 }
 
 func TestRollbackThatCannotDeleteExitsFourAndIsPickedUpLater(t *testing.T) {
