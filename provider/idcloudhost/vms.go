@@ -576,17 +576,27 @@ func settled(status string) bool { return status == statusRunning || status == s
 // (in a transition) is waited out and the call made again. A 409 from a
 // settled VM is a real refusal and is returned.
 func (c *Client) whenSettled(ctx context.Context, location, uuid string, call func() error) error {
+	settledOnce := false
 	for attempt := 1; ; attempt++ {
 		err := call()
 		if err == nil || !isConflict(err) || attempt >= c.maxAttempts || ctx.Err() != nil {
 			return err
 		}
 		cur, gerr := c.GetVM(ctx, location, uuid)
-		if gerr != nil || settled(cur.Status) {
+		switch {
+		case gerr != nil:
 			return err
-		}
-		if _, werr := c.waitVMAny(ctx, location, uuid, statusRunning, statusStopped); werr != nil {
-			return fmt.Errorf("%w; waiting for it: %v", err, werr)
+		case settled(cur.Status):
+			// Settled now: a real refusal, or its transition ended between
+			// the two calls. One more try tells them apart.
+			if settledOnce {
+				return err
+			}
+			settledOnce = true
+		default:
+			if _, werr := c.waitVMAny(ctx, location, uuid, statusRunning, statusStopped); werr != nil {
+				return fmt.Errorf("%w; waiting for it: %v", err, werr)
+			}
 		}
 	}
 }
