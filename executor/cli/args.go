@@ -45,6 +45,7 @@ import (
 //     `help`) the rest is left for urfave/cli to judge.
 //   - An unknown flag is an error that names it and the command (with a
 //     "did you mean" when a defined flag is close); it is never ignored.
+//     So is a positional beyond what the command's ArgsUsage names.
 //   - -h/--help is a flag of every level, so it works anywhere: it shows the
 //     help of the innermost command named, and the positionals are dropped
 //     (urfave/cli would take the first one for a help topic).
@@ -100,7 +101,7 @@ func normalizeArgs(app *cli.App, args []string) ([]string, error) {
 				i = len(args)
 				continue
 			}
-			levels = append(levels, &argLevel{path: cur.path + " " + cmd.Name, flags: levelFlags(cmd.Flags, cmd.HideHelp, false), subs: cmd.Subcommands, out: []string{a}})
+			levels = append(levels, &argLevel{path: cur.path + " " + cmd.Name, cmd: cmd, flags: levelFlags(cmd.Flags, cmd.HideHelp, false), subs: cmd.Subcommands, out: []string{a}})
 		default:
 			positionals = append(positionals, a)
 		}
@@ -113,15 +114,48 @@ func normalizeArgs(app *cli.App, args []string) ([]string, error) {
 		// urfave/cli would read the first positional as a help topic.
 		return out, nil
 	}
+	if err := checkArgCount(levels[len(levels)-1], positionals); err != nil {
+		return nil, err
+	}
 	if dashdash {
 		out = append(out, "--")
 	}
 	return append(out, positionals...), nil
 }
 
+// checkArgCount refuses more positionals than a command's ArgsUsage names
+// ("[PLAN]": at most one; none when it names none; "…" for any number):
+// a stray argument is never ignored (`idstack state rm vms.db other.yaml`
+// would edit ./idstack.yaml's stack).
+func checkArgCount(l *argLevel, positionals []string) error {
+	if l.cmd == nil || len(l.subs) > 0 || l.cmd.SkipFlagParsing {
+		return nil
+	}
+	words := strings.Fields(l.cmd.ArgsUsage)
+	for _, w := range words {
+		if strings.Contains(w, "…") || strings.Contains(w, "...") {
+			return nil
+		}
+	}
+	if len(positionals) <= len(words) {
+		return nil
+	}
+	extra := positionals[len(words)]
+	want := "no argument"
+	if len(words) > 0 {
+		want = strings.Join(words, " ")
+	}
+	hint := ""
+	if strings.HasSuffix(extra, ".yaml") || strings.HasSuffix(extra, ".yml") {
+		hint = " (a stack file is given with -f)"
+	}
+	return exit(ExitError, fmt.Errorf("unexpected argument %q: `%s` takes %s%s", extra, l.path, want, hint))
+}
+
 // argLevel is the application or one (sub)command on the command line.
 type argLevel struct {
 	path  string         // "idstack state rm", for messages
+	cmd   *cli.Command   // nil for the application
 	flags []cli.Flag     // its flags, help included
 	subs  []*cli.Command // its subcommands
 	out   []string       // its name as written (but the app's) and its flags

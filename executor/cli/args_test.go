@@ -44,7 +44,7 @@ func TestNormalizeArgs(t *testing.T) {
 		{"global = form", "plan --endpoint=sim", "--endpoint=sim plan", ""},
 		{"value that looks like a flag", "apply --parallelism -1 p.bin", "apply --parallelism -1 p.bin", ""},
 		{"value that is --", "plan -f -- --target a", "plan -f -- --target a", ""},
-		{"empty value", "plan -f '' x", "plan -f '' x", ""},
+		{"empty value", "apply -f '' x", "apply -f '' x", ""},
 
 		// Booleans take no separate value.
 		{"bool then positional", "apply --auto-approve plan.bin", "apply --auto-approve plan.bin", ""},
@@ -58,7 +58,12 @@ func TestNormalizeArgs(t *testing.T) {
 
 		// -- ends the flags.
 		{"-- makes the rest positional", "state rm -f o.yaml -- -weird", "state rm -f o.yaml -- -weird", ""},
-		{"-- after a positional", "state rm vms.db -f o.yaml -- --format", "state rm -f o.yaml -- vms.db --format", ""},
+		{"-- after a positional", "state rm -f o.yaml -- --format", "state rm -f o.yaml -- --format", ""},
+
+		// Positionals beyond what a command takes.
+		{"stray stack file", "state rm vms.db other.yaml", "", `unexpected argument "other.yaml": ` + "`idstack state rm` takes ADDR (a stack file is given with -f)"},
+		{"argument to a command that takes none", "plan other.yaml", "", "`idstack plan` takes no argument"},
+		{"two plans", "apply p1 p2", "", `unexpected argument "p2"`},
 		{"-- then nothing", "state list --", "state list --", ""},
 		{"lone dash is positional", "show - --format json", "show --format json -", ""},
 
@@ -128,9 +133,9 @@ func TestNormalizeArgsLevels(t *testing.T) {
 		Version: "1.0",
 		Flags:   []cli.Flag{&cli.StringFlag{Name: "mode"}, &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}}},
 		Commands: []*cli.Command{
-			{Name: "run", Aliases: []string{"r"}, Flags: []cli.Flag{&cli.BoolFlag{Name: "mode"}}}, // shadows the global --mode
+			{Name: "run", Aliases: []string{"r"}, ArgsUsage: "ARG…", Flags: []cli.Flag{&cli.BoolFlag{Name: "mode"}}}, // shadows the global --mode
 			{Name: "grp", Flags: []cli.Flag{&cli.StringFlag{Name: "ctx"}}, Subcommands: []*cli.Command{
-				{Name: "sub", Flags: []cli.Flag{&cli.IntFlag{Name: "n"}}},
+				{Name: "sub", ArgsUsage: "A", Flags: []cli.Flag{&cli.IntFlag{Name: "n"}}},
 			}},
 			{Name: "raw", SkipFlagParsing: true},
 		},

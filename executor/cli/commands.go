@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -48,7 +49,7 @@ func graphCommand(stdio *IO) *cli.Command {
 			if err := checkGraphFormat(c.String("format")); err != nil {
 				return exit(ExitError, err)
 			}
-			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "", nil)
 			defer closeRun(stdio, run)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -71,7 +72,7 @@ func runExport(c *cli.Context, stdio *IO) error {
 	if outFile != "" {
 		dir = filepath.Dir(outFile)
 	}
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	conn, err := connect(c, stdio, dir)
 	if err != nil {

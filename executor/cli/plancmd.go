@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -30,7 +31,7 @@ func planCommand(stdio *IO) *cli.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt)
+			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "", nil)
 			defer closeRun(stdio, run)
