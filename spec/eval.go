@@ -13,8 +13,7 @@ import (
 type evaluator struct {
 	vars      *varSet
 	dir       string
-	lookupEnv func(string) (string, bool)
-	readFile  func(string) ([]byte, error)
+	opts      Options
 	sources   map[string][]byte
 	diags     *Diagnostics
 	reported  map[string]bool // one error per missing var/env/file, at its first use
@@ -125,7 +124,7 @@ func (ev *evaluator) varValue(n *node, e *tmplExpr) (any, bool, bool) {
 }
 
 func (ev *evaluator) env(n *node, e *tmplExpr) (string, bool) {
-	v, ok := ev.lookupEnv(e.name)
+	v, ok := ev.opts.LookupEnv(e.name)
 	if !ok {
 		if ev.once("env." + e.name) {
 			r := n.span(e.off, len(e.raw)+3)
@@ -137,30 +136,34 @@ func (ev *evaluator) env(n *node, e *tmplExpr) (string, bool) {
 }
 
 // file reads ${file.PATH}: relative to the stack file, "~/" is the home
-// directory, and one trailing newline is dropped (keys end with one).
+// directory, and one trailing newline is dropped (keys end with one). The
+// file is a regular file of at most MaxFileSize.
 func (ev *evaluator) file(n *node, e *tmplExpr) (string, bool) {
+	dir := ev.dir
+	r := n.span(e.off, len(e.raw)+3)
 	p := strings.TrimSpace(e.name)
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		home, err := os.UserHomeDir()
 		if err != nil {
 			if ev.once("file." + p) {
-				r := n.span(e.off, len(e.raw)+3)
 				ev.diags.Errorf(&r, "write the path without ~", "cannot expand ~ in %s: %v", p, err)
 			}
 			return "", false
 		}
 		p = filepath.Join(home, strings.TrimPrefix(p, "~"))
 	} else if !filepath.IsAbs(p) {
-		p = filepath.Join(ev.dir, p)
+		p = filepath.Join(dir, p)
 	}
-	data, err := ev.readFile(p)
+	data, err := ev.opts.read(p, fileInput)
 	if err != nil {
 		if ev.once("file." + p) {
-			r := n.span(e.off, len(e.raw)+3)
-			detail := "a relative path is relative to the stack file's directory (" + ev.dir + ")"
-			if errors.Is(err, fs.ErrNotExist) {
+			detail := "a relative path is relative to the stack file's directory (" + dir + ")"
+			switch summary, allowed := readProblem(err, fileInput); {
+			case errors.Is(err, fs.ErrNotExist):
 				ev.diags.Errorf(&r, detail, "file %s does not exist (in ${%s})", p, e.raw)
-			} else {
+			case allowed != "":
+				ev.diags.Errorf(&r, allowed, "file %s (in ${%s})", summary, e.raw)
+			default:
 				ev.diags.Errorf(&r, detail, "cannot read %s: %v", p, err)
 			}
 		}

@@ -8,18 +8,15 @@ import (
 
 // Options are the inputs of a load besides the stack file.
 type Options struct {
-	Vars      map[string]string            // --var K=V (win over everything)
+	Vars      map[string]string            // --var K=V (win over everything; taken as they are)
 	VarFiles  []string                     // --var-file F, YAML maps, later ones win
 	LookupEnv func(string) (string, bool)  // nil: os.LookupEnv
-	ReadFile  func(string) ([]byte, error) // nil: os.ReadFile
+	ReadFile  func(string) ([]byte, error) // nil: the file system, within the limits (see read)
 }
 
 func (o Options) withDefaults() Options {
 	if o.LookupEnv == nil {
 		o.LookupEnv = os.LookupEnv
-	}
-	if o.ReadFile == nil {
-		o.ReadFile = os.ReadFile
 	}
 	return o
 }
@@ -27,10 +24,14 @@ func (o Options) withDefaults() Options {
 // Load reads and loads the stack file at path.
 func Load(path string, opts Options) (*Stack, Diagnostics) {
 	opts = opts.withDefaults()
-	src, err := opts.ReadFile(path)
+	src, err := opts.read(path, stackInput)
 	if err != nil {
 		var ds Diagnostics
-		ds.Errorf(nil, "give the stack file with -f FILE (default idstack.yaml)", "cannot read stack file: %v", err)
+		summary, allowed := readProblem(err, stackInput)
+		if allowed == "" {
+			allowed = "give the stack file with -f FILE (default idstack.yaml)"
+		}
+		ds.Errorf(nil, allowed, "cannot read stack file: %s", summary)
 		return nil, ds
 	}
 	return LoadBytes(path, src, opts)
@@ -43,6 +44,10 @@ func Load(path string, opts Options) (*Stack, Diagnostics) {
 func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) {
 	opts = opts.withDefaults()
 	var diags Diagnostics
+	if len(src) > MaxSourceSize {
+		diags.Errorf(nil, readLimitDetail, "cannot read stack file: %s", (&TooLargeError{Path: filename, Limit: MaxSourceSize}).Error())
+		return nil, diags
+	}
 	root, ds := parseYAML(filename, src)
 	diags = append(diags, ds...)
 	if root == nil {
@@ -65,9 +70,13 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	}
 	vars := parseVars(varsNode, &diags)
 	for _, f := range opts.VarFiles {
-		data, err := opts.ReadFile(f)
+		data, err := opts.read(f, varInput)
 		if err != nil {
-			diags.Errorf(nil, "check the path given to --var-file", "cannot read var file: %v", err)
+			summary, allowed := readProblem(err, varInput)
+			if allowed == "" {
+				allowed = "check the path given to --var-file"
+			}
+			diags.Errorf(nil, allowed, "cannot read var file: %s", summary)
 			continue
 		}
 		s.Sources[f] = data
@@ -81,8 +90,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	}
 	sort.Strings(s.SensitiveVars)
 
-	ev := &evaluator{vars: vars, dir: s.Dir, lookupEnv: opts.LookupEnv, readFile: opts.ReadFile,
-		sources: s.Sources, diags: &diags, reported: map[string]bool{}}
+	ev := &evaluator{vars: vars, dir: s.Dir, opts: opts, sources: s.Sources, diags: &diags, reported: map[string]bool{}}
 	for _, e := range root.keys {
 		// Variable declarations are taken literally.
 		if e.key != "vars" {
