@@ -68,7 +68,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	if e := root.get("vars"); e != nil {
 		varsNode = e.val
 	}
-	vars := parseVars(varsNode, &diags)
+	vars := parseVars(varsNode, s.Dir, &diags)
 	for _, f := range opts.VarFiles {
 		data, err := opts.read(f, varInput)
 		if err != nil {
@@ -90,11 +90,17 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	}
 	sort.Strings(s.SensitiveVars)
 
-	ev := &evaluator{vars: vars, dir: s.Dir, opts: opts, sources: s.Sources, diags: &diags, reported: map[string]bool{}}
+	ev := &evaluator{vars: vars, opts: opts, sources: s.Sources, diags: &diags, reported: map[string]bool{}}
+	// Every variable's value first, in the order of declaration: a default
+	// or a var file value may use ${…} too, and its errors (a cycle, a
+	// missing environment variable) are reported where it is written.
+	for _, name := range vars.order {
+		ev.resolve(vars.decls[name], nil)
+	}
 	for _, e := range root.keys {
-		// Variable declarations are taken literally.
+		// Variable declarations stay as written in the document.
 		if e.key != "vars" {
-			ev.walk(e.val)
+			ev.walk(e.val, scope{dir: s.Dir})
 		}
 	}
 
@@ -112,6 +118,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 func (s *Stack) fillTop(root *node) {
 	if e := root.get("stack"); e != nil {
 		s.Name, _ = e.val.val.(string)
+		s.nameUnresolved = e.val.unresolved
 	}
 	if e := root.get("location"); e != nil {
 		s.Location, _ = e.val.val.(string)
