@@ -48,6 +48,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 		diags.Errorf(nil, readLimitDetail, "cannot read stack file: %s", (&TooLargeError{Path: filename, Limit: MaxSourceSize}).Error())
 		return nil, diags
 	}
+	src = stripBOM(src)
 	root, ds := parseYAML(filename, src)
 	diags = append(diags, ds...)
 	if root == nil {
@@ -79,6 +80,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 			diags.Errorf(nil, allowed, "cannot read var file: %s", summary)
 			continue
 		}
+		data = stripBOM(data)
 		s.Sources[f] = data
 		vars.applyVarFile(f, data, &diags)
 	}
