@@ -11,11 +11,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// loadFile loads a stack file from dir with the real file system.
+// loadFile loads a stack file written in dir (a file of its own: tests
+// in parallel share dir) with the real file system.
 func loadFile(t *testing.T, dir, src string, opts Options) (*Stack, Diagnostics) {
 	t.Helper()
-	p := filepath.Join(dir, "idstack.yaml")
-	if err := os.WriteFile(p, []byte(src), 0o600); err != nil {
+	f, err := os.CreateTemp(dir, "stack-*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.Name()
+	_, err = f.WriteString(src)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	if opts.LookupEnv == nil {
