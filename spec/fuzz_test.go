@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml/lexer"
 )
 
 // FuzzLoad: no input makes the loader or the checks panic, and every
@@ -81,5 +83,33 @@ func FuzzInterpolate(f *testing.F) {
 		src := "stack: s\nvars:\n  v: " + q + "\nvms:\n  web:\n    f: " + q + "\n    g: ${var.v}\n"
 		LoadBytes("f.yaml", []byte(src), Options{LookupEnv: func(string) (string, bool) { return "", false },
 			ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }})
+	})
+}
+
+// FuzzLimitsAgree: the byte scan that guards the tokenizer never reads
+// much less nesting than the tokenizer makes, on any text the tokenizer
+// accepts (if it did, a file could make the tokenizer work in vain: the
+// count on its tokens would still stop the parser). The seeds are the
+// places where they once disagreed.
+func FuzzLimitsAgree(f *testing.F) {
+	for _, s := range []string{
+		"a: [[[1]]]\n", "a:\n  - - [b, {c: d}]\n  - 'x'\n  - \"y\"\nb: |\n  [[[\n",
+		"a: |2\n   x\n  [[\nb: >-\n  y\n---\n- &x !t 'a''b'\n- *x\n- \"c\\\"\n  d\"\n- e f\n  g # h\n? [k]\n: v\n%YAML 1.2\n",
+		"x: it's [\n  more 'q\ny: {a: [b, 'c', \"d\"]} # {\n",
+		"!{{{{{{{{{{{{{{{{{", "''{{{{{{{{{{{{{{{{", "%               [[[[[[[[[[[[[[[[", ">\n\n 0\n0\n{{{{{{{{{{{{{{{",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 4096 {
+			return
+		}
+		toks := lexer.Tokenize(string(src))
+		if toks.InvalidToken() != nil {
+			return // the parser stops at once
+		}
+		if scanLimits("f", src, 6) == nil && tokenLimits("f", toks, 16) != nil {
+			t.Fatalf("the scan allows 6 levels, the tokens hold more than 16: %q", src)
+		}
 	})
 }

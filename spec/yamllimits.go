@@ -9,12 +9,13 @@ import (
 
 // The YAML parser's time and memory grow with the square of the nesting:
 // 20,000 nested "[" (40 KB) take 4 s and 850 MB, "- - - …" as much. So
-// the text is held to MaxDepth and maxNodes twice before it is parsed:
+// the text is held to MaxDepth, maxNodes and maxTokens twice before it is
+// parsed:
 //
 //   - scanLimits reads the bytes once, knowing just enough YAML to tell
 //     structure from text (quotes, comments, block scalars, plain
 //     scalars), and stops where a limit is first crossed: a file of
-//     8 MiB of "[" is refused in microseconds, before the tokenizer (whose
+//     8 MiB of "[" is refused in a few milliseconds, before the tokenizer (whose
 //     cost is linear, about 250 bytes and 1.5 µs a token) sees it.
 //   - tokenLimits counts the same on the tokenizer's tokens, which the
 //     parser then reads: it is exact where scanLimits's reading of YAML
@@ -22,6 +23,14 @@ import (
 //     count reaches the parser.
 
 var tooManyDetail = fmt.Sprintf("a stack file or a var file holds at most %d values (keys, scalars, lists and mappings)", maxNodes)
+
+// maxTokens bounds what the tokenizer makes of a file (about 250 bytes
+// and 1.5 µs a token): values, indicators (- ? : , [ ] { }), anchors,
+// tags and comments. A stack of 10,000 resources is 281,000 tokens;
+// 8 MiB of "#" lines, 4 million comments, took 4.7 s and 1.4 GB.
+const maxTokens = 1000000
+
+var tooManyTokensDetail = fmt.Sprintf("a stack file or a var file holds at most %d tokens (values, indicators such as - : , [ {, anchors, tags and comments)", maxTokens)
 
 const depthDetail = "mappings and lists nest at most %d deep in a stack file or a var file (a real stack nests about 8); flatten the structure"
 
@@ -36,7 +45,7 @@ type limitScan struct {
 	// content is the indentation of its first line (-1: not seen yet)
 	lit             bool
 	litParent, litN int
-	values          int
+	values, tokens  int
 	maxDepth        int
 }
 
@@ -92,6 +101,19 @@ func marker(l []byte) bool {
 	return len(l) == 3 || isSpace(l[3])
 }
 
+// opensNode: a line that starts with a collection or an indicator.
+// Where a plain scalar may go on over it, the tokenizer does not always
+// agree; reading it as structure can only count too much.
+func opensNode(l []byte) bool {
+	switch c := l[0]; {
+	case c == '[' || c == '{':
+		return true
+	case c == '-' || c == '?' || c == ':':
+		return len(l) == 1 || isSpace(l[1])
+	}
+	return false
+}
+
 func (s *limitScan) depthError(off int) *limitError {
 	return &limitError{off: off, summary: fmt.Sprintf("nesting deeper than %d levels", s.maxDepth), detail: fmt.Sprintf(depthDetail, s.maxDepth)}
 }
@@ -116,6 +138,14 @@ func (s *limitScan) parentIndent() int {
 		return -1
 	}
 	return s.block[len(s.block)-2]
+}
+
+func (s *limitScan) token(off int) *limitError {
+	s.tokens++
+	if s.tokens > maxTokens {
+		return &limitError{off: off, summary: fmt.Sprintf("document too large (more than %d tokens)", maxTokens), detail: tooManyTokensDetail}
+	}
+	return nil
 }
 
 func (s *limitScan) value(off int) *limitError {
@@ -149,14 +179,27 @@ func (s *limitScan) line(l []byte) *limitError {
 	case s.quote != 0: // a quoted scalar goes on
 	case s.flow > 0: // lines go on inside the flow collection
 		i = ind
-	case isBlank(l[ind:]) || l[ind] == '#':
-		return nil // blank or a comment: no structure, a plain scalar may go on after it
+	case isBlank(l[ind:]):
+		return nil // no structure, a plain scalar may go on after it
+	case l[ind] == '#':
+		return s.token(ind) // a comment: the same
 	case ind == 0 && marker(l):
 		s.block, s.plain = s.block[:0], false
+		if e := s.token(0); e != nil {
+			return e
+		}
 		i = 3
 	case ind == 0 && l[0] == '%':
-		return nil // a directive
-	case s.plain && ind > s.parent:
+		// A directive: the tokenizer reads "%" alone and goes on.
+		s.plain = false
+		if e := s.push(0); e != nil {
+			return e
+		}
+		if e := s.token(0); e != nil {
+			return e
+		}
+		i = 1
+	case s.plain && ind > s.parent && !opensNode(l[ind:]):
 		i = ind // the plain scalar goes on
 	default:
 		s.plain = false
@@ -209,7 +252,7 @@ func (s *limitScan) inline(l []byte, i int) *limitError {
 		}
 		if c == '#' && space {
 			s.plain = false
-			return nil // a comment
+			return s.token(i) // a comment
 		}
 		space = false
 		next := byte(' ')
@@ -226,6 +269,9 @@ func (s *limitScan) inline(l []byte, i int) *limitError {
 				i++
 				continue
 			}
+		}
+		if e := s.token(i); e != nil {
+			return e
 		}
 		switch {
 		case c == '[' || c == '{':
@@ -313,15 +359,25 @@ func (s *limitScan) inline(l []byte, i int) *limitError {
 // tokenLimits holds the tokenizer's tokens to the same limits: flow
 // collections by their brackets, block nodes by the column of the first
 // token of a line and of the token after an indicator (- ? :).
-func tokenLimits(filename string, tokens token.Tokens, maxDepth int) *Diagnostic {
+func tokenLimits(filename string, toks token.Tokens, maxDepth int) *Diagnostic {
 	flow, values, line := 0, 0, 0
 	var block []int
 	after := false // the previous token was a block indicator
-	for _, tk := range tokens {
-		if tk == nil || tk.Position == nil || tk.Type == token.CommentType {
+	for n, tk := range toks {
+		if tk == nil || tk.Position == nil {
 			continue
 		}
 		p := tk.Position
+		at := func() *Range {
+			line, col := max(p.Line, 1), max(p.Column, 1)
+			return &Range{Filename: filename, Start: Pos{line, col}, End: Pos{line, col + 1}}
+		}
+		if n >= maxTokens {
+			return &Diagnostic{Severity: Error, Summary: fmt.Sprintf("document too large (more than %d tokens)", maxTokens), Detail: tooManyTokensDetail, Range: at()}
+		}
+		if tk.Type == token.CommentType {
+			continue
+		}
 		first := p.Line != line
 		line = p.Line
 		if flow == 0 && (first || after) && tk.Type != token.SequenceEndType && tk.Type != token.MappingEndType {
@@ -339,10 +395,6 @@ func tokenLimits(filename string, tokens token.Tokens, maxDepth int) *Diagnostic
 			}
 		case token.DocumentHeaderType, token.DocumentEndType:
 			block = block[:0]
-		}
-		at := func() *Range {
-			line, col := max(p.Line, 1), max(p.Column, 1)
-			return &Range{Filename: filename, Start: Pos{line, col}, End: Pos{line, col + 1}}
 		}
 		if len(block)+flow > maxDepth {
 			return &Diagnostic{Severity: Error, Summary: fmt.Sprintf("nesting deeper than %d levels", maxDepth), Detail: fmt.Sprintf(depthDetail, maxDepth), Range: at()}
