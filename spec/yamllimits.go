@@ -190,15 +190,7 @@ func (s *limitScan) line(l []byte) *limitError {
 		}
 		i = 3
 	case ind == 0 && l[0] == '%':
-		// A directive: the tokenizer reads "%" alone and goes on.
-		s.plain = false
-		if e := s.push(0); e != nil {
-			return e
-		}
-		if e := s.token(0); e != nil {
-			return e
-		}
-		i = 1
+		return s.directive(l)
 	case s.plain && ind > s.parent && !opensNode(l[ind:]):
 		i = ind // the plain scalar goes on
 	default:
@@ -209,6 +201,31 @@ func (s *limitScan) line(l []byte) *limitError {
 		i = ind
 	}
 	return s.inline(l, i)
+}
+
+// directive reads a line that starts with "%". The tokenizer reads "%"
+// alone and goes on with the rest as it comes; no real directive has a
+// bracket, so every "[" or "{" on the line counts as an opening one, and
+// none as closing (which can only count too much).
+func (s *limitScan) directive(l []byte) *limitError {
+	s.plain = false
+	if e := s.push(0); e != nil {
+		return e
+	}
+	for i, c := range l {
+		if c == '[' || c == '{' {
+			s.flow++
+			if len(s.block)+s.flow > s.maxDepth {
+				return s.depthError(i)
+			}
+		}
+		if c != ' ' && c != '\t' {
+			if e := s.token(i); e != nil {
+				return e
+			}
+		}
+	}
+	return nil
 }
 
 // inline reads a line from byte i on.

@@ -115,6 +115,7 @@ func TestScanReadsAsTheTokenizer(t *testing.T) {
 		"&a" + deep,         // so does an anchor
 		"''" + deep,         // a collection right after a quoted scalar
 		"%    " + deep,      // a directive is one token
+		"%%    " + deep,     // or two
 		">\n 0\n0\n" + deep, // a line after a plain scalar, after a block scalar
 		"a: b\n  " + deep,   // a line that could go on a plain scalar
 		"a: b\n  " + strings.Repeat("- ", 100) + "c", // the same with lists
