@@ -2,7 +2,6 @@ package spec
 
 import (
 	"regexp"
-	"strings"
 )
 
 // stackNameRE: a stack name names its state (.idstack/<stack>.state.json,
@@ -15,7 +14,7 @@ var stackNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
 // stackName checks the stack name once variables are applied.
 func (c *checker) stackName() {
 	name := c.s.Name
-	if name == "" || strings.Contains(name, "${") {
+	if name == "" || c.s.nameUnresolved {
 		return // missing (the schema says so) or an unset variable (already reported)
 	}
 	if !stackNameRE.MatchString(name) {

@@ -94,9 +94,10 @@ func Format(w io.Writer, ds Diagnostics, sources map[string][]byte) {
 				if r.End.Line == r.Start.Line && r.End.Col > r.Start.Col {
 					width = r.End.Col - r.Start.Col
 				}
+				line, col, width := window(line, r.Start.Col, width)
 				num := fmt.Sprint(r.Start.Line)
 				fmt.Fprintf(w, "  %s | %s\n", num, line)
-				fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), caretIndent(line, r.Start.Col), strings.Repeat("^", width))
+				fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), caretIndent(line, col), strings.Repeat("^", width))
 			}
 		}
 		if d.Detail != "" {
@@ -116,6 +117,32 @@ func sourceLine(src []byte, n int) (string, bool) {
 		return "", false
 	}
 	return strings.TrimRight(lines[n-1], "\r"), true
+}
+
+// maxShown is the most of a line a diagnostic shows: a line of 20,000 "["
+// is shown around its column.
+const maxShown = 160
+
+// window cuts a long line to maxShown runes around col (1-based), marking
+// the cuts with "…", and moves col and the caret's width to match.
+func window(line string, col, width int) (string, int, int) {
+	runes := []rune(line)
+	if len(runes) <= maxShown {
+		return line, col, width
+	}
+	start := max(0, min(col-1-maxShown/2, len(runes)-maxShown))
+	end := start + maxShown
+	shown := string(runes[start:end])
+	col -= start
+	if start > 0 {
+		shown = "…" + shown
+		col++
+	}
+	if end < len(runes) {
+		shown += "…"
+	}
+	width = max(1, min(width, len([]rune(shown))-col+1))
+	return shown, col, width
 }
 
 // caretIndent keeps tabs so the caret lines up under the column.

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/goccy/go-yaml/lexer"
 )
 
 // FuzzLoad: no input makes the loader or the checks panic, and every
@@ -22,6 +24,15 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("stack: \"${var.\"\nvars: {x: {type: number, default: abc}}\n"))
 	f.Add([]byte("? [a, b]\n: c\n"))
 	f.Add([]byte("stack: !!str 12\nvms: {a: {f: |\n    ${var.x}\n  }}\n"))
+	// The loader's limits: nesting, before the parser; a BOM.
+	f.Add([]byte("stack: s\nx: " + strings.Repeat("[", 70) + "\n"))
+	f.Add([]byte("stack: s\nx: [" + strings.Repeat("{a: [", 30) + "1" + strings.Repeat("]}", 30) + "]\n"))
+	f.Add([]byte("x:\n  " + strings.Repeat("- ", 70) + "1\n"))
+	f.Add([]byte("a: \"[[[\\\"\n  [[[\"\nb: '[[''[['\nc: |2\n   [[[\n  [[[\nd: x'[[ # [[\n  'y\n"))
+	f.Add([]byte("\uFEFFstack: s\nvars: {x: a}\n"))
+	f.Add([]byte("\uFEFF"))
+	// ${…} in variables' defaults: env, files, cycles, resource attributes.
+	f.Add([]byte("stack: s-${var.a}\nvars:\n  a: ${env.HOME}\n  b: {type: number, default: \"${var.b}\"}\n  c: ${var.d}\n  d: \"${var.c}-${file.x}\"\n  e: ${vms.w.ip}\nvms: {w: {f: \"${var.a}${var.e}\"}}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		opts := Options{
 			Vars:      map[string]string{},
@@ -49,6 +60,7 @@ func FuzzInterpolate(f *testing.F) {
 		"", "plain", "${var.x}", "a-${var.x}-b", "$${var.x}", "$$${var.x}", "${", "${}", "${ var.x }",
 		"${env.HOME}", "${file.~/.ssh/id.pub}", "${vms.web.private_ipv4}", "${vms.web}", "${foo.bar}",
 		"${var.x", "}${var.x}{", "$", "$$", "${var.${var.x}}", "é${var.ü}",
+		"${var.v}", "a-${var.v}-${env.HOME}", "${file./dev/zero}", "\uFEFF${var.x}",
 	} {
 		f.Add(s)
 	}
@@ -65,9 +77,39 @@ func FuzzInterpolate(f *testing.F) {
 				t.Fatalf("expression %+v is not at its offset in %q", p.expr, s)
 			}
 		}
-		// Through the loader too, as a quoted scalar.
-		src := "stack: s\nvms:\n  web:\n    f: '" + strings.ReplaceAll(s, "'", "''") + "'\n"
+		// Through the loader too, as a quoted scalar: a field's value and
+		// a variable's default.
+		q := "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		src := "stack: s\nvars:\n  v: " + q + "\nvms:\n  web:\n    f: " + q + "\n    g: ${var.v}\n"
 		LoadBytes("f.yaml", []byte(src), Options{LookupEnv: func(string) (string, bool) { return "", false },
 			ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }})
+	})
+}
+
+// FuzzLimitsAgree: the byte scan that guards the tokenizer never reads
+// much less nesting than the tokenizer makes, on any text the tokenizer
+// accepts (if it did, a file could make the tokenizer work in vain: the
+// count on its tokens would still stop the parser). The seeds are the
+// places where they once disagreed.
+func FuzzLimitsAgree(f *testing.F) {
+	for _, s := range []string{
+		"a: [[[1]]]\n", "a:\n  - - [b, {c: d}]\n  - 'x'\n  - \"y\"\nb: |\n  [[[\n",
+		"a: |2\n   x\n  [[\nb: >-\n  y\n---\n- &x !t 'a''b'\n- *x\n- \"c\\\"\n  d\"\n- e f\n  g # h\n? [k]\n: v\n%YAML 1.2\n",
+		"x: it's [\n  more 'q\ny: {a: [b, 'c', \"d\"]} # {\n",
+		"!{{{{{{{{{{{{{{{{{", "''{{{{{{{{{{{{{{{{", "%               [[[[[[[[[[[[[[[[", "%%     [[[[[[[[[[[[[[[[", ">\n\n 0\n0\n{{{{{{{{{{{{{{{",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 4096 {
+			return
+		}
+		toks := lexer.Tokenize(string(src))
+		if toks.InvalidToken() != nil {
+			return // the parser stops at once
+		}
+		if scanLimits("f", src, 6) == nil && tokenLimits("f", toks, 16) != nil {
+			t.Fatalf("the scan allows 6 levels, the tokens hold more than 16: %q", src)
+		}
 	})
 }

@@ -8,18 +8,15 @@ import (
 
 // Options are the inputs of a load besides the stack file.
 type Options struct {
-	Vars      map[string]string            // --var K=V (win over everything)
+	Vars      map[string]string            // --var K=V (win over everything; taken as they are)
 	VarFiles  []string                     // --var-file F, YAML maps, later ones win
 	LookupEnv func(string) (string, bool)  // nil: os.LookupEnv
-	ReadFile  func(string) ([]byte, error) // nil: os.ReadFile
+	ReadFile  func(string) ([]byte, error) // nil: the file system, within the limits (see read)
 }
 
 func (o Options) withDefaults() Options {
 	if o.LookupEnv == nil {
 		o.LookupEnv = os.LookupEnv
-	}
-	if o.ReadFile == nil {
-		o.ReadFile = os.ReadFile
 	}
 	return o
 }
@@ -27,10 +24,14 @@ func (o Options) withDefaults() Options {
 // Load reads and loads the stack file at path.
 func Load(path string, opts Options) (*Stack, Diagnostics) {
 	opts = opts.withDefaults()
-	src, err := opts.ReadFile(path)
+	src, err := opts.read(path, stackInput)
 	if err != nil {
 		var ds Diagnostics
-		ds.Errorf(nil, "give the stack file with -f FILE (default idstack.yaml)", "cannot read stack file: %v", err)
+		summary, allowed := readProblem(err, stackInput)
+		if allowed == "" {
+			allowed = "give the stack file with -f FILE (default idstack.yaml)"
+		}
+		ds.Errorf(nil, allowed, "cannot read stack file: %s", summary)
 		return nil, ds
 	}
 	return LoadBytes(path, src, opts)
@@ -43,6 +44,11 @@ func Load(path string, opts Options) (*Stack, Diagnostics) {
 func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) {
 	opts = opts.withDefaults()
 	var diags Diagnostics
+	if len(src) > MaxSourceSize {
+		diags.Errorf(nil, readLimitDetail, "cannot read stack file: %s", (&TooLargeError{Path: filename, Limit: MaxSourceSize}).Error())
+		return nil, diags
+	}
+	src = stripBOM(src)
 	root, ds := parseYAML(filename, src)
 	diags = append(diags, ds...)
 	if root == nil {
@@ -63,13 +69,18 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	if e := root.get("vars"); e != nil {
 		varsNode = e.val
 	}
-	vars := parseVars(varsNode, &diags)
+	vars := parseVars(varsNode, s.Dir, &diags)
 	for _, f := range opts.VarFiles {
-		data, err := opts.ReadFile(f)
+		data, err := opts.read(f, varInput)
 		if err != nil {
-			diags.Errorf(nil, "check the path given to --var-file", "cannot read var file: %v", err)
+			summary, allowed := readProblem(err, varInput)
+			if allowed == "" {
+				allowed = "check the path given to --var-file"
+			}
+			diags.Errorf(nil, allowed, "cannot read var file: %s", summary)
 			continue
 		}
+		data = stripBOM(data)
 		s.Sources[f] = data
 		vars.applyVarFile(f, data, &diags)
 	}
@@ -81,12 +92,17 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	}
 	sort.Strings(s.SensitiveVars)
 
-	ev := &evaluator{vars: vars, dir: s.Dir, lookupEnv: opts.LookupEnv, readFile: opts.ReadFile,
-		sources: s.Sources, diags: &diags, reported: map[string]bool{}}
+	ev := &evaluator{vars: vars, opts: opts, sources: s.Sources, diags: &diags, reported: map[string]bool{}}
+	// Every variable's value first, in the order of declaration: a default
+	// or a var file value may use ${…} too, and its errors (a cycle, a
+	// missing environment variable) are reported where it is written.
+	for _, name := range vars.order {
+		ev.resolve(vars.decls[name], nil)
+	}
 	for _, e := range root.keys {
-		// Variable declarations are taken literally.
+		// Variable declarations stay as written in the document.
 		if e.key != "vars" {
-			ev.walk(e.val)
+			ev.walk(e.val, scope{dir: s.Dir})
 		}
 	}
 
@@ -104,6 +120,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 func (s *Stack) fillTop(root *node) {
 	if e := root.get("stack"); e != nil {
 		s.Name, _ = e.val.val.(string)
+		s.nameUnresolved = e.val.unresolved
 	}
 	if e := root.get("location"); e != nil {
 		s.Location, _ = e.val.val.(string)

@@ -75,6 +75,10 @@ type Stack struct {
 	// Sources holds the text of every file read (stack and var files) so
 	// diagnostics can show the offending line.
 	Sources map[string][]byte
+
+	// nameUnresolved: the stack name holds a ${…} that could not be
+	// resolved (and was reported), so it is not judged.
+	nameUnresolved bool
 }
 
 // Resource is one declared resource.

@@ -18,8 +18,9 @@ type node struct {
 	items  []*node         // sequences
 	rng    Range
 	// filled by interpolation
-	sensitive bool
-	refs      []Ref
+	sensitive  bool
+	refs       []Ref
+	unresolved bool // a ${var|env|file…} could not be resolved (reported); its placeholder stays
 }
 
 type nodeKind int

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,42 @@ type varDecl struct {
 	rng       Range // the declaring key
 	val       any
 	hasVal    bool
+	// src is the string that gives the value when it holds ${…}: the
+	// default or a var file's value (a copy: the document keeps the text).
+	// It is interpolated on first use, with the same rules as the stack's
+	// values; ${file.…} is relative to srcDir, the directory of its file.
+	src          *node
+	srcDir       string
+	from         string // where the value comes from: "default", "value in F", "--var"
+	state        varState
+	failed       bool // resolving the value failed (and was reported)
+	valSensitive bool // the value is a secret: declared sensitive, or made from one (${env.…}, a sensitive variable)
+}
+
+type varState uint8
+
+const (
+	varUnresolved varState = iota
+	varResolving
+	varResolved
+)
+
+// setValue sets a variable from a scalar of a file: a template is kept
+// for later, anything else is converted to the variable's type (the
+// error says what is allowed).
+func (d *varDecl) setValue(n *node, dir, from string) string {
+	d.from = from
+	if n.isStr && strings.Contains(n.val.(string), "${") {
+		c := *n
+		d.src, d.srcDir, d.val, d.hasVal = &c, dir, nil, false
+		return ""
+	}
+	val, err := convertVar(d.typ, n.val)
+	if err != "" {
+		return err
+	}
+	d.src, d.val, d.hasVal = nil, val, true
+	return ""
 }
 
 type varSet struct {
@@ -34,7 +71,7 @@ var varTypes = "allowed types: string, number, bool"
 
 // parseVars reads the vars: block. Each entry is {type, default, sensitive,
 // description} or a bare scalar, which is the default (its type inferred).
-func parseVars(n *node, diags *Diagnostics) *varSet {
+func parseVars(n *node, dir string, diags *Diagnostics) *varSet {
 	vs := &varSet{decls: map[string]*varDecl{}}
 	if n == nil {
 		return vs
@@ -63,15 +100,15 @@ func parseVars(n *node, diags *Diagnostics) *varSet {
 				continue
 			}
 			d.typ = typeOf(v.val)
-			d.val, d.hasVal = v.val, true
+			d.setValue(v, dir, "default")
 		case mapNode:
-			parseVarDecl(d, v, diags)
+			parseVarDecl(d, v, dir, diags)
 		}
 	}
 	return vs
 }
 
-func parseVarDecl(d *varDecl, v *node, diags *Diagnostics) {
+func parseVarDecl(d *varDecl, v *node, dir string, diags *Diagnostics) {
 	var def *entry
 	for _, f := range v.keys {
 		switch f.key {
@@ -112,12 +149,9 @@ func parseVarDecl(d *varDecl, v *node, diags *Diagnostics) {
 	if d.typ == "" {
 		d.typ = typeOf(def.val.val)
 	}
-	val, err := convertVar(d.typ, def.val.val)
-	if err != "" {
+	if err := d.setValue(def.val, dir, "default"); err != "" {
 		diags.at(&def.val.rng, Pointer("vars", d.name, "default"), err, "variable %s: default %s is not a %s", d.name, scalarText(def.val.val), d.typ)
-		return
 	}
-	d.val, d.hasVal = val, true
 }
 
 func typeOf(v any) string {
@@ -169,7 +203,9 @@ func convertVar(typ string, v any) (any, string) {
 	}
 }
 
-// applyVarFile sets variables from a YAML map file (later files win).
+// applyVarFile sets variables from a YAML map file (later files win). Its
+// values may use ${var.…}, ${env.…} and ${file.…} (relative to the var
+// file), resolved like defaults.
 func (vs *varSet) applyVarFile(name string, src []byte, diags *Diagnostics) {
 	root, ds := parseYAML(name, src)
 	*diags = append(*diags, ds...)
@@ -192,16 +228,15 @@ func (vs *varSet) applyVarFile(name string, src []byte, diags *Diagnostics) {
 			diags.Errorf(&e.val.rng, "a variable is a string, a number or a bool", "variable %s: invalid value", e.key)
 			continue
 		}
-		v, err := convertVar(d.typ, e.val.val)
-		if err != "" {
+		if err := d.setValue(e.val, filepath.Dir(name), "value in "+name); err != "" {
 			diags.Errorf(&e.val.rng, err, "variable %s is a %s: %s is not", e.key, d.typ, scalarText(e.val.val))
-			continue
 		}
-		d.val, d.hasVal = v, true
 	}
 }
 
-// applyCLI sets variables from --var K=V (these win over everything).
+// applyCLI sets variables from --var K=V (these win over everything). As
+// in Terraform, a --var value is taken as it is, never interpolated: the
+// shell has expanded it already (--var pw="$DB_PW").
 func (vs *varSet) applyCLI(vars map[string]string, diags *Diagnostics) {
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
@@ -214,16 +249,21 @@ func (vs *varSet) applyCLI(vars map[string]string, diags *Diagnostics) {
 			diags.Errorf(nil, vs.names()+suggest(k, vs.order), "--var %s: no variable %q is declared in the stack file", k, k)
 			continue
 		}
+		shown := vars[k]
+		if d.sensitive {
+			shown = "(sensitive)"
+		}
 		v, err := convertVar(d.typ, vars[k])
 		if err != "" {
-			shown := vars[k]
-			if d.sensitive {
-				shown = "(sensitive)"
-			}
 			diags.Errorf(nil, err, "--var %s=%s: variable %s is a %s", k, shown, k, d.typ)
 			continue
 		}
-		d.val, d.hasVal = v, true
+		d.val, d.hasVal, d.src, d.from = v, true, nil, "--var"
+		if strings.Contains(vars[k], "${") {
+			*diags = append(*diags, Diagnostic{Severity: Warning,
+				Summary: fmt.Sprintf("--var %s=%s is taken as it is: --var values are not interpolated", k, shown),
+				Detail:  fmt.Sprintf("let the shell expand the value (--var %s=\"$NAME\"), or write ${…} in the variable's default or in a --var-file", k)})
+		}
 	}
 }
 

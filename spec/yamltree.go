@@ -10,6 +10,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -25,7 +26,8 @@ type treeBuilder struct {
 }
 
 // parseYAML parses src into a node tree. A syntax error comes back as a
-// diagnostic with its position.
+// diagnostic with its position; so does a file that nests deeper than
+// MaxDepth or holds more than maxNodes values, found before it is parsed.
 func parseYAML(filename string, src []byte) (root *node, diags Diagnostics) {
 	defer func() {
 		// The YAML library is third-party code fed with user input: a panic
@@ -35,7 +37,15 @@ func parseYAML(filename string, src []byte) (root *node, diags Diagnostics) {
 			diags.Errorf(&Range{Filename: filename, Start: Pos{1, 1}, End: Pos{1, 1}}, "", "cannot parse YAML: %v", p)
 		}
 	}()
-	f, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
+	src = stripBOM(src)
+	if d := scanLimits(filename, src, MaxDepth); d != nil {
+		return nil, Diagnostics{*d}
+	}
+	tokens := lexer.Tokenize(string(src))
+	if d := tokenLimits(filename, tokens, MaxDepth); d != nil {
+		return nil, Diagnostics{*d}
+	}
+	f, err := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, yamlErrorDiag(filename, err)
 	}
