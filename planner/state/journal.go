@@ -76,7 +76,7 @@ func (l *Local) OpenJournal() (Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &fileJournal{path: l.JournalPath(), run: randomHex(6)}
+	j := &fileJournal{path: l.JournalPath(), run: NewRunID()}
 	if n := len(entries); n > 0 {
 		j.seq = entries[n-1].Seq
 	}
@@ -87,7 +87,7 @@ func (l *Local) OpenJournal() (Journal, error) {
 func (j *fileJournal) Append(e Entry) (Entry, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e, b, err := stamp(e, j.seq+1, j.run)
+	e, b, err := EncodeEntry(e, j.seq+1, j.run)
 	if err != nil {
 		return e, err
 	}
@@ -129,11 +129,15 @@ func ReadJournalFile(path string) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseJournal(path, b)
+	return ParseJournal(path, b)
 }
 
-// stamp numbers an entry of a run and encodes it as one JSON line.
-func stamp(e Entry, seq int, run string) (Entry, []byte, error) {
+// NewRunID names a run in its journal entries (Entry.Run).
+func NewRunID() string { return randomHex(6) }
+
+// EncodeEntry numbers an entry of a run (and times it if it has no time)
+// and encodes it as one JSON line, the journal's format.
+func EncodeEntry(e Entry, seq int, run string) (Entry, []byte, error) {
 	e.Seq, e.Run = seq, run
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
@@ -142,9 +146,10 @@ func stamp(e Entry, seq int, run string) (Entry, []byte, error) {
 	return e, append(b, '\n'), err
 }
 
-// parseJournal reads JSON lines of entries; a torn last line (a crash
-// while writing it) is ignored: its call was never made.
-func parseJournal(name string, b []byte) ([]Entry, error) {
+// ParseJournal reads JSON lines of entries (from EncodeEntry); a torn
+// last line (a crash while writing it) is ignored: its call was never
+// made. name says where they were read, for errors.
+func ParseJournal(name string, b []byte) ([]Entry, error) {
 	var out []Entry
 	lines := bytes.Split(b, []byte("\n"))
 	for i, line := range lines {

@@ -22,10 +22,20 @@ func NewLocal(stackDir, stack string) *Local {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 
-func (l *Local) base() string { return unsafeName.ReplaceAllString(l.Stack, "_") }
+func (l *Local) base() string { return safeName(l.Stack) }
+
+func safeName(stack string) string { return unsafeName.ReplaceAllString(stack, "_") }
+
+// Suffix ends the name of every state, a file or an object: the other
+// stacks' states beside one are found by it (OtherStates).
+const Suffix = ".state.json"
+
+// FileName is a stack's state's name: its file in the .idstack directory,
+// and the default key of its object in S3 storage.
+func FileName(stack string) string { return safeName(stack) + Suffix }
 
 // Path of the state file.
-func (l *Local) Path() string { return filepath.Join(l.Dir, l.base()+".state.json") }
+func (l *Local) Path() string { return filepath.Join(l.Dir, FileName(l.Stack)) }
 
 // LockPath of the lock file.
 func (l *Local) LockPath() string { return filepath.Join(l.Dir, l.base()+".lock") }

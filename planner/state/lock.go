@@ -58,8 +58,9 @@ func (e *LockReadError) Error() string {
 
 func (e *LockReadError) Unwrap() error { return e.Err }
 
-// parseLock reads a lock's content.
-func parseLock(path string, data []byte) (LockInfo, error) {
+// ParseLock reads a lock's content (a LockInfo as JSON); one that does not
+// parse is a *LockReadError, Unreadable. path names the lock for errors.
+func ParseLock(path string, data []byte) (LockInfo, error) {
 	var info LockInfo
 	if len(data) == 0 {
 		return info, &LockReadError{Path: path, Err: errors.New("it is empty"), Unreadable: true}
@@ -99,7 +100,7 @@ func (l *Local) Lock(holder string, timeout time.Duration) (func() error, error)
 			return nil, rerr
 		}
 		if time.Now().After(deadline) {
-			return nil, &LockedError{Path: l.LockPath(), Info: held, Stale: stale(held, host)}
+			return nil, &LockedError{Path: l.LockPath(), Info: held, Stale: IsStale(held, host)}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -114,7 +115,7 @@ func (l *Local) ReadLock() (LockInfo, error) {
 	if err != nil {
 		return LockInfo{}, &LockReadError{Path: l.LockPath(), Err: err}
 	}
-	return parseLock(l.LockPath(), b)
+	return ParseLock(l.LockPath(), b)
 }
 
 // Unlock removes the lock whoever holds it.
@@ -126,8 +127,9 @@ func (l *Local) Unlock() error {
 	return err
 }
 
-// stale reports whether the holder is a process of this host that is gone.
-func stale(info LockInfo, host string) bool {
+// IsStale reports whether a lock is stale: older than StaleAfter, or held
+// by a process of this host (host) that is gone.
+func IsStale(info LockInfo, host string) bool {
 	if !info.CreatedAt.IsZero() && time.Since(info.CreatedAt) > StaleAfter {
 		return true
 	}

@@ -94,7 +94,7 @@ func sortedRecords(s *State) []*Resource {
 
 // OtherStates reads the other *.state.json files of the .idstack directory.
 func (l *Local) OtherStates() ([]*Other, []string) {
-	paths, err := filepath.Glob(filepath.Join(l.Dir, "*.state.json"))
+	paths, err := filepath.Glob(filepath.Join(l.Dir, "*"+Suffix))
 	if err != nil {
 		return nil, []string{fmt.Sprintf("listing the states of %s: %v", l.Dir, err)}
 	}
@@ -111,7 +111,7 @@ func (l *Local) OtherStates() ([]*Other, []string) {
 			bad = append(bad, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err))
 			continue
 		}
-		if o, msg := other(where, data); o != nil {
+		if o, msg := DecodeOther(where, data); o != nil {
 			out = append(out, o)
 		} else {
 			bad = append(bad, msg)
@@ -120,8 +120,10 @@ func (l *Local) OtherStates() ([]*Other, []string) {
 	return out, bad
 }
 
-// other decodes another stack's state, or says why it cannot.
-func other(where string, data []byte) (*Other, string) {
+// DecodeOther decodes another stack's state read from where ("state file
+// PATH", "state s3://BUCKET/KEY"), or says why it cannot in a line for
+// OtherStates' unreadable list.
+func DecodeOther(where string, data []byte) (*Other, string) {
 	st, err := Decode(where, data, "")
 	if err != nil {
 		var inv *InvalidError
@@ -156,7 +158,7 @@ func (b *S3) OtherStates() ([]*Other, []string) {
 		}
 		for _, o := range page.Contents {
 			k := aws.ToString(o.Key)
-			if k != b.cfg.Key && strings.HasSuffix(k, ".state.json") && !strings.Contains(k[len(dir):], "/") {
+			if k != b.cfg.Key && strings.HasSuffix(k, Suffix) && !strings.Contains(k[len(dir):], "/") {
 				keys = append(keys, k)
 			}
 		}
@@ -174,7 +176,7 @@ func (b *S3) OtherStates() ([]*Other, []string) {
 			bad = append(bad, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err))
 			continue
 		}
-		if o, msg := other(where, data); o != nil {
+		if o, msg := DecodeOther(where, data); o != nil {
 			out = append(out, o)
 		} else {
 			bad = append(bad, msg)

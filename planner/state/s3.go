@@ -39,7 +39,7 @@ type S3Config struct {
 
 // DefaultS3Key is the state's key when the configuration names none.
 func DefaultS3Key(stack string) string {
-	return unsafeName.ReplaceAllString(stack, "_") + ".state.json"
+	return FileName(stack)
 }
 
 // S3 keeps a stack's state, lock and journal in S3 object storage, for CI
@@ -281,7 +281,7 @@ func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
 			return func() error { return b.del(b.lockKey(), etag) }, nil
 		}
 		if rerr == nil && !time.Now().Before(deadline) {
-			return nil, &LockedError{Path: "s3://" + b.cfg.Bucket + "/" + b.lockKey(), Info: held, Stale: stale(held, host)}
+			return nil, &LockedError{Path: "s3://" + b.cfg.Bucket + "/" + b.lockKey(), Info: held, Stale: IsStale(held, host)}
 		}
 		// Released between our write and our read: try again at once.
 		if rerr != nil {
@@ -305,7 +305,7 @@ func (b *S3) ReadLock() (LockInfo, error) {
 	if err != nil {
 		return LockInfo{}, &LockReadError{Path: path, Err: err}
 	}
-	return parseLock(path, data)
+	return ParseLock(path, data)
 }
 
 // Unlock removes the lock whoever holds it.
@@ -327,7 +327,7 @@ func (b *S3) OpenJournal() (Journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &s3Journal{b: b, run: randomHex(6)}
+	j := &s3Journal{b: b, run: NewRunID()}
 	if n := len(entries); n > 0 {
 		j.seq = entries[n-1].Seq
 	}
@@ -341,7 +341,7 @@ func (b *S3) OpenJournal() (Journal, error) {
 func (j *s3Journal) Append(e Entry) (Entry, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e, line, err := stamp(e, j.seq+1, j.run)
+	e, line, err := EncodeEntry(e, j.seq+1, j.run)
 	if err != nil {
 		return e, err
 	}
@@ -387,7 +387,7 @@ func (b *S3) ReadJournal() ([]Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the journal s3://%s/%s: %w", b.cfg.Bucket, k, err)
 		}
-		entries, err := parseJournal("s3://"+b.cfg.Bucket+"/"+k, data)
+		entries, err := ParseJournal("s3://"+b.cfg.Bucket+"/"+k, data)
 		if err != nil {
 			return nil, err
 		}
