@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/idstack/idstack/executor/cli/s3state"
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider/idcloudhost"
 	"github.com/idstack/idstack/spec"
@@ -50,7 +51,7 @@ func s3SettingsFor(c *cli.Context, stack *spec.Stack) (s3Settings, bool) {
 		return s, false
 	}
 	if s.Key == "" {
-		s.Key = state.DefaultS3Key(stack.Name)
+		s.Key = s3state.DefaultKey(stack.Name)
 	}
 	return s, true
 }
@@ -82,7 +83,7 @@ func backendFor(c *cli.Context, stack *spec.Stack) (state.Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("S3 state backend s3://%s/%s: %w", s.Bucket, s.Key, err)
 	}
-	return state.NewS3(state.S3Config{
+	return s3state.New(s3state.Config{
 		Endpoint: access.Endpoint, AccessKey: access.AccessKey, SecretKey: access.SecretKey,
 		Bucket: s.Bucket, Key: s.Key,
 	}, stack.Name)

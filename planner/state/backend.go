@@ -1,13 +1,20 @@
 package state
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Backend keeps one stack's state, its lock and its journal: a local
-// directory (Local) or the cloud's S3 object storage, for CI.
+// directory (Local) or the cloud's S3 object storage, for CI (package
+// executor/cli/s3state: it speaks HTTP, so only the command layer knows
+// it).
 type Backend interface {
 	// Load reads the state; none yet is an empty state.
 	Load() (*State, error)
-	// Save writes the state atomically, its serial incremented.
+	// Save writes the state atomically, its serial incremented. A backend
+	// whose writes are conditional (S3) fails with ErrStateChanged when
+	// another run wrote the state since this one read it.
 	Save(*State) error
 	// Lock takes the stack's lock, waiting up to timeout for a holder; a
 	// held lock is a *LockedError naming the holder.
@@ -24,6 +31,10 @@ type Backend interface {
 	// String says where the state is kept, for messages.
 	String() string
 }
+
+// ErrStateChanged is matched (errors.Is) by Save's error when another run
+// wrote the state since this one read it.
+var ErrStateChanged = errors.New("the state was changed by another run since this one read it")
 
 var _ Backend = (*Local)(nil)
 

@@ -7,9 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Owner is another stack that owns a live object, as its state says.
@@ -51,10 +48,7 @@ type Other struct {
 	State *State
 }
 
-var (
-	_ OtherStates = (*Local)(nil)
-	_ OtherStates = (*S3)(nil)
-)
+var _ OtherStates = (*Local)(nil)
 
 // OwnedElsewhere reads, once, what the other stacks' states of a backend
 // own.
@@ -137,50 +131,4 @@ func DecodeOther(where string, data []byte) (*Other, string) {
 		return nil, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err)
 	}
 	return &Other{Where: where, State: st}, ""
-}
-
-// OtherStates reads the other *.state.json objects beside the state's key
-// (same bucket, same prefix up to the key's last "/", not deeper): one
-// listing and one read per state found.
-func (b *S3) OtherStates() ([]*Other, []string) {
-	dir := ""
-	if i := strings.LastIndex(b.cfg.Key, "/"); i >= 0 {
-		dir = b.cfg.Key[:i+1]
-	}
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(b.client, &s3.ListObjectsV2Input{Bucket: &b.cfg.Bucket, Prefix: aws.String(dir), Delimiter: aws.String("/")})
-	for p.HasMorePages() {
-		ctx, cancel := b.ctx()
-		page, err := p.NextPage(ctx)
-		cancel()
-		if err != nil {
-			return nil, []string{fmt.Sprintf("listing the states in s3://%s/%s: %v", b.cfg.Bucket, dir, err)}
-		}
-		for _, o := range page.Contents {
-			k := aws.ToString(o.Key)
-			if k != b.cfg.Key && strings.HasSuffix(k, Suffix) && !strings.Contains(k[len(dir):], "/") {
-				keys = append(keys, k)
-			}
-		}
-	}
-	sort.Strings(keys)
-	var out []*Other
-	var bad []string
-	for _, k := range keys {
-		where := "state s3://" + b.cfg.Bucket + "/" + k
-		data, _, err := b.get(k)
-		if notFound(err) {
-			continue // deleted since the listing
-		}
-		if err != nil {
-			bad = append(bad, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err))
-			continue
-		}
-		if o, msg := DecodeOther(where, data); o != nil {
-			out = append(out, o)
-		} else {
-			bad = append(bad, msg)
-		}
-	}
-	return out, bad
 }

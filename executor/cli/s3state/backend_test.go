@@ -1,4 +1,4 @@
-package state_test
+package s3state_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/idstack/idstack/executor/cli/s3state"
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider/idcloudhost"
 	"github.com/idstack/idstack/provider/sim"
@@ -47,9 +48,9 @@ func newS3World(t *testing.T, bucket string) *s3World {
 	return &s3World{sim: s, api: api, access: access}
 }
 
-func (w *s3World) backend(t *testing.T, bucket, key, stack string) *state.S3 {
+func (w *s3World) backend(t *testing.T, bucket, key, stack string) *s3state.Backend {
 	t.Helper()
-	b, err := state.NewS3(state.S3Config{Endpoint: w.access.Endpoint, AccessKey: w.access.AccessKey, SecretKey: w.access.SecretKey, Bucket: bucket, Key: key}, stack)
+	b, err := s3state.New(s3state.Config{Endpoint: w.access.Endpoint, AccessKey: w.access.AccessKey, SecretKey: w.access.SecretKey, Bucket: bucket, Key: key}, stack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +294,7 @@ func TestS3Journal(t *testing.T) {
 // backend says so.
 func TestS3UnknownKeyIsRefused(t *testing.T) {
 	w := newS3World(t, "tfstate")
-	b, err := state.NewS3(state.S3Config{Endpoint: w.access.Endpoint, AccessKey: "NOTAKEY", SecretKey: "x", Bucket: "tfstate"}, "s")
+	b, err := s3state.New(s3state.Config{Endpoint: w.access.Endpoint, AccessKey: "NOTAKEY", SecretKey: "x", Bucket: "tfstate"}, "s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,8 +338,8 @@ func (l *lossyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // own condition: the backend sees that the object is its own.
 func TestS3LostAnswers(t *testing.T) {
 	w := newS3World(t, "tfstate")
-	lossy := func(method, suffix string) *state.S3 {
-		b, err := state.NewS3(state.S3Config{Endpoint: w.access.Endpoint, AccessKey: w.access.AccessKey, SecretKey: w.access.SecretKey,
+	lossy := func(method, suffix string) *s3state.Backend {
+		b, err := s3state.New(s3state.Config{Endpoint: w.access.Endpoint, AccessKey: w.access.AccessKey, SecretKey: w.access.SecretKey,
 			Bucket: "tfstate", Key: "k", HTTPClient: &http.Client{Transport: &lossyTransport{method: method, suffix: suffix}}}, "s")
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,11 @@
-package state
+// Package s3state keeps a stack's state, lock and journal in S3 object
+// storage (the S3 backend, for CI where nothing local survives). It speaks
+// HTTP through the AWS SDK, so only the command layer imports it: the
+// planner and the executor know a state.Backend, never this one. What it
+// shares with the local backend (the state's format and checks, the
+// journal's and the lock's formats, reading other stacks' states) is
+// planner/state's.
+package s3state
 
 import (
 	"bytes"
@@ -18,10 +25,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/idstack/idstack/planner/state"
 )
 
-// S3Config says where a stack's state is kept in S3 object storage.
-type S3Config struct {
+// Config says where a stack's state is kept in S3 object storage.
+type Config struct {
 	// Endpoint is the S3 URL (the cloud's GET /v1/storage/api/s3).
 	Endpoint string
 	// AccessKey and SecretKey sign the requests (GET /v1/storage/user/keys).
@@ -37,13 +46,12 @@ type S3Config struct {
 	Timeout time.Duration
 }
 
-// DefaultS3Key is the state's key when the configuration names none.
-func DefaultS3Key(stack string) string {
-	return FileName(stack)
-}
+// DefaultKey is the state's key when the configuration names none: the
+// name of the local backend's state file.
+func DefaultKey(stack string) string { return state.FileName(stack) }
 
-// S3 keeps a stack's state, lock and journal in S3 object storage, for CI
-// where nothing local survives:
+// Backend keeps a stack's state, lock and journal in S3 object storage,
+// for CI where nothing local survives:
 //   - the state is one JSON object; every Save is a conditional write on
 //     the ETag of the state this run read or last wrote (If-Match, or
 //     If-None-Match: * for the first), so of two writers only one wins and
@@ -52,8 +60,8 @@ func DefaultS3Key(stack string) string {
 //     the object exists) and released by a delete conditional on its own
 //     ETag, so a run never removes another run's lock;
 //   - the journal is an object per run, rewritten whole on each append.
-type S3 struct {
-	cfg    S3Config
+type Backend struct {
+	cfg    Config
 	stack  string
 	client *s3.Client
 
@@ -62,10 +70,10 @@ type S3 struct {
 	read bool   // Load or Save has run: etag is meaningful
 }
 
-var _ Backend = (*S3)(nil)
+var _ state.Backend = (*Backend)(nil)
 
-// NewS3 returns the S3 backend of a stack.
-func NewS3(cfg S3Config, stack string) (*S3, error) {
+// New returns the S3 backend of a stack.
+func New(cfg Config, stack string) (*Backend, error) {
 	if cfg.Bucket == "" {
 		return nil, errors.New("S3 backend: no bucket")
 	}
@@ -73,7 +81,7 @@ func NewS3(cfg S3Config, stack string) (*S3, error) {
 		return nil, errors.New("S3 backend: no endpoint")
 	}
 	if cfg.Key == "" {
-		cfg.Key = DefaultS3Key(stack)
+		cfg.Key = DefaultKey(stack)
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -94,16 +102,16 @@ func NewS3(cfg S3Config, stack string) (*S3, error) {
 	if cfg.HTTPClient != nil {
 		opts.HTTPClient = cfg.HTTPClient
 	}
-	return &S3{cfg: cfg, stack: stack, client: s3.New(opts)}, nil
+	return &Backend{cfg: cfg, stack: stack, client: s3.New(opts)}, nil
 }
 
 // String names the state object.
-func (b *S3) String() string { return "s3://" + b.cfg.Bucket + "/" + b.cfg.Key }
+func (b *Backend) String() string { return "s3://" + b.cfg.Bucket + "/" + b.cfg.Key }
 
-func (b *S3) lockKey() string    { return b.cfg.Key + ".lock" }
-func (b *S3) journalDir() string { return b.cfg.Key + ".journal/" }
+func (b *Backend) lockKey() string    { return b.cfg.Key + ".lock" }
+func (b *Backend) journalDir() string { return b.cfg.Key + ".journal/" }
 
-func (b *S3) ctx() (context.Context, context.CancelFunc) {
+func (b *Backend) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), b.cfg.Timeout)
 }
 
@@ -135,7 +143,7 @@ func conditionFailed(err error) bool {
 }
 
 // get reads an object and its ETag.
-func (b *S3) get(key string) ([]byte, string, error) {
+func (b *Backend) get(key string) ([]byte, string, error) {
 	ctx, cancel := b.ctx()
 	defer cancel()
 	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &b.cfg.Bucket, Key: &key})
@@ -150,7 +158,7 @@ func (b *S3) get(key string) ([]byte, string, error) {
 // put writes an object; ifMatch "" writes unconditionally, "*" only if it
 // does not exist, anything else only if its ETag is that. It returns the
 // new ETag.
-func (b *S3) put(key string, data []byte, ifMatch string) (string, error) {
+func (b *Backend) put(key string, data []byte, ifMatch string) (string, error) {
 	ctx, cancel := b.ctx()
 	defer cancel()
 	in := &s3.PutObjectInput{Bucket: &b.cfg.Bucket, Key: &key, Body: bytes.NewReader(data),
@@ -169,7 +177,7 @@ func (b *S3) put(key string, data []byte, ifMatch string) (string, error) {
 	return aws.ToString(out.ETag), nil
 }
 
-func (b *S3) del(key, ifMatch string) error {
+func (b *Backend) del(key, ifMatch string) error {
 	ctx, cancel := b.ctx()
 	defer cancel()
 	in := &s3.DeleteObjectInput{Bucket: &b.cfg.Bucket, Key: &key}
@@ -184,14 +192,14 @@ func (b *S3) del(key, ifMatch string) error {
 }
 
 // Load reads the state; no object yet is an empty state. A state that
-// does not validate (Decode) is an *InvalidError.
-func (b *S3) Load() (*State, error) {
+// does not validate (state.Decode) is a *state.InvalidError.
+func (b *Backend) Load() (*state.State, error) {
 	data, etag, err := b.get(b.cfg.Key)
 	if notFound(err) {
 		b.mu.Lock()
 		b.etag, b.read = "", true
 		b.mu.Unlock()
-		return New(b.stack), nil
+		return state.New(b.stack), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the state %s: %w", b, err)
@@ -201,16 +209,13 @@ func (b *S3) Load() (*State, error) {
 	b.mu.Lock()
 	b.etag, b.read = etag, true
 	b.mu.Unlock()
-	return Decode("state "+b.String(), data, b.stack)
+	return state.Decode("state "+b.String(), data, b.stack)
 }
 
-// ErrStateChanged is returned by Save when another run wrote the state
-// since this one read it.
-var ErrStateChanged = errors.New("the state was changed by another run since this one read it")
-
 // Save writes the state with its serial incremented, on condition that
-// the object is still the one this run read or last wrote.
-func (b *S3) Save(s *State) error {
+// the object is still the one this run read or last wrote; if another run
+// wrote it since, the error is state.ErrStateChanged.
+func (b *Backend) Save(s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.read {
@@ -242,7 +247,7 @@ func (b *S3) Save(s *State) error {
 			return nil
 		}
 		s.Serial--
-		return fmt.Errorf("saving the state %s (serial %d): %w; run `idstack plan` to see where things stand", b, s.Serial+1, ErrStateChanged)
+		return fmt.Errorf("saving the state %s (serial %d): %w; run `idstack plan` to see where things stand", b, s.Serial+1, state.ErrStateChanged)
 	}
 	if err != nil {
 		s.Serial--
@@ -254,9 +259,9 @@ func (b *S3) Save(s *State) error {
 
 // Lock creates the lock object, which fails while another run holds it;
 // it waits up to timeout, polling, for the holder to release it.
-func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
+func (b *Backend) Lock(holder string, timeout time.Duration) (func() error, error) {
 	host, _ := os.Hostname()
-	info := LockInfo{Holder: holder, Host: host, PID: os.Getpid(), CreatedAt: time.Now().UTC()}
+	info := state.LockInfo{Holder: holder, Host: host, PID: os.Getpid(), CreatedAt: time.Now().UTC()}
 	data, _ := json.Marshal(info)
 	deadline := time.Now().Add(timeout)
 	for {
@@ -268,7 +273,7 @@ func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
 			return nil, fmt.Errorf("taking the lock s3://%s/%s: %w", b.cfg.Bucket, b.lockKey(), err)
 		}
 		held, rerr := b.ReadLock()
-		if rerr != nil && !errors.Is(rerr, ErrNoLock) {
+		if rerr != nil && !errors.Is(rerr, state.ErrNoLock) {
 			return nil, rerr
 		}
 		if rerr == nil && sameLock(held, info) {
@@ -281,7 +286,7 @@ func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
 			return func() error { return b.del(b.lockKey(), etag) }, nil
 		}
 		if rerr == nil && !time.Now().Before(deadline) {
-			return nil, &LockedError{Path: "s3://" + b.cfg.Bucket + "/" + b.lockKey(), Info: held, Stale: IsStale(held, host)}
+			return nil, &state.LockedError{Path: "s3://" + b.cfg.Bucket + "/" + b.lockKey(), Info: held, Stale: state.IsStale(held, host)}
 		}
 		// Released between our write and our read: try again at once.
 		if rerr != nil {
@@ -291,29 +296,29 @@ func (b *S3) Lock(holder string, timeout time.Duration) (func() error, error) {
 	}
 }
 
-func sameLock(a, b LockInfo) bool {
+func sameLock(a, b state.LockInfo) bool {
 	return a.Holder == b.Holder && a.Host == b.Host && a.PID == b.PID && a.CreatedAt.Equal(b.CreatedAt)
 }
 
-// ReadLock says who holds the lock; the error is a *LockReadError.
-func (b *S3) ReadLock() (LockInfo, error) {
+// ReadLock says who holds the lock; the error is a *state.LockReadError.
+func (b *Backend) ReadLock() (state.LockInfo, error) {
 	path := "s3://" + b.cfg.Bucket + "/" + b.lockKey()
 	data, _, err := b.get(b.lockKey())
 	if notFound(err) {
-		return LockInfo{}, &LockReadError{Path: path, Err: ErrNoLock}
+		return state.LockInfo{}, &state.LockReadError{Path: path, Err: state.ErrNoLock}
 	}
 	if err != nil {
-		return LockInfo{}, &LockReadError{Path: path, Err: err}
+		return state.LockInfo{}, &state.LockReadError{Path: path, Err: err}
 	}
-	return ParseLock(path, data)
+	return state.ParseLock(path, data)
 }
 
 // Unlock removes the lock whoever holds it.
-func (b *S3) Unlock() error { return b.del(b.lockKey(), "") }
+func (b *Backend) Unlock() error { return b.del(b.lockKey(), "") }
 
-// s3Journal is one run's journal object, rewritten whole on each append.
-type s3Journal struct {
-	b       *S3
+// journal is one run's journal object, rewritten whole on each append.
+type journal struct {
+	b       *Backend
 	mu      sync.Mutex
 	key     string
 	run     string
@@ -322,12 +327,12 @@ type s3Journal struct {
 }
 
 // OpenJournal starts this run's journal object.
-func (b *S3) OpenJournal() (Journal, error) {
+func (b *Backend) OpenJournal() (state.Journal, error) {
 	entries, err := b.ReadJournal()
 	if err != nil {
 		return nil, err
 	}
-	j := &s3Journal{b: b, run: NewRunID()}
+	j := &journal{b: b, run: state.NewRunID()}
 	if n := len(entries); n > 0 {
 		j.seq = entries[n-1].Seq
 	}
@@ -338,10 +343,10 @@ func (b *S3) OpenJournal() (Journal, error) {
 
 // Append adds an entry and rewrites the run's object; it returns once the
 // storage has it.
-func (j *s3Journal) Append(e Entry) (Entry, error) {
+func (j *journal) Append(e state.Entry) (state.Entry, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e, line, err := EncodeEntry(e, j.seq+1, j.run)
+	e, line, err := state.EncodeEntry(e, j.seq+1, j.run)
 	if err != nil {
 		return e, err
 	}
@@ -354,7 +359,7 @@ func (j *s3Journal) Append(e Entry) (Entry, error) {
 }
 
 // journalKeys lists the journal objects in run order.
-func (b *S3) journalKeys() ([]string, error) {
+func (b *Backend) journalKeys() ([]string, error) {
 	var keys []string
 	p := s3.NewListObjectsV2Paginator(b.client, &s3.ListObjectsV2Input{Bucket: &b.cfg.Bucket, Prefix: aws.String(b.journalDir())})
 	for p.HasMorePages() {
@@ -373,12 +378,12 @@ func (b *S3) journalKeys() ([]string, error) {
 }
 
 // ReadJournal reads every run's entries, in order.
-func (b *S3) ReadJournal() ([]Entry, error) {
+func (b *Backend) ReadJournal() ([]state.Entry, error) {
 	keys, err := b.journalKeys()
 	if err != nil {
 		return nil, err
 	}
-	var out []Entry
+	var out []state.Entry
 	for _, k := range keys {
 		data, _, err := b.get(k)
 		if notFound(err) {
@@ -387,7 +392,7 @@ func (b *S3) ReadJournal() ([]Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the journal s3://%s/%s: %w", b.cfg.Bucket, k, err)
 		}
-		entries, err := ParseJournal("s3://"+b.cfg.Bucket+"/"+k, data)
+		entries, err := state.ParseJournal("s3://"+b.cfg.Bucket+"/"+k, data)
 		if err != nil {
 			return nil, err
 		}
@@ -397,7 +402,7 @@ func (b *S3) ReadJournal() ([]Entry, error) {
 }
 
 // ClearJournal removes every run's journal object.
-func (b *S3) ClearJournal() error {
+func (b *Backend) ClearJournal() error {
 	keys, err := b.journalKeys()
 	if err != nil {
 		return err
