@@ -1,4 +1,4 @@
-package main
+package executor
 
 import (
 	"bytes"
@@ -41,6 +41,7 @@ func TestEngineSpeaksNoHTTP(t *testing.T) {
 	}
 	args := append([]string{"list", "-deps", "-json=ImportPath,Imports,DepOnly"}, enginePatterns...)
 	cmd := exec.Command(goTool, args...)
+	cmd.Dir = ".." // the module root: the patterns are relative to it
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
