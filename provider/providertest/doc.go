@@ -32,6 +32,12 @@
 // translates the simulator's call log back. The client under test should
 // poll and back off in milliseconds (the suite runs every property in
 // parallel, with a fresh simulator each, and should take seconds).
+// fake_test.go is a whole harness for a small cloud in memory.
+//
+// A property the provider does not meet is a bug to fix in the client or
+// the simulator, never a reason to bend the suite: while it is open, name
+// it in Harness.KnownBugs with its reason, and the subtest is skipped as
+// "provider bug: …".
 //
 // # Properties
 //

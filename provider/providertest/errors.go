@@ -48,9 +48,8 @@ func checkReadRetried(x *kindTest) {
 
 // createOnce injects f into the next create, creates, and checks that the
 // client made exactly one create call. It returns the error of Create.
-func (x *kindTest) createOnce(f Failure, name string) error {
+func (x *kindTest) createOnce(f Failure, attrs provider.Attrs) error {
 	x.Helper()
-	attrs := x.attrs(name)
 	m := x.mark()
 	x.env.Fail(x.k.Kind, OpCreate, f)
 	obj, err := x.p.Create(x.ctx, x.k.Kind, x.loc, attrs)
@@ -67,7 +66,7 @@ func (x *kindTest) createOnce(f Failure, name string) error {
 // checkCreateServerError: a create that meets a server error is not
 // repeated, and its error says its outcome is unknown.
 func checkCreateServerError(x *kindTest) {
-	err := x.createOnce(ServerError, x.name("cse"))
+	err := x.createOnce(ServerError, x.attrs(x.name("cse")))
 	if err != nil && !provider.OutcomeUnknown(err) {
 		x.Errorf("Create after a server error: provider.OutcomeUnknown(%v) = false, want true", err)
 	}
@@ -78,9 +77,9 @@ func checkCreateServerError(x *kindTest) {
 
 // checkCreateRefused: a refused create is known not to have happened.
 func checkCreateRefused(x *kindTest) {
-	name := x.name("ref")
+	attrs := x.attrs(x.name("ref")) // first: it may make what the object needs
 	before := x.list()
-	err := x.createOnce(Refused, name)
+	err := x.createOnce(Refused, attrs)
 	if provider.OutcomeUnknown(err) {
 		x.Errorf("a refused Create: provider.OutcomeUnknown(%v) = true, want false", err)
 	}

@@ -32,7 +32,14 @@ const (
 
 func TestFakeContract(t *testing.T) {
 	t.Parallel()
-	providertest.Run(t, fakeHarness(os.Getenv(fakeBugEnv)))
+	h := fakeHarness(os.Getenv(fakeBugEnv))
+	if os.Getenv(fakeBugEnv) == "retry-create-known" {
+		h.KnownBugs = map[string]string{}
+		for _, k := range h.Kinds {
+			h.KnownBugs[string(k.Kind)+"/create-server-error"] = "the client repeats a create after a 5xx"
+		}
+	}
+	providertest.Run(t, h)
 }
 
 func fakeHarness(bug string) providertest.Harness {
@@ -233,7 +240,7 @@ func (c *fakeCloud) Create(ctx context.Context, k provider.Kind, loc string, att
 	for attempt := 1; ; attempt++ {
 		obj, err := c.create(k, loc, attrs)
 		var ae *provider.APIError
-		if c.bug == "retry-create" && attempt == 1 && errors.As(err, &ae) && ae.Status >= 500 {
+		if strings.HasPrefix(c.bug, "retry-create") && attempt == 1 && errors.As(err, &ae) && ae.Status >= 500 {
 			continue
 		}
 		return obj, err
@@ -316,10 +323,17 @@ func TestSuiteCatchesBugs(t *testing.T) {
 		"untyped-not-found":    "groups/not-found",
 		"delete-not-tolerant":  "volumes/delete",
 		"update-always-writes": "servers/update",
+		"retry-create-known":   "", // KnownBugs skips it
 	} {
 		t.Run(bug, func(t *testing.T) {
 			t.Parallel()
 			out, err := runChild(t, bug)
+			if bug == "retry-create-known" {
+				if err != nil || !strings.Contains(out, "provider bug: the client repeats a create") {
+					t.Errorf("a known bug was not skipped (%v):\n%s", err, out)
+				}
+				return
+			}
 			if err == nil {
 				t.Fatalf("the suite passed a cloud with bug %s:\n%s", bug, out)
 			}
