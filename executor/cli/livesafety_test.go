@@ -468,3 +468,30 @@ func TestPlanWaitsForAnInterruptedCreate(t *testing.T) {
 		assertShopVMs(t, w)
 	})
 }
+
+// TestBusyRefusalJustBeforeTheVMSettlesIsRetried: a call that changes a
+// VM is refused 409 because the VM is busy (here, being created), and by
+// the time idstack reads the VM to see why, the VM has settled (running).
+// The call must be made again: the refusal was the busy VM's. Seen in
+// TestKilledApplyRecovers (document mode, killed during the db VM's
+// create): the next apply adopted the db VM while it was still being
+// created, its disk attach met the 409, the VM was running when read
+// back, and the apply failed and rolled back (exit 1). The injected 409
+// stands for that race, which the simulator's clock cannot stage on
+// demand: the VM is running when the refused call returns.
+func TestBusyRefusalJustBeforeTheVMSettlesIsRetried(t *testing.T) {
+	t.Skip("engine bug: idcloudhost whenSettled returns a 409 'is being created/starting/stopping' as final when a fresh read shows the VM settled (the VM settled between the call and the read), instead of making the call again: the disk attach fails and the apply rolls back")
+	t.Parallel()
+	eachMode(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
+		e := newEnv(t, opts)
+		f := shopExample(t, e)
+		before := e.sim.World()
+		e.sim.AddFault(sim.Fault{Method: "POST", Path: "/user-resource/vm/storage/attach", Nth: 1, Status: 409,
+			Message: "Virtual machine d9115b76-d451-4789-836d-5a8da7d49cbf is being created; try again when it is running"})
+		e.mustRun(0, "apply", "-f", f, "--auto-approve")
+		w := e.sim.World()
+		assertShopVMs(t, w)
+		assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, w)
+		e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+	})
+}
