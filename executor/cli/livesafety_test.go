@@ -135,11 +135,12 @@ func TestTransientFailureDuringRestartIsRetried(t *testing.T) {
 	cases := []restartCase{
 		{"POST", "/user-resource/vm/start", 500}, {"POST", "/user-resource/vm/start", 503}, {"POST", "/user-resource/vm/start", 429},
 		{"POST", "/user-resource/vm/stop", 500}, {"POST", "/user-resource/vm/stop", 503},
+		{"PATCH", "/user-resource/vm", 503}, // the resize between them
 	}
 	var names []string
 	for _, m := range simModes {
 		for _, c := range cases {
-			names = append(names, fmt.Sprintf("%s/%d-on-%s", m.name, c.status, filepath.Base(c.path)))
+			names = append(names, fmt.Sprintf("%s/%d-on-%s-%s", m.name, c.status, c.method, filepath.Base(c.path)))
 		}
 	}
 	concurrently(t, names, func(t *testing.T, i int) {
@@ -170,6 +171,40 @@ func TestTransientFailureDuringRestartIsRetried(t *testing.T) {
 		if vm.API.VCPU != 4 || vm.API.Status != "running" {
 			t.Errorf("the db VM: vcpu %d, %s; want 4, running", vm.API.VCPU, vm.API.Status)
 		}
+		e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+	})
+}
+
+// TestGatewayTimeoutDuringRestartIsWaitedOut (item 2): the gateway
+// answers 504 to the stop and the start of a restart (200 ms) while the
+// API carries on (600 ms): each is an unknown outcome, read back and
+// waited for; the apply ends with the VM running with the new vcpu.
+func TestGatewayTimeoutDuringRestartIsWaitedOut(t *testing.T) {
+	t.Parallel()
+	eachMode(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
+		e := newEnv(t, opts)
+		f := shopExample(t, e)
+		e.mustRun(0, "apply", "-f", f, "--auto-approve")
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.write("shop.yaml", strings.Replace(string(b), "vcpu: 2\n", "vcpu: 4\n", 1))
+		e.sim.ResetCalls()
+		e.sim.SetReadyAfter(600 * time.Millisecond)
+		e.sim.SetGatewayTimeout(200 * time.Millisecond)
+		e.mustRun(0, "apply", "-f", f, "--auto-approve")
+		for _, path := range []string{"/user-resource/vm/stop", "/user-resource/vm/start"} {
+			calls := callsTo(e, "POST", path)
+			if len(calls) != 1 || !calls[0].GatewayTimeout || calls[0].Outcome != 200 {
+				t.Errorf("POST %s: %+v; want one call, answered 504 while it went on", path, calls)
+			}
+		}
+		vm := vmByName(e.sim.World(), "shop-staging-db")
+		if vm.API.VCPU != 4 || vm.API.Status != "running" {
+			t.Errorf("the db VM: vcpu %d, %s; want 4, running", vm.API.VCPU, vm.API.Status)
+		}
+		e.sim.SetGatewayTimeout(0)
 		e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
 	})
 }
@@ -467,6 +502,44 @@ func TestPlanWaitsForAnInterruptedCreate(t *testing.T) {
 		assertNoDuplicates(t, w)
 		assertShopVMs(t, w)
 	})
+}
+
+// TestInterruptWhileWaitingForAnInterruptedCreate: an apply that waits
+// for a killed run's VM create (live mode) stops at once on Ctrl-C,
+// having planned and changed nothing (exit 1), and the create stays
+// open: the next apply adopts the VM, with no duplicate.
+func TestInterruptWhileWaitingForAnInterruptedCreate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	t.Parallel()
+	e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: 2 * time.Second})
+	f := shopExample(t, e)
+	before := e.sim.World()
+	killDuringDBCreate(t, e, f)
+	e.mustRun(0, "unlock", "-f", f)
+	p := e.start(nil, "apply", "-f", f, "--auto-approve")
+	waitUntil(t, 10*time.Second, "the apply says it waits for the db VM", func() bool {
+		return strings.Contains(p.out.String(), "An interrupted apply was creating vms.db")
+	})
+	p.signal(syscall.SIGINT)
+	if code := p.wait(time.Second); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, p.out.String())
+	}
+	if !strings.Contains(p.out.String(), "Nothing was planned or changed") {
+		t.Errorf("the interrupted wait does not say nothing was changed:\n%s", p.out.String())
+	}
+	if pending(e, "POST", "/user-resource/vm") != 1 || len(callsTo(e, "POST", "/user-resource/vm")) != 1 {
+		t.Fatal("the interrupted apply created a VM, or the db VM's create ended before the interrupt")
+	}
+	out := e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	if !strings.Contains(out, "Recovered from an interrupted apply: vms.db") {
+		t.Errorf("the next apply does not say it recovered the db VM:\n%s", out)
+	}
+	w := e.sim.World()
+	assertNoDuplicates(t, w)
+	assertShopVMs(t, w)
+	assertStateAgrees(t, readState(t, e.dir, "shop-staging"), before, w)
 }
 
 // TestBusyRefusalJustBeforeTheVMSettlesIsRetried: a call that changes a
