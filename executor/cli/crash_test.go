@@ -83,9 +83,10 @@ func TestKilledApplyRecovers(t *testing.T) {
 	// kill cut is waited for until this deadline (a run that waits its
 	// whole deadline: the call was journaled but never reached the API).
 	const deadline = time.Second
-	// The re-apply is bounded by the deadline and the apply itself (well
-	// under a second here, more on a loaded machine): a deadline, not a
-	// benchmark.
+	// The apply after a kill must end within the deadline and the time
+	// of the apply itself (its slowest is logged: 2–4 s here, the client
+	// polling a busy VM every 2 s), with a generous margin: a deadline, not
+	// a benchmark.
 	const bound = deadline + 15*time.Second
 	dl := "--create-deadline=" + deadline.String()
 	buildBinary(t)
@@ -155,18 +156,13 @@ func TestKilledApplyRecovers(t *testing.T) {
 						t.Fatalf("plan after the kill: exit %d\n%s", code, errs)
 					}
 					e.mustRun(0, "unlock", "-f", f)
-					began := time.Now()
-					code, out, errs := e.run("apply", "-f", f, "--auto-approve", dl)
-					took := time.Since(began)
+					code, out, errs, took := e.runWithin(bound, "apply", "-f", f, "--auto-approve", dl)
 					if code != 0 && busyRefusalRace.MatchString(errs) {
 						raced.Add(1)
 						t.Skipf("engine bug (TestBusyRefusalJustBeforeTheVMSettlesIsRetried): the apply after the kill: exit %d:\n%s", code, errs)
 					}
 					if code != 0 {
 						t.Fatalf("the apply after the kill: exit %d\n%s%s\nthe killed run's output:\n%s", code, out, errs, p.out.String())
-					}
-					if took > bound {
-						t.Errorf("the apply after the kill took %s, more than the create deadline %s and a margin", took, deadline)
 					}
 					w := e.sim.World()
 					assertNoDuplicates(t, w)

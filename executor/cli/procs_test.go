@@ -227,3 +227,38 @@ func eachMode(t *testing.T, opts sim.Options, test func(t *testing.T, opts sim.O
 
 // live reports whether opts are the live service's behaviour.
 func live(opts sim.Options) bool { return opts.Quirks == sim.QuirksLive }
+
+// runWithin is env.run with a deadline: past within, the test fails at
+// once (the command, in this process, cannot be killed: it ends when the
+// test's simulator closes). It returns the exit code, the output and how
+// long the command took.
+func (e *env) runWithin(within time.Duration, args ...string) (int, string, string, time.Duration) {
+	e.t.Helper()
+	type result struct {
+		code     int
+		out, err string
+	}
+	done := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		code, out, errs := e.run(args...)
+		done <- result{code, out, errs}
+	}()
+	select {
+	case r := <-done:
+		return r.code, r.out, r.err, time.Since(start)
+	case <-time.After(within):
+		e.t.Fatalf("idstack %s did not end within %s", strings.Join(args, " "), within)
+		return 0, "", "", 0
+	}
+}
+
+// mustRunWithin is mustRun with a deadline (runWithin).
+func (e *env) mustRunWithin(within time.Duration, want int, args ...string) string {
+	e.t.Helper()
+	code, out, errs, _ := e.runWithin(within, args...)
+	if code != want {
+		e.t.Fatalf("idstack %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, out, errs)
+	}
+	return out + errs
+}

@@ -195,7 +195,7 @@ func secondSignalStopsAtOnce(t *testing.T, opts sim.Options, first, second sysca
 	assertNothingLost(t, e.dir, "shop-staging", before, e.sim.World())
 	e.mustRun(0, "unlock", "-f", f)
 	e.sim.SetReadyAfter(30 * time.Millisecond)
-	out := e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	out := e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve")
 	w := e.sim.World()
 	assertNoDuplicates(t, w)
 	assertShopVMs(t, w)
