@@ -58,7 +58,8 @@ func mutations(calls []sim.Call) []mutation {
 // timestamps, and the uuids of load balancer rules put back by a rollback.
 var sameWorld = cmp.Options{
 	cmpopts.IgnoreFields(sim.World{}, "Seq", "PublicIPSeq"),
-	cmpopts.IgnoreFields(sim.VM{}, "ReadyAt"), // when its last create, start or stop ended
+	cmpopts.IgnoreFields(sim.VM{}, "ReadyAt"),       // when its last create, start or stop ended
+	cmpopts.IgnoreFields(sim.Network{}, "NextHost"), // a counter: the next private address handed out
 	cmpopts.IgnoreFields(api.VM{}, "UpdatedAt"),
 	cmpopts.IgnoreFields(api.Network{}, "UpdatedAt"),
 	cmpopts.IgnoreFields(api.FloatingIP{}, "UpdatedAt", "UnassignedAt", "AssignedToPrivateIP", "AssignedToResourceType"),
