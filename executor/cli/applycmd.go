@@ -168,6 +168,9 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 		fmt.Fprintf(stdio.Out, "\nApply failed after %s.\n", round(time.Since(start)))
 	}
 	if res.FailedPhase == 2 {
+		if run.plan.Destroy {
+			return exit(ExitPartial, fmt.Errorf("%w\nThese deletions are left for the next destroy:\n%s", failure, leftList(run.plan, res)))
+		}
 		return exit(ExitPartial, fmt.Errorf("%w\nEvery create and update succeeded; these deletions are left for the next apply:\n%s", failure, leftList(run.plan, res)))
 	}
 	if c.Bool("no-rollback") || ctx.Err() != nil {

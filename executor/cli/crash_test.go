@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,7 +93,7 @@ func TestKilledApplyRecovers(t *testing.T) {
 	var rngMu sync.Mutex
 	stats := crashStats{trials: map[string]int{}, killed: map[string]int{}, inFlight: map[string]int{}, recovered: map[string]int{}, waited: map[string]int{}, slowest: map[string]time.Duration{}}
 	start := time.Now()
-	var next, raced atomic.Int64
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < 6; w++ {
 		wg.Add(1)
@@ -157,10 +156,6 @@ func TestKilledApplyRecovers(t *testing.T) {
 					}
 					e.mustRun(0, "unlock", "-f", f)
 					code, out, errs, took := e.runWithin(bound, "apply", "-f", f, "--auto-approve", dl)
-					if code != 0 && busyRefusalRace.MatchString(errs) {
-						raced.Add(1)
-						t.Skipf("engine bug (TestBusyRefusalJustBeforeTheVMSettlesIsRetried): the apply after the kill: exit %d:\n%s", code, errs)
-					}
 					if code != 0 {
 						t.Fatalf("the apply after the kill: exit %d\n%s%s\nthe killed run's output:\n%s", code, out, errs, p.out.String())
 					}
@@ -191,9 +186,6 @@ func TestKilledApplyRecovers(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("%d trials in %s", trials, time.Since(start).Round(time.Millisecond))
-	if n := raced.Load(); n > 0 {
-		t.Logf("%d trials skipped: they met the engine bug of TestBusyRefusalJustBeforeTheVMSettlesIsRetried", n)
-	}
 	killed := 0
 	for _, m := range simModes {
 		t.Logf("%s mode: %d trials, %d killed mid-apply (%d while a VM call was in progress), %d recovered a create from the journal, %d of them waited for it to appear; the slowest apply after a kill took %s",
@@ -204,11 +196,6 @@ func TestKilledApplyRecovers(t *testing.T) {
 		t.Errorf("only %d of %d trials were killed mid-apply: the kill window is too late", killed, trials)
 	}
 }
-
-// busyRefusalRace is the failure of the engine bug that
-// TestBusyRefusalJustBeforeTheVMSettlesIsRetried reproduces: a 409 from a
-// busy VM that had settled when read back, taken as final.
-var busyRefusalRace = regexp.MustCompile(`409 Virtual machine \S+ is (being created|starting|stopping); try again`)
 
 // vmCallInProgress reports whether the simulator is working on a VM
 // create, start or stop.

@@ -421,7 +421,7 @@ func TestPermanentDeleteFailureIsNotRetriedOverAndOver(t *testing.T) {
 		if n := len(callsTo(e, "DELETE", "/user-resource/vm")); n < 1 || n > 5 {
 			t.Errorf("%d DELETEs of the VM, want at most the client's 5", n)
 		}
-		for _, want := range []string{"delete vms.solo", "injected permanent failure", "left for the next apply"} {
+		for _, want := range []string{"delete vms.solo", "injected permanent failure", "left for the next destroy"} {
 			if !strings.Contains(errs, want) {
 				t.Errorf("the message does not say %q:\n%s", want, errs)
 			}
@@ -544,7 +544,6 @@ func TestInterruptWhileWaitingForAnInterruptedCreate(t *testing.T) {
 // stands for that race, which the simulator's clock cannot stage on
 // demand: the VM is running when the refused call returns.
 func TestBusyRefusalJustBeforeTheVMSettlesIsRetried(t *testing.T) {
-	t.Skip("engine bug: idcloudhost whenSettled returns a 409 'is being created/starting/stopping' as final when a fresh read shows the VM settled (the VM settled between the call and the read), instead of making the call again: the disk attach fails and the apply rolls back")
 	t.Parallel()
 	eachMode(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
 		e := newEnv(t, opts)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -203,15 +204,17 @@ func lockTimeoutFlag() cli.Flag {
 // recoverOpen resolves the open intents of an interrupted apply before
 // planning: what it created is adopted, and a create that may still
 // complete is waited for until its deadline, never planned again (a plan
-// made without the lock waits too, unless another run holds the lock: its
-// creates are in progress, not lost). Adoptions are saved when locked.
+// made without the lock waits too, unless a live run holds the lock: its
+// creates are in progress, not lost; a stale lock's run is gone, so its
+// creates are waited for). Adoptions are saved when locked.
 func recoverOpen(ctx context.Context, c *cli.Context, stdio *IO, run *planRun, open []state.Entry, locked bool, stop <-chan struct{}) error {
 	deadline, err := createDeadlines(c)
 	if err != nil {
 		return exit(ExitError, err)
 	}
 	var rec planner.Recovery
-	if held, herr := run.backend.ReadLock(); !locked && herr == nil {
+	host, _ := os.Hostname()
+	if held, herr := run.backend.ReadLock(); !locked && herr == nil && !state.IsStale(held, host) {
 		rec = planner.Recover(open, run.state, run.live)
 		if len(rec.Unseen) > 0 {
 			fmt.Fprintf(stdio.Err, "Note: %q (pid %d on %s) holds the lock and may be creating %s: this plan does not wait for it.\n",
