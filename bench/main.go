@@ -29,6 +29,8 @@ import (
 	"time"
 
 	"github.com/idstack/idstack/bench/stackgen"
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"github.com/idstack/idstack/provider/sim"
 	"github.com/idstack/idstack/schema"
 	"github.com/idstack/idstack/spec"
@@ -48,6 +50,9 @@ type config struct {
 	timeout     time.Duration
 	profile     string
 }
+
+// providers: the bench's stacks are idcloudhost's.
+var providers = map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}
 
 func main() {
 	var cfg config
@@ -208,7 +213,7 @@ func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*size
 	var stack *spec.Stack
 	for i := 0; i < 3 && (i == 0 || n <= 1000); i++ {
 		start := time.Now()
-		s, diags := schema.Load(file, spec.Options{LookupEnv: noEnv})
+		s, diags := schema.Load(file, spec.Options{LookupEnv: noEnv, Providers: providers, DefaultProvider: idcloudhost.Name})
 		times = append(times, time.Since(start))
 		if diags.HasErrors() {
 			return nil, fmt.Errorf("the generated stack is not valid: %v", diags[0].Summary)

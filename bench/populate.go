@@ -34,7 +34,7 @@ func populate(ctx context.Context, s *simServer, stack *spec.Stack, dir string, 
 	// Kinds in dependency order; the resources of one kind have no
 	// references among themselves that a create needs (a web VM's
 	// cloud_init reads the db VM's address only as text here).
-	for _, kind := range []spec.Kind{spec.Networks, spec.Buckets, spec.VMs, spec.Disks, spec.FloatingIPs, spec.LoadBalancers} {
+	for _, kind := range []spec.Kind{idcloudhost.Networks, idcloudhost.Buckets, idcloudhost.VMs, idcloudhost.Disks, idcloudhost.FloatingIPs, idcloudhost.LoadBalancers} {
 		var rs []*spec.Resource
 		for _, r := range stack.Resources {
 			if r.Addr.Kind == kind {
@@ -64,7 +64,7 @@ func populate(ctx context.Context, s *simServer, stack *spec.Stack, dir string, 
 			}
 			mu.Unlock()
 			loc := r.Location
-			if provider.Kind(kind).Global() {
+			if stack.Provider.Kind(kind).Global {
 				loc = ""
 			}
 			obj, err := client.Create(ctx, provider.Kind(kind), loc, attrs)
@@ -85,7 +85,7 @@ func populate(ctx context.Context, s *simServer, stack *spec.Stack, dir string, 
 			return 0, err
 		}
 	}
-	if err := state.NewLocal(dir, stack.Name).Save(st); err != nil {
+	if err := state.NewLocal(dir, stack.Name, stack.Provider).Save(st); err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil

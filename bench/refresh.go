@@ -24,7 +24,7 @@ type refreshResult struct {
 // parallelism the CLI uses).
 func idstackRefresh(ctx context.Context, s *simServer, stack *spec.Stack) (refreshResult, error) {
 	client := idcloudhost.New(s.url, "bench")
-	scopes := planner.Scopes(stack, state.New(stack.Name))
+	scopes := planner.Scopes(stack.Provider, stack, state.New(stack.Name))
 	n0 := s.sim.CallCount()
 	start := time.Now()
 	live, err := planner.Refresh(ctx, client, scopes, 8)
@@ -52,13 +52,13 @@ type target struct {
 func baselineRefresh(ctx context.Context, s *simServer, stack *spec.Stack, parallelism int) (refreshResult, error) {
 	client := idcloudhost.New(s.url, "bench")
 	var targets []target
-	for _, sc := range planner.Scopes(stack, state.New(stack.Name)) {
+	for _, sc := range planner.Scopes(stack.Provider, stack, state.New(stack.Name)) {
 		objs, err := client.List(ctx, sc.Kind, sc.Location)
 		if err != nil {
 			return refreshResult{}, fmt.Errorf("listing %s: %w", sc, err)
 		}
 		for _, o := range objs {
-			if sc.Kind == provider.Networks && o.Attrs["is_default"] == true {
+			if sc.Kind == idcloudhost.Networks && o.Attrs["is_default"] == true {
 				continue
 			}
 			targets = append(targets, target{sc.Kind, sc.Location, o.ID})
@@ -67,17 +67,17 @@ func baselineRefresh(ctx context.Context, s *simServer, stack *spec.Stack, paral
 	get := func(t target) error {
 		var err error
 		switch t.kind {
-		case provider.VMs:
+		case idcloudhost.VMs:
 			_, err = client.GetVM(ctx, t.location, t.id)
-		case provider.Networks:
+		case idcloudhost.Networks:
 			_, err = client.GetNetwork(ctx, t.location, t.id)
-		case provider.Disks:
+		case idcloudhost.Disks:
 			_, err = client.GetDisk(ctx, t.location, t.id)
-		case provider.FloatingIPs:
+		case idcloudhost.FloatingIPs:
 			_, err = client.GetFloatingIP(ctx, t.location, t.id)
-		case provider.LoadBalancers:
+		case idcloudhost.LoadBalancers:
 			_, err = client.GetLoadBalancer(ctx, t.location, t.id)
-		case provider.Buckets:
+		case idcloudhost.Buckets:
 			_, err = client.GetBucket(ctx, t.id)
 		default:
 			err = fmt.Errorf("unknown kind %s", t.kind)

@@ -42,7 +42,7 @@ type Options struct {
 	// up to 5 s; default 200 ms).
 	Backoff time.Duration
 	// CreateDeadline is how long after a create whose outcome is unknown
-	// its object may still appear (default provider.CreateDeadline).
+	// its object may still appear (default: the kind's description).
 	CreateDeadline func(provider.Kind) time.Duration
 }
 
@@ -88,7 +88,8 @@ func (r *Result) Err() error {
 // applier is one apply in progress.
 type applier struct {
 	opts    Options
-	mu      sync.Mutex // guards state, results, journal and events
+	desc    *provider.Description // the provider's kinds
+	mu      sync.Mutex            // guards state, results, journal and events
 	results map[string]provider.Object
 	entries []state.Entry
 	// Group commit of the state: record bumps gen; one save at a time
@@ -122,9 +123,9 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 		opts.Backoff = 200 * time.Millisecond
 	}
 	if opts.CreateDeadline == nil {
-		opts.CreateDeadline = provider.CreateDeadline
+		opts.CreateDeadline = KindDeadlines(opts.Provider.Describe())
 	}
-	ap := &applier{opts: opts, results: map[string]provider.Object{}}
+	ap := &applier{opts: opts, desc: opts.Provider.Describe(), results: map[string]provider.Object{}}
 	res := &Result{Failed: map[string]error{}}
 
 	var first, second []*node
@@ -175,6 +176,11 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	res.Journal = ap.entries
 	ap.mu.Unlock()
 	return res
+}
+
+// KindDeadlines are the create deadlines of a provider's kinds.
+func KindDeadlines(d *provider.Description) func(provider.Kind) time.Duration {
+	return func(k provider.Kind) time.Duration { return d.Kind(k).Deadline() }
 }
 
 // closed reports whether a stop channel has been closed.

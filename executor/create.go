@@ -26,7 +26,7 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 	rec := ap.stateRecord(a, provider.Object{}, attrs)
 	for attempt := 1; ; attempt++ {
 		intent, err := ap.journal(state.Entry{Phase: "intent", Op: op, Address: a.Address, Kind: a.Kind, Location: a.Location,
-			Name: a.Name, Match: matchAttrs(kind, attrs), Record: rec, Previous: ap.previous(a.Address), WaitFor: a.WaitFor})
+			Name: a.Name, Match: matchAttrs(ap.kind(kind), attrs), Record: rec, Previous: ap.previous(a.Address), WaitFor: a.WaitFor})
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -159,7 +159,7 @@ func (ap *applier) findCreated(ctx context.Context, kind provider.Kind, location
 	ap.mu.Lock()
 	owned := ap.opts.State.Owned()
 	ap.mu.Unlock()
-	found := planner.Candidates(objs, owned, name, match, since)
+	found := planner.Candidates(ap.kind(kind), objs, owned, name, match, since)
 	switch len(found) {
 	case 0:
 		return nil, nil
@@ -178,7 +178,7 @@ func (ap *applier) converge(ctx context.Context, a *planner.Action, attrs provid
 		if err != nil {
 			return err
 		}
-		if changes := planner.Converge(kind, attrs, got.Attrs); len(changes) > 0 {
+		if changes := planner.Converge(ap.kind(kind), attrs, got.Attrs); len(changes) > 0 {
 			got, err = ap.opts.Provider.Update(ctx, kind, a.Location, obj.ID, changes)
 		}
 		if err == nil {
@@ -189,16 +189,20 @@ func (ap *applier) converge(ctx context.Context, a *planner.Action, attrs provid
 	return obj, err
 }
 
-// matchAttrs are what identifies a nameless object after a lost create.
-func matchAttrs(kind provider.Kind, attrs provider.Attrs) map[string]any {
-	if kind != provider.Disks {
+// matchAttrs are what identifies an object of a nameless kind after a
+// lost create: the inputs its description names (KindSpec.MatchFields).
+func matchAttrs(ks *provider.KindSpec, attrs provider.Attrs) map[string]any {
+	if ks == nil || len(ks.MatchFields) == 0 {
 		return nil
 	}
 	m := map[string]any{}
-	for _, k := range []string{"size", "billing_account", "source"} {
+	for _, k := range ks.MatchFields {
 		if v, ok := attrs[k]; ok {
 			m[k] = v
 		}
 	}
 	return m
 }
+
+// kind is the description of a kind of the provider.
+func (ap *applier) kind(k provider.Kind) *provider.KindSpec { return ap.desc.Kind(k) }

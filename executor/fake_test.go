@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/idstack/idstack/provider"
 )
@@ -65,9 +66,21 @@ func (f *fakeCloud) Locations(context.Context) ([]provider.Location, error) {
 	return []provider.Location{{Slug: "l1", Default: true}}, nil
 }
 
-func (f *fakeCloud) Catalog(context.Context, string) (*provider.Catalog, error) {
-	return &provider.Catalog{Location: "l1"}, nil
-}
+func (f *fakeCloud) Catalog(context.Context, string) (any, error) { return nil, nil }
+
+func (f *fakeCloud) Describe() *provider.Description { return fakeDescription }
+
+// fakeDescription is the fake cloud's one kind: named servers that run or
+// stop, with a size changed by a restart. Nothing of a real cloud.
+var fakeDescription = &provider.Description{Name: "fake", Kinds: []*provider.KindSpec{{
+	Kind: "vms", Singular: "server", NameField: "name", ReadyField: "power", ReadyDefault: "running",
+	CreateDeadline: time.Minute,
+	Fields: []*provider.Field{
+		{Name: "name", Type: provider.StringType, Live: "name", Default: provider.DefaultName},
+		{Name: "vcpu", Type: provider.IntegerType, Live: "vcpu", Change: provider.Restart},
+		{Name: "power", Enum: []any{"running", "stopped"}, Live: "power", Default: "running"},
+	},
+}}}
 
 func (f *fakeCloud) List(_ context.Context, kind provider.Kind, location string) ([]provider.Object, error) {
 	f.note("List " + string(kind))
@@ -147,3 +160,6 @@ func clone(o provider.Object) provider.Object {
 	o.Attrs = a
 	return o
 }
+
+// vms is the fake cloud's kind.
+const vms provider.Kind = "vms"

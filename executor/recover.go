@@ -14,7 +14,7 @@ import (
 type RecoverOptions struct {
 	Provider provider.Provider
 	// CreateDeadline is how long after its intent a create may still
-	// complete (default provider.CreateDeadline).
+	// complete (default: the kind's description).
 	CreateDeadline func(provider.Kind) time.Duration
 	// Stop, when closed, ends the wait (an interrupt): the creates stay
 	// unresolved and the caller must not plan them again.
@@ -42,7 +42,7 @@ type RecoverOptions struct {
 // failed: the creates are then unresolved, and nothing may be planned.
 func AwaitCreates(ctx context.Context, open []state.Entry, st *state.State, live *planner.Live, opts RecoverOptions) (planner.Recovery, error) {
 	if opts.CreateDeadline == nil {
-		opts.CreateDeadline = provider.CreateDeadline
+		opts.CreateDeadline = KindDeadlines(opts.Provider.Describe())
 	}
 	if opts.ReportEvery <= 0 {
 		opts.ReportEvery = 10 * time.Second

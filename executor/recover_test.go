@@ -25,7 +25,7 @@ func recoverOpts(p provider.Provider) RecoverOptions {
 // complete (not listed yet), and adopts the object when it appears.
 func TestAwaitCreatesAdoptsWhatAppears(t *testing.T) {
 	cloud := newFakeCloud()
-	vm := cloud.put(provider.Object{Kind: provider.VMs, Location: "l1", Name: "web", Status: "running"}, 3)
+	vm := cloud.put(provider.Object{Kind: vms, Location: "l1", Name: "web", Status: "running"}, 3)
 	st := state.New("s")
 	live := &planner.Live{}
 	var msgs []string
@@ -88,8 +88,8 @@ func TestAwaitCreatesStopsOnInterrupt(t *testing.T) {
 // object still there, is reported (the rollback is then not "complete").
 func TestVerifyFindsWhatTheRollbackDidNotRestore(t *testing.T) {
 	cloud := newFakeCloud()
-	vm := cloud.put(provider.Object{Kind: provider.VMs, Location: "l1", Name: "web", Status: "stopped", Attrs: provider.Attrs{"power": "stopped", "vcpu": 2}}, 0)
-	left := cloud.put(provider.Object{Kind: provider.VMs, Location: "l1", Name: "new"}, 0)
+	vm := cloud.put(provider.Object{Kind: vms, Location: "l1", Name: "web", Status: "stopped", Attrs: provider.Attrs{"power": "stopped", "vcpu": 2}}, 0)
+	left := cloud.put(provider.Object{Kind: vms, Location: "l1", Name: "new"}, 0)
 	rb := &planner.Plan{Actions: []*planner.Action{
 		{Address: "vms.web", Kind: "vms", Action: planner.Update, Location: "l1", ID: vm.ID,
 			Desired: map[string]planner.Input{"power": {Value: "running"}, "vcpu": {Value: 2}}},
@@ -101,8 +101,8 @@ func TestVerifyFindsWhatTheRollbackDidNotRestore(t *testing.T) {
 	if len(got) != 2 || !strings.Contains(got[0], "vms.web") || !strings.Contains(got[0], "power is stopped, it was running") || !strings.Contains(got[1], "vms.new") {
 		t.Errorf("problems %q", got)
 	}
-	cloud.put(provider.Object{ID: vm.ID, Kind: provider.VMs, Location: "l1", Name: "web", Status: "running", Attrs: provider.Attrs{"power": "running", "vcpu": 2}}, 0)
-	cloud.Delete(context.Background(), provider.VMs, "l1", left.ID)
+	cloud.put(provider.Object{ID: vm.ID, Kind: vms, Location: "l1", Name: "web", Status: "running", Attrs: provider.Attrs{"power": "running", "vcpu": 2}}, 0)
+	cloud.Delete(context.Background(), vms, "l1", left.ID)
 	if got := Verify(context.Background(), cloud, rb, res); len(got) != 0 {
 		t.Errorf("a restored world reports %q", got)
 	}

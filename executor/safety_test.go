@@ -200,7 +200,7 @@ func TestInterruptEndsAReadinessWait(t *testing.T) {
 // done (the start), and the VM ends running.
 func TestUpdateTriedAgainDoesWhatIsLeft(t *testing.T) {
 	cloud := newFakeCloud()
-	vm := cloud.put(provider.Object{Kind: provider.VMs, Location: "l1", Name: "web", Status: "running",
+	vm := cloud.put(provider.Object{Kind: vms, Location: "l1", Name: "web", Status: "running",
 		Attrs: provider.Attrs{"name": "web", "vcpu": 2, "power": "running"}}, 0)
 	var tries atomic.Int32
 	cloud.update = func(_ context.Context, id string, changes []provider.FieldChange) (provider.Object, error) {
@@ -237,7 +237,7 @@ func TestUpdateTriedAgainDoesWhatIsLeft(t *testing.T) {
 	if second := cloud.updates[1]; len(second) != 1 || second[0].Field != "power" || second[0].After != "running" {
 		t.Errorf("the second update %+v, want only power → running", second)
 	}
-	if got, _ := cloud.Get(context.Background(), provider.VMs, "l1", vm.ID); got.Status != "running" || got.Attrs["vcpu"] != 4 {
+	if got, _ := cloud.Get(context.Background(), vms, "l1", vm.ID); got.Status != "running" || got.Attrs["vcpu"] != 4 {
 		t.Errorf("the VM ends %s with vcpu %v", got.Status, got.Attrs["vcpu"])
 	}
 }
@@ -285,7 +285,7 @@ func TestInterruptAfterEveryStepStarted(t *testing.T) {
 	if len(res.Done) != 2 || cloud.count("Delete vms") != 0 {
 		t.Errorf("done %v, %d deletes", res.Done, cloud.count("Delete vms"))
 	}
-	if rb := planner.Rollback("s", res.Journal); len(rb.Actions) != 2 {
+	if rb := planner.Rollback(fakeDescription, "s", res.Journal); len(rb.Actions) != 2 {
 		t.Errorf("the rollback has %d actions, want the 2 creates undone", len(rb.Actions))
 	}
 }

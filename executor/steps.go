@@ -121,7 +121,7 @@ func (ap *applier) update(ctx context.Context, a *planner.Action, attrs provider
 			if err != nil {
 				return err
 			}
-			if todo = planner.Remaining(kind, attrs, cur.Attrs, changes, kept); len(todo) == 0 {
+			if todo = planner.Remaining(ap.kind(kind), attrs, cur.Attrs, changes, kept); len(todo) == 0 {
 				obj = cur
 				return nil
 			}

@@ -37,7 +37,7 @@ func Verify(ctx context.Context, p provider.Provider, plan *planner.Plan, res *R
 			for f, in := range a.Desired {
 				want[f] = in.Value
 			}
-			for _, c := range planner.Converge(kind, want, obj.Attrs) {
+			for _, c := range planner.Converge(p.Describe().Kind(kind), want, obj.Attrs) {
 				out = append(out, fmt.Sprintf("%s (%s): %s is %v, it was %v before the apply", a.Address, a.ID, c.Field, c.Before, c.After))
 			}
 		}

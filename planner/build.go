@@ -138,10 +138,10 @@ func (b *builder) lookup(addr string) (provider.Object, bool) {
 // planResource plans one declared resource.
 func (b *builder) planResource(r *spec.Resource) {
 	addr := r.Addr.String()
-	kind := provider.Kind(r.Addr.Kind)
-	if !Supported[r.Addr.Kind] {
-		b.problem(addr, &r.Range, fmt.Sprintf("%s: %s cannot be planned yet", addr, r.Addr.Kind),
-			"this build plans and applies networks and vms; the other kinds are validated only")
+	kind := r.Addr.Kind
+	ks := b.live.Kind(kind)
+	if ks == nil {
+		b.problem(addr, &r.Range, fmt.Sprintf("%s: provider %s has no kind %s", addr, b.live.Provider.Name, kind), "")
 		return
 	}
 	want, ok := b.desired(r)
@@ -158,18 +158,18 @@ func (b *builder) planResource(r *spec.Resource) {
 	case sr != nil:
 		obj = b.live.Find(kind, sr.Location, sr.ID)
 		if obj == nil {
-			notes = append(notes, fmt.Sprintf("%s %s was deleted outside idstack: it will be created again", kind.Singular(), sr.ID))
-		} else if sr.Location != r.Location && !kind.Global() {
-			b.replace(r, want, obj, nameStr, "location can only be set at creation", []Change{{Path: "location", Before: sr.Location, After: r.Location, Mode: CreateOnly.String()}})
+			notes = append(notes, fmt.Sprintf("%s %s was deleted outside idstack: it will be created again", ks.Singular, sr.ID))
+		} else if sr.Location != r.Location && !ks.Global {
+			b.replace(r, want, obj, nameStr, "location can only be set at creation", []Change{{Path: "location", Before: sr.Location, After: r.Location, Mode: provider.Replace.String()}})
 			return
 		}
-	case r.Addr.Kind == spec.Disks && (b.opts.Adopt || b.stack.Adopt):
-		// Disks have no name: an unowned disk of the same size, source,
-		// billing account and attachment is taken over.
-		if b.adoptDisk(r, want) {
+	case !named(ks) && ks.Adoptable != nil && (b.opts.Adopt || b.stack.Adopt):
+		// A nameless kind (disks): an unowned object that matches what
+		// is declared (the provider says how) is taken over.
+		if b.adoptNameless(r, ks, want) {
 			return
 		}
-	case Named(r.Addr.Kind):
+	case named(ks):
 		matches := b.unowned(b.live.FindByName(kind, r.Location, nameStr))
 		if b.opts.Adopt || b.stack.Adopt {
 			var refused bool
@@ -189,7 +189,7 @@ func (b *builder) planResource(r *spec.Resource) {
 			return
 		case len(matches) == 1:
 			b.problem(addr, &r.Range,
-				fmt.Sprintf("%s: a %s named %q already exists in %s (id %s) and this stack does not own it", addr, kind.Singular(), nameStr, r.Location, matches[0].ID),
+				fmt.Sprintf("%s: a %s named %q already exists in %s (id %s) and this stack does not own it", addr, ks.Singular, nameStr, r.Location, matches[0].ID),
 				"idstack leaves it untouched. Give this resource another name, or take the existing one over with --adopt (or `adopt: true`)")
 			return
 		}
@@ -220,13 +220,16 @@ func (b *builder) create(r *spec.Resource, want map[string]wanted, name string, 
 	addr := r.Addr.String()
 	a := &Action{Address: addr, Kind: string(r.Addr.Kind), Action: Create, Location: r.Location, Name: name, Notes: notes}
 	a.Desired = inputs(want)
-	for _, f := range fieldOrder(r.Addr.Kind, want) {
+	ks := b.live.Kind(r.Addr.Kind)
+	for _, f := range fieldOrder(ks, want) {
 		a.Changes = append(a.Changes, Change{Path: f, Before: nil, After: want[f].shown()})
 	}
-	a.WaitFor = waitFor(r.Addr.Kind, want)
-	if r.Addr.Kind == spec.VMs {
-		if v, _ := want["reserve_public_ip"].known(); v == true {
-			a.Notes = append(a.Notes, "reserve_public_ip: the API leaves a billed floating IP behind when this VM is deleted; declare a floating_ips resource instead")
+	a.WaitFor = waitFor(ks, want)
+	for _, f := range ks.Fields {
+		if v, ok := want[f.Name].known(); ok && f.CreateNote != nil {
+			if note := f.CreateNote(v); note != "" {
+				a.Notes = append(a.Notes, note)
+			}
 		}
 	}
 	b.add(a)
@@ -241,10 +244,11 @@ func (b *builder) replace(r *spec.Resource, want map[string]wanted, old *provide
 	}
 	a := &Action{Address: addr, Kind: string(r.Addr.Kind), Action: Replace, Location: r.Location, ID: old.ID, Name: name, Reason: reason, Changes: changes}
 	a.Desired = inputs(want)
-	a.WaitFor = waitFor(r.Addr.Kind, want)
-	a.Notes = append(a.Notes, fmt.Sprintf("the new %s is created first; the old one (%s) is deleted after every other change succeeded", provider.Kind(r.Addr.Kind).Singular(), old.ID))
-	if r.Addr.Kind == spec.VMs {
-		a.Notes = append(a.Notes, "data loss: the old VM's disks are deleted with it")
+	ks := b.live.Kind(r.Addr.Kind)
+	a.WaitFor = waitFor(ks, want)
+	a.Notes = append(a.Notes, fmt.Sprintf("the new %s is created first; the old one (%s) is deleted after every other change succeeded", ks.Singular, old.ID))
+	if ks.ReplaceNote != "" {
+		a.Notes = append(a.Notes, ks.ReplaceNote)
 	}
 	b.objs[addr] = old
 	b.add(a)
@@ -255,10 +259,11 @@ func (b *builder) replace(r *spec.Resource, want map[string]wanted, old *provide
 func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *provider.Object, sr *state.Resource, base ActionType) {
 	addr := r.Addr.String()
 	kind := r.Addr.Kind
-	rules := Rules[kind]
+	ks := b.live.Kind(kind)
 	var changes []Change
-	strongest := InPlace
+	strongest := provider.InPlace
 	var reasons []string
+	var reinstall *provider.Field
 	var inputsBefore map[string]any
 	if sr != nil {
 		inputsBefore = sr.Inputs
@@ -268,80 +273,90 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 	for _, f := range r.Lifecycle.IgnoreChanges {
 		ignored[f] = true
 	}
-	for _, f := range fieldOrder(kind, want) {
-		rule, w := rules[f], want[f]
-		if ignored[f] {
+	for _, f := range fieldOrder(ks, want) {
+		rule, w := ks.Field(f), want[f]
+		if ignored[f] || rule == nil {
 			continue
 		}
-		before, observed := current(rule, f, obj, inputsBefore)
+		before, observed := current(rule, obj, inputsBefore)
 		if !observed {
 			continue // not reported by the API and never applied by us: taken as declared
 		}
 		after, known := w.known()
-		if rule.Secret {
+		if rule.Sensitive {
 			if s, ok := after.(string); ok && state.HashMatches(before, s) {
 				continue
 			}
-			changes = append(changes, Change{Path: f, Before: Sensitive, After: Sensitive, Mode: rule.Mode.String()})
+			changes = append(changes, Change{Path: f, Before: Sensitive, After: Sensitive, Mode: rule.Change.String()})
 			continue
 		}
-		if known && Equal(before, after, rule.List, rule.Keys...) {
+		if known && Equal(before, after, rule.IsList(), rule.Keys...) {
 			continue
 		}
 		if known && rule.NoShrink && less(after, before) {
-			b.problem(addr, w.rng, fmt.Sprintf("%s: %s cannot shrink from %v to %v", addr, f, before, after),
-				fmt.Sprintf("the API never shrinks a disk: keep %s at %v or more (to start from a smaller disk, replace the resource under a new name)", f, before))
+			why := rule.ShrinkWhy
+			if why == "" {
+				why = "the API never shrinks it: keep %s at %v or more"
+			}
+			b.problem(addr, w.rng, fmt.Sprintf("%s: %s cannot shrink from %v to %v", addr, f, before, after), fmt.Sprintf(why, f, before))
 			return
 		}
-		mode := rule.Mode
+		mode := rule.Change
 		if mode > strongest {
 			strongest = mode
 		}
-		if mode == CreateOnly || mode == ReinstallOS {
+		if mode == provider.Replace || mode == provider.Reinstall {
 			reasons = appendUnique(reasons, f)
 		}
-		changes = append(changes, describe(f, before, w, rule, mode)...)
-		if !rule.Secret {
-			liveBefore[f] = before
+		if mode == provider.Reinstall && reinstall == nil {
+			reinstall = rule
 		}
+		changes = append(changes, describe(f, before, w, rule)...)
+		liveBefore[f] = before
 	}
 	if len(changes) == 0 && base != Adopt {
 		return // unchanged
 	}
 	a := &Action{Address: addr, Kind: string(kind), Action: base, Location: r.Location, ID: obj.ID, Name: obj.Name, Changes: changes}
 	a.Desired = inputs(want)
-	a.WaitFor = waitFor(kind, want)
+	a.WaitFor = waitFor(ks, want)
 	a.Before = liveBefore
-	if p, ok := obj.Attrs["power"]; ok && kind == spec.VMs {
-		liveBefore["power"] = p // what a rollback restores if a restart fails half-way
+	if ready := ks.Field(ks.ReadyField); ready != nil {
+		if p, ok := obj.Attrs[ready.Live]; ok {
+			liveBefore[ks.ReadyField] = p // what a rollback restores if a restart fails half-way
+		}
 	}
-	if n, ok := want["name"].known(); ok {
-		a.Name, _ = n.(string)
+	if ks.NameField != "" {
+		if n, ok := want[ks.NameField].known(); ok {
+			a.Name, _ = n.(string)
+		}
 	}
 	switch strongest {
-	case CreateOnly:
+	case provider.Replace:
 		if base == Adopt {
-			b.problem(addr, &r.Range, fmt.Sprintf("%s: the live %s %s differs in %s, which can only be set at creation", addr, provider.Kind(kind).Singular(), obj.ID, strings.Join(reasons, ", ")),
+			b.problem(addr, &r.Range, fmt.Sprintf("%s: the live %s %s differs in %s, which can only be set at creation", addr, ks.Singular, obj.ID, strings.Join(reasons, ", ")),
 				"adopting it would replace it at once; change the stack file to match the live object, or delete the live object first")
 			return
 		}
 		b.replace(r, want, obj, a.Name, strings.Join(reasons, ", ")+" can only be set at creation", changes)
 		return
-	case ReinstallOS:
+	case provider.Reinstall:
 		if base != Adopt {
 			a.Action = Reinstall
 		}
-		a.Reason = strings.Join(reasons, ", ") + " changes the operating system"
-		a.Notes = append(a.Notes, "reinstall wipes the boot disk: data on it is lost")
-	case Restart:
-		if obj.Status == "running" {
-			a.Notes = append(a.Notes, "restart: the VM is stopped, changed and started again")
+		a.Reason = strings.Join(reasons, ", ") + " " + reinstall.ChangeReason
+		if reinstall.Destructive != "" {
+			a.Notes = append(a.Notes, reinstall.Destructive)
+		}
+	case provider.Restart:
+		if ready := ks.Field(ks.ReadyField); ready != nil && ks.RestartNote != "" && obj.Attrs[ready.Live] == ks.ReadyDefault {
+			a.Notes = append(a.Notes, ks.RestartNote)
 		}
 	}
 	if base == Adopt {
-		a.Notes = append(a.Notes, fmt.Sprintf("takes over the existing %s %s; fields the API does not report are taken as declared", provider.Kind(kind).Singular(), obj.ID))
-	} else if a.Action == Update && len(changes) == 1 && changes[0].Path == "power" {
-		if changes[0].After == "running" {
+		a.Notes = append(a.Notes, fmt.Sprintf("takes over the existing %s %s; fields the API does not report are taken as declared", ks.Singular, obj.ID))
+	} else if a.Action == Update && len(changes) == 1 && ks.ReadyField != "" && changes[0].Path == ks.ReadyField {
+		if changes[0].After == ks.ReadyDefault {
 			a.Action = Start
 		} else {
 			a.Action = Stop
@@ -352,23 +367,24 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 
 // current returns the "before" of a field: the live attribute when the API
 // reports it, else the last applied input. observed is false when neither.
-func current(rule Rule, field string, obj *provider.Object, inputs map[string]any) (any, bool) {
+func current(rule *provider.Field, obj *provider.Object, inputs map[string]any) (any, bool) {
 	if rule.Live != "" {
 		v, ok := obj.Attrs[rule.Live]
 		return v, ok
 	}
-	v, ok := inputs[field]
+	v, ok := inputs[rule.Name]
 	return v, ok
 }
 
 // describe turns one field's change into plan changes; nested values
 // (cloud_init, rules) show each changed path.
-func describe(field string, before any, w wanted, rule Rule, mode Mode) []Change {
+func describe(field string, before any, w wanted, rule *provider.Field) []Change {
 	after, known := w.known()
+	mode := rule.Change
 	switch {
 	case !known || w.sensitive:
 		return []Change{{Path: field, Before: before, After: w.shown(), Mode: mode.String()}}
-	case rule.List:
+	case rule.IsList():
 		return listChanges(field, before, after, rule.Keys, mode)
 	}
 	return nestedChanges(field, before, after, mode)
@@ -380,22 +396,26 @@ func less(a, b any) bool {
 	return ok1 && ok2 && x < y
 }
 
-func waitFor(kind spec.Kind, want map[string]wanted) string {
-	if kind != spec.VMs {
+// waitFor is the status an object must reach after its action: the
+// desired value of its kind's ready field, else the kind's default ("":
+// ready when the call returns).
+func waitFor(ks *provider.KindSpec, want map[string]wanted) string {
+	if ks.ReadyField == "" {
 		return ""
 	}
-	if p, ok := want["power"].known(); ok {
+	if p, ok := want[ks.ReadyField].known(); ok {
 		if s, _ := p.(string); s != "" {
 			return s
 		}
 	}
-	return "running"
+	return ks.ReadyDefault
 }
 
-// fieldOrder lists the wanted fields, name first, then alphabetically.
-func fieldOrder(kind spec.Kind, want map[string]wanted) []string {
+// fieldOrder lists the wanted fields, the name field first, then
+// alphabetically.
+func fieldOrder(ks *provider.KindSpec, want map[string]wanted) []string {
 	keys := sortedKeys(want)
-	sort.SliceStable(keys, func(i, j int) bool { return keys[i] == "name" && keys[j] != "name" })
+	sort.SliceStable(keys, func(i, j int) bool { return keys[i] == ks.NameField && keys[j] != ks.NameField })
 	return keys
 }
 
@@ -408,11 +428,20 @@ func appendUnique(list []string, s string) []string {
 	return append(list, s)
 }
 
-// names records the addresses of the state's VMs and networks by id, for
-// plans to show references by name.
+// names records by id the addresses of the state's objects of the kinds
+// that fields name (a VM's network, a disk's VM), for plans to show
+// references by name.
 func (b *builder) names() {
+	referenced := map[string]bool{}
+	for _, ks := range b.live.Provider.Kinds {
+		for _, f := range ks.Fields {
+			if f.Ref != "" {
+				referenced[string(f.Ref)] = true
+			}
+		}
+	}
 	for _, r := range append(b.st.Deposed, sortedRecords(b.st)...) {
-		if r.Kind == string(spec.VMs) || r.Kind == string(spec.Networks) {
+		if referenced[r.Kind] {
 			if b.plan.Names == nil {
 				b.plan.Names = map[string]string{}
 			}

@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"fmt"
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"testing"
 
 	"github.com/idstack/idstack/bench/stackgen"
@@ -18,7 +19,7 @@ var benchSizes = []int{100, 1000}
 func benchStack(b *testing.B, n int) *spec.Stack {
 	b.Helper()
 	src, _ := stackgen.Generate(n, stackgen.Options{})
-	s, diags := schema.LoadBytes("stack.yaml", src, spec.Options{LookupEnv: func(string) (string, bool) { return "", false }})
+	s, diags := schema.LoadBytes("stack.yaml", src, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: func(string) (string, bool) { return "", false }})
 	if s == nil || diags.HasErrors() {
 		b.Fatalf("load: %v", diags)
 	}
@@ -28,16 +29,16 @@ func benchStack(b *testing.B, n int) *spec.Stack {
 // emptyWorld is an account with only the default network and the
 // catalogue of each location.
 func emptyWorld() *planner.Live {
-	live := &planner.Live{DefaultLocation: "jkt01", Objects: map[planner.Scope][]provider.Object{}, Catalogs: map[string]*provider.Catalog{}}
+	live := &planner.Live{Provider: idcloudhost.Description(), DefaultLocation: "jkt01", Objects: map[planner.Scope][]provider.Object{}, Catalogs: map[string]any{}}
 	for _, loc := range stackgen.Locations {
-		live.Objects[planner.Scope{Kind: provider.Networks, Location: loc}] = []provider.Object{{
-			Kind: provider.Networks, Location: loc, ID: "default-" + loc, Name: "Default network",
+		live.Objects[planner.Scope{Kind: idcloudhost.Networks, Location: loc}] = []provider.Object{{
+			Kind: idcloudhost.Networks, Location: loc, ID: "default-" + loc, Name: "Default network",
 			Attrs: provider.Attrs{"name": "Default network", "is_default": true},
 		}}
-		live.Catalogs[loc] = &provider.Catalog{
+		live.Catalogs[loc] = &idcloudhost.Catalog{
 			Location: loc,
-			Pools:    []provider.Pool{{UUID: "p-" + loc, Name: "General", Default: true}},
-			Images:   []provider.Image{{OSName: "ubuntu", Versions: []string{"20.04", "22.04", "24.04"}}},
+			Pools:    []idcloudhost.Pool{{UUID: "p-" + loc, Name: "General", Default: true}},
+			Images:   []idcloudhost.Image{{OSName: "ubuntu", Versions: []string{"20.04", "22.04", "24.04"}}},
 		}
 	}
 	return live
@@ -65,11 +66,11 @@ func appliedWorld(s *spec.Stack) (*planner.Live, *state.State) {
 			name = r.Addr.Name
 		}
 		attrs["name"] = name
-		if kind == provider.VMs {
+		if kind == idcloudhost.VMs {
 			attrs["private_ipv4"] = fmt.Sprintf("10.%d.%d.%d", len(st.Resources)>>16&255, len(st.Resources)>>8&255, len(st.Resources)&255)
 		}
 		loc := r.Location
-		if kind.Global() {
+		if idcloudhost.Description().Kind(kind).Global {
 			loc = ""
 		}
 		sc := planner.Scope{Kind: kind, Location: loc}

@@ -10,7 +10,6 @@ import (
 	"github.com/r3labs/diff/v3"
 
 	"github.com/idstack/idstack/provider"
-	"github.com/idstack/idstack/spec"
 )
 
 // normalize makes JSON-like values comparable: every number becomes a
@@ -116,7 +115,7 @@ func sortedList(v any) any {
 // nestedChanges lists the changed paths inside a nested value (maps,
 // lists) with r3labs/diff, so a plan shows `cloud_init.runcmd.0` rather
 // than two whole documents. Scalars give one change.
-func nestedChanges(field string, before, after any, mode Mode) []Change {
+func nestedChanges(field string, before, after any, mode provider.Change) []Change {
 	b, a := normalize(before), normalize(after)
 	_, bm := b.(map[string]any)
 	_, am := a.(map[string]any)
@@ -184,7 +183,7 @@ func project(v any, keys []string) any {
 // listChanges lists a set's removed items (after = nil) and added items
 // (before = nil): one changed rule is one removal and one addition, not a
 // rewrite of the list.
-func listChanges(field string, before, after any, keys []string, mode Mode) []Change {
+func listChanges(field string, before, after any, keys []string, mode provider.Change) []Change {
 	b, _ := sortedList(project(normalize(before), keys)).([]any)
 	a, _ := sortedList(project(normalize(after), keys)).([]any)
 	var out []Change
@@ -214,15 +213,15 @@ func containsValue(list []any, v any) bool {
 // the desired attributes: used when a create's answer was lost and the
 // object was found by name, its follow-up steps (attach, assign, power)
 // perhaps never done.
-func Converge(kind provider.Kind, attrs map[string]any, obj map[string]any) []provider.FieldChange {
+func Converge(ks *provider.KindSpec, attrs map[string]any, obj map[string]any) []provider.FieldChange {
 	var out []provider.FieldChange
 	for _, f := range sortedKeys(attrs) {
-		rule, ok := Rules[spec.Kind(kind)][f]
-		if !ok || rule.Live == "" || rule.Secret || rule.Mode == CreateOnly || rule.Mode == ReinstallOS {
+		rule := ks.Field(f)
+		if !observed(rule) {
 			continue
 		}
 		live, has := obj[rule.Live]
-		if !has || Equal(live, attrs[f], rule.List, rule.Keys...) {
+		if !has || Equal(live, attrs[f], rule.IsList(), rule.Keys...) {
 			continue
 		}
 		out = append(out, provider.FieldChange{Field: f, Before: live, After: attrs[f]})
@@ -236,21 +235,20 @@ func Converge(kind provider.Kind, attrs map[string]any, obj map[string]any) []pr
 // wrong), those the live object shows still differing; a planned change
 // the API does not report (a secret) or that the provider confirms itself
 // (an OS reinstall) is sent again as planned.
-func Remaining(kind provider.Kind, attrs map[string]any, obj map[string]any, planned []provider.FieldChange, kept []string) []provider.FieldChange {
+func Remaining(ks *provider.KindSpec, attrs map[string]any, obj map[string]any, planned []provider.FieldChange, kept []string) []provider.FieldChange {
 	want := map[string]bool{}
 	for _, f := range kept {
 		want[f] = true
 	}
 	var out []provider.FieldChange
 	for _, c := range planned {
-		rule := Rules[spec.Kind(kind)][c.Field]
-		if rule.Live == "" || rule.Secret || rule.Mode == CreateOnly || rule.Mode == ReinstallOS {
+		if !observed(ks.Field(c.Field)) {
 			out = append(out, c)
 			continue
 		}
 		want[c.Field] = true
 	}
-	for _, c := range Converge(kind, attrs, obj) {
+	for _, c := range Converge(ks, attrs, obj) {
 		if want[c.Field] {
 			out = append(out, c)
 		}

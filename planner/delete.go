@@ -37,18 +37,21 @@ func (b *builder) planDeletions() {
 
 func (b *builder) deletion(sr *state.Resource, deposed bool) {
 	kind := provider.Kind(sr.Kind)
+	ks := b.live.Kind(kind)
 	a := &Action{Address: sr.Address, Kind: sr.Kind, Action: Delete, Location: sr.Location, ID: sr.ID, Name: sr.Name, Deposed: deposed}
 	if deposed {
-		a.Notes = append(a.Notes, fmt.Sprintf("old %s %s left from an earlier replacement", kind.Singular(), sr.ID))
+		a.Notes = append(a.Notes, fmt.Sprintf("old %s %s left from an earlier replacement", b.singular(kind), sr.ID))
 	}
 	obj := b.live.Find(kind, sr.Location, sr.ID)
 	switch {
 	case obj == nil:
 		a.Forget = true
 		a.Notes = append(a.Notes, "already gone from the cloud: only removed from the state")
-	case kind == provider.Networks && obj.Attrs["is_default"] == true:
+	case ks != nil && ks.Protected != nil && ks.Protected(*obj) != "":
+		// The API never deletes it (a location's default network): the
+		// stack stops managing it and leaves it in place.
 		a.Forget = true
-		a.Notes = append(a.Notes, fmt.Sprintf("this is the default network of %s, which the API never deletes: idstack stops managing it and leaves it in place", sr.Location))
+		a.Notes = append(a.Notes, ks.Protected(*obj))
 	}
 	b.add(a)
 }

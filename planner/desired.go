@@ -2,8 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/spec"
@@ -47,38 +45,40 @@ func inputs(want map[string]wanted) map[string]Input {
 // and the catalogue's names turned into ids. ok is false after a problem.
 func (b *builder) desired(r *spec.Resource) (map[string]wanted, bool) {
 	addr := r.Addr.String()
+	ks := b.live.Kind(r.Addr.Kind)
 	want := map[string]wanted{}
 	okAll := true
-	for field, rule := range Rules[r.Addr.Kind] {
+	for _, rule := range ks.Fields {
+		field := rule.Name
+		if rule.Ignored != "" {
+			continue // accepted in the file, nothing to manage (spec warns)
+		}
 		v, set := r.Fields[field]
 		rng := rangePtr(v.Range)
 		switch {
-		case field == "billing_account":
-			if r.BillingAccount != 0 {
-				want[field] = plain(r.BillingAccount, false, rangePtr(b.stack.Ranges["/"+string(r.Addr.Kind)+"/"+r.Addr.Name+"/billing_account"]))
-			}
-			continue
+		case set && v.V == nil && len(v.Refs) == 0:
+			continue // null: not managed
 		case !set && rule.Default == nil:
-			if special, ok := b.implicit(r, field); ok {
+			if special, ok := b.implicit(ks, r, field); ok {
 				want[field] = special
 			}
 			continue
-		case !set && rule.Default == DefaultName:
+		case !set && rule.Default == provider.DefaultName:
 			want[field] = plain(r.Addr.Name, false, &r.Range)
 			continue
 		case !set:
 			want[field] = plain(rule.Default, false, &r.Range)
 			continue
 		}
-		w, ok := b.resolveField(r, field, rule, v, rng)
+		w, ok := b.resolveField(r, rule, v, rng)
 		if !ok {
 			okAll = false
 			continue
 		}
 		want[field] = w
 	}
-	if r.Addr.Kind == spec.VMs && okAll {
-		okAll = b.checkCatalog(addr, r, want)
+	if ks.Catalog != nil && okAll {
+		okAll = b.checkCatalog(addr, ks, r, want)
 	}
 	return want, okAll
 }
@@ -88,8 +88,9 @@ func plain(v any, sensitive bool, rng *spec.Range) wanted {
 }
 
 // resolveField turns a declared value into a wanted one.
-func (b *builder) resolveField(r *spec.Resource, field string, rule Rule, v spec.Value, rng *spec.Range) (wanted, bool) {
-	sensitive := v.Sensitive || rule.Secret
+func (b *builder) resolveField(r *spec.Resource, rule *provider.Field, v spec.Value, rng *spec.Range) (wanted, bool) {
+	field := rule.Name
+	sensitive := v.Sensitive || rule.Sensitive
 	if rule.Ref != "" {
 		var refs []string
 		for _, ref := range v.Refs {
@@ -97,22 +98,24 @@ func (b *builder) resolveField(r *spec.Resource, field string, rule Rule, v spec
 				refs = append(refs, ref.Addr.String())
 			}
 		}
-		return b.resolved(r, field, wanted{input: Input{Refs: refs, List: rule.List}, rng: rng})
+		return b.resolved(r, field, wanted{input: Input{Refs: refs, List: rule.IsList()}, rng: rng})
 	}
 	if m, ok := v.V.(map[string]any); ok && len(v.Refs) > 0 && v.Refs[0].Attr == "" {
-		// A nested reference: a disk's source.ref goes in as source.uuid,
-		// a VM's clone_from.vm is replaced by the VM's uuid.
-		key := "uuid"
-		if m["ref"] == nil {
-			key = "vm"
+		// A nested reference: the named resource's id goes in at the
+		// property the description says (a disk's source.ref as
+		// source.uuid; a VM's clone_from.vm in place of the name).
+		sub := nestedRef(rule, m)
+		key := sub.Name
+		if sub.RefTo != "" {
+			key = sub.RefTo
 		}
 		w := wanted{input: Input{Value: v.V, Refs: []string{v.Refs[0].Addr.String()}, RefKey: key}, rng: rng}
 		w.value, w.ok, _ = w.input.Resolve(b.lookup)
-		if key == "vm" && !w.ok && b.st.Get(r.Addr.String()) == nil {
-			// A VM that this plan creates has no snapshot or backup yet:
-			// the create would fail half-way through the apply.
-			b.problem(r.Addr.String(), rng, fmt.Sprintf("%s: clone_from: %s is created by this plan, so it has no snapshot or backup to clone from yet", r.Addr, v.Refs[0].Addr),
-				"apply without "+r.Addr.String()+" first, take a snapshot (or wait for a backup) of "+v.Refs[0].Addr.String()+", then add it")
+		if sub.NotYet != "" && !w.ok && b.st.Get(r.Addr.String()) == nil {
+			// What this plan creates cannot be used at create yet (a VM
+			// has no snapshot or backup to clone from): the create would
+			// fail half-way through the apply.
+			b.problem(r.Addr.String(), rng, fmt.Sprintf("%s: %s: %s is created by this plan", r.Addr, field, v.Refs[0].Addr), sub.NotYet)
 			return w, false
 		}
 		return w, true
@@ -129,6 +132,24 @@ func (b *builder) resolveField(r *spec.Resource, field string, rule Rule, v spec
 	return b.resolved(r, field, wanted{input: Input{Value: v.V, Template: true, Attrs: attrs, Sensitive: sensitive}, sensitive: sensitive, rng: rng})
 }
 
+// nestedRef is the property of an object field that names a resource in
+// this value (the first reference property that is set).
+func nestedRef(f *provider.Field, m map[string]any) *provider.Field {
+	var first *provider.Field
+	for _, sub := range f.Fields {
+		if sub.Ref == "" {
+			continue
+		}
+		if first == nil {
+			first = sub
+		}
+		if _, set := m[sub.Name]; set {
+			return sub
+		}
+	}
+	return first
+}
+
 // resolved fills in what of a wanted value is known before apply.
 func (b *builder) resolved(r *spec.Resource, field string, w wanted) (wanted, bool) {
 	val, ok, err := w.input.Resolve(b.lookup)
@@ -140,72 +161,42 @@ func (b *builder) resolved(r *spec.Resource, field string, w wanted) (wanted, bo
 	return w, true
 }
 
-// implicit fills fields whose default depends on the live account: a VM's
-// or load balancer's network defaults to the location's default network,
-// a VM's pool to the location's default pool.
-func (b *builder) implicit(r *spec.Resource, field string) (wanted, bool) {
-	switch {
-	case field == "network" && (r.Addr.Kind == spec.VMs || r.Addr.Kind == spec.LoadBalancers):
-		if n := b.live.DefaultNetwork(r.Location); n != nil {
-			// Value only: nothing to send at create, the API picks the default.
-			return wanted{value: n.ID, ok: true, rng: &r.Range}, true
-		}
-	case field == "pool" && r.Addr.Kind == spec.VMs:
-		if c := b.live.Catalogs[r.Location]; c != nil {
-			for _, p := range c.Pools {
-				if p.Default {
-					return plain(p.UUID, false, &r.Range), true
-				}
-			}
-		}
+// implicit fills a field whose default depends on the live account (a
+// VM's network: the location's default network), from the provider.
+func (b *builder) implicit(ks *provider.KindSpec, r *spec.Resource, field string) (wanted, bool) {
+	if ks.Implicit == nil {
+		return wanted{}, false
 	}
-	return wanted{}, false
+	v, send, ok := ks.Implicit(field, r.Location, view{b.live})
+	switch {
+	case !ok:
+		return wanted{}, false
+	case !send:
+		// Value only: nothing to send at create, the API picks the same.
+		return wanted{value: v, ok: true, rng: &r.Range}, true
+	}
+	return plain(v, false, &r.Range), true
 }
 
-// checkCatalog checks OS and pool against the location's catalogue and
-// turns a pool name into its uuid.
-func (b *builder) checkCatalog(addr string, r *spec.Resource, want map[string]wanted) bool {
-	c := b.live.Catalogs[r.Location]
-	if c == nil {
+// checkCatalog checks the known values against the location's catalogue
+// (the provider's KindSpec.Catalog), which may also turn names into ids.
+func (b *builder) checkCatalog(addr string, ks *provider.KindSpec, r *spec.Resource, want map[string]wanted) bool {
+	cat := b.live.Catalog(r.Location)
+	if cat == nil {
 		return true
 	}
-	ok := true
-	osName, _ := want["os_name"].value.(string)
-	osVersion, _ := want["os_version"].value.(string)
-	var names []string
-	var image *provider.Image
-	for i := range c.Images {
-		names = append(names, c.Images[i].OSName)
-		if c.Images[i].OSName == osName {
-			image = &c.Images[i]
+	values := map[string]any{}
+	for f, w := range want {
+		if v, ok := w.known(); ok {
+			values[f] = v
 		}
 	}
-	switch {
-	case want["os_name"].ok && image == nil:
-		b.problem(addr, want["os_name"].rng, fmt.Sprintf("%s: os_name %q is not offered in %s", addr, osName, r.Location),
-			"allowed: "+strings.Join(names, ", "))
-		ok = false
-	case want["os_version"].ok && image != nil && !slices.Contains(image.Versions, osVersion):
-		b.problem(addr, want["os_version"].rng, fmt.Sprintf("%s: %s %q is not offered in %s", addr, osName, osVersion, r.Location),
-			fmt.Sprintf("allowed versions of %s: %s", osName, strings.Join(image.Versions, ", ")))
-		ok = false
+	problems, replace := ks.Catalog(values, cat)
+	for _, p := range problems {
+		b.problem(addr, want[p.Field].rng, addr+": "+p.Summary, p.Allowed)
 	}
-	if w, set := want["pool"]; set && w.ok {
-		p, _ := w.value.(string)
-		var pools []string
-		found := ""
-		for _, pool := range c.Pools {
-			pools = append(pools, pool.Name)
-			if pool.UUID == p || strings.EqualFold(pool.Name, p) {
-				found = pool.UUID
-			}
-		}
-		if found == "" {
-			b.problem(addr, w.rng, fmt.Sprintf("%s: host pool %q does not exist in %s", addr, p, r.Location), "allowed: "+strings.Join(pools, ", ")+" (a name or its uuid)")
-			ok = false
-		} else {
-			want["pool"] = plain(found, false, w.rng)
-		}
+	for f, v := range replace {
+		want[f] = plain(v, false, want[f].rng)
 	}
-	return ok
+	return len(problems) == 0
 }

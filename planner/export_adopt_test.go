@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"strings"
 	"testing"
 
@@ -23,10 +24,10 @@ disks:
     attach_to: web
 `
 	disk := func(id string, size int, attached, typ string) provider.Object {
-		return provider.Object{Kind: provider.Disks, Location: "jkt01", ID: id, Attrs: provider.Attrs{
+		return provider.Object{Kind: idcloudhost.Disks, Location: "jkt01", ID: id, Attrs: provider.Attrs{
 			"size": size, "billing_account": 129072, "attached_to": attached, "source_type": typ}}
 	}
-	web := provider.Object{Kind: provider.VMs, Location: "jkt01", ID: "v1", Name: "vm-web", Attrs: provider.Attrs{"disk_uuid": "boot1"}}
+	web := provider.Object{Kind: idcloudhost.VMs, Location: "jkt01", ID: "v1", Name: "vm-web", Attrs: provider.Attrs{"disk_uuid": "boot1"}}
 	for _, tc := range []struct {
 		name      string
 		disks     []provider.Object
@@ -52,7 +53,7 @@ disks:
 			vmKnown: true, handled: true, adopted: "d2", warnings: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, diags := spec.LoadBytes("t.yaml", []byte(stack), spec.Options{})
+			s, diags := spec.LoadBytes("t.yaml", []byte(stack), spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name})
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
@@ -60,9 +61,9 @@ disks:
 			for i, id := range tc.owned {
 				st.Put(&state.Resource{Address: "disks.other" + string(rune('a'+i)), Kind: "disks", ID: id, Location: "jkt01"})
 			}
-			live := &Live{Objects: map[Scope][]provider.Object{
-				{Kind: provider.VMs, Location: "jkt01"}:   {web},
-				{Kind: provider.Disks, Location: "jkt01"}: tc.disks,
+			live := &Live{Provider: idcloudhost.Description(), Objects: map[Scope][]provider.Object{
+				{Kind: idcloudhost.VMs, Location: "jkt01"}:   {web},
+				{Kind: idcloudhost.Disks, Location: "jkt01"}: tc.disks,
 			}}
 			other := state.New("other")
 			for i, id := range tc.elsewhere {
@@ -74,13 +75,13 @@ disks:
 			if tc.vmKnown {
 				b.objs["vms.web"] = &web
 			}
-			r := s.Lookup(spec.Address{Kind: spec.Disks, Name: "data"})
+			r := s.Lookup(spec.Address{Kind: idcloudhost.Disks, Name: "data"})
 			want, ok := b.desired(r)
 			if !ok {
 				t.Fatalf("desired: %+v", b.plan.Errors)
 			}
-			if got := b.adoptDisk(r, want); got != tc.handled {
-				t.Fatalf("adoptDisk = %v, want %v", got, tc.handled)
+			if got := b.adoptNameless(r, live.Kind(idcloudhost.Disks), want); got != tc.handled {
+				t.Fatalf("adoptNameless = %v, want %v", got, tc.handled)
 			}
 			if len(b.plan.Errors) != tc.problems {
 				t.Errorf("problems: %+v, want %d", b.plan.Errors, tc.problems)
@@ -117,7 +118,7 @@ networks:
   app: {name: shared-net}
 `
 	net := func(id string) provider.Object {
-		return provider.Object{Kind: provider.Networks, Location: "jkt01", ID: id, Name: "shared-net", Attrs: provider.Attrs{"name": "shared-net"}}
+		return provider.Object{Kind: idcloudhost.Networks, Location: "jkt01", ID: id, Name: "shared-net", Attrs: provider.Attrs{"name": "shared-net"}}
 	}
 	other := state.New("prod")
 	other.Put(&state.Resource{Address: "networks.main", Kind: "networks", ID: "n-prod", Location: "jkt01"})
@@ -143,11 +144,11 @@ networks:
 			errors: []string{`networks.app: a network named "shared-net" already exists in jkt01 (id n-prod) and this stack does not own it`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, diags := spec.LoadBytes("t.yaml", []byte(stack), spec.Options{})
+			s, diags := spec.LoadBytes("t.yaml", []byte(stack), spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name})
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
-			live := &Live{Objects: map[Scope][]provider.Object{{Kind: provider.Networks, Location: "jkt01"}: tc.live}}
+			live := &Live{Provider: idcloudhost.Description(), Objects: map[Scope][]provider.Object{{Kind: idcloudhost.Networks, Location: "jkt01"}: tc.live}}
 			p := Build(s, state.New("t"), live, tc.opts)
 			var errs, warns, adopted []string
 			for _, e := range p.Errors {

@@ -1,6 +1,7 @@
 package planner_test
 
 import (
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,46 +26,46 @@ func exportLive() *planner.Live {
 		for k, v := range extra {
 			a[k] = v
 		}
-		return provider.Object{Kind: provider.VMs, Location: "jkt01", ID: id, Name: name, Status: str(a["power"]), Attrs: a}
+		return provider.Object{Kind: idcloudhost.VMs, Location: "jkt01", ID: id, Name: name, Status: str(a["power"]), Attrs: a}
 	}
 	net := func(id, name string, def bool) provider.Object {
-		return provider.Object{Kind: provider.Networks, Location: "jkt01", ID: id, Name: name, Attrs: provider.Attrs{"name": name, "is_default": def}}
+		return provider.Object{Kind: idcloudhost.Networks, Location: "jkt01", ID: id, Name: name, Attrs: provider.Attrs{"name": name, "is_default": def}}
 	}
 	disk := func(id string, size int, attached, typ, image string) provider.Object {
-		return provider.Object{Kind: provider.Disks, Location: "jkt01", ID: id, Attrs: provider.Attrs{
+		return provider.Object{Kind: idcloudhost.Disks, Location: "jkt01", ID: id, Attrs: provider.Attrs{
 			"size": size, "billing_account": 129072, "attached_to": attached, "source_type": typ, "source_image": image}}
 	}
 	ip := func(addr, name, to, typ string) provider.Object {
-		return provider.Object{Kind: provider.FloatingIPs, Location: "jkt01", ID: addr, Name: name, Attrs: provider.Attrs{
+		return provider.Object{Kind: idcloudhost.FloatingIPs, Location: "jkt01", ID: addr, Name: name, Attrs: provider.Attrs{
 			"name": name, "address": addr, "billing_account": 129072, "assigned_to": to, "assigned_to_resource_type": typ}}
 	}
-	return &planner.Live{Objects: map[planner.Scope][]provider.Object{
-		{Kind: provider.Networks, Location: "jkt01"}: {net("n0", "Default network", true), net("n1", "acme-prod-net", false), net("n2", "Lab Net (old)", false)},
-		{Kind: provider.VMs, Location: "jkt01"}: {
+	return &planner.Live{Provider: idcloudhost.Description(), Objects: map[planner.Scope][]provider.Object{
+		{Kind: idcloudhost.Networks, Location: "jkt01"}: {net("n0", "Default network", true), net("n1", "acme-prod-net", false), net("n2", "Lab Net (old)", false)},
+		{Kind: idcloudhost.VMs, Location: "jkt01"}: {
 			vm("v1", "acme-prod-web", "n1", "b1", nil),
 			vm("v2", "acme-prod-db", "n1", "b2", provider.Attrs{"backup": true, "ram": 4096, "pool": "p2", "pool_name": "Performance", "description": "holds ${secrets}"}),
 			vm("v3", "lab-box", "n0", "b3", provider.Attrs{"power": "stopped", "billing_account": 129073}),
 			vm("v4", "acme-prod-lab-box", "n2", "b4", provider.Attrs{"username": "", "os_name": "windows", "os_version": "2019", "vcpu": 2, "ram": 2048}),
 		},
-		{Kind: provider.Disks, Location: "jkt01"}: {
+		{Kind: idcloudhost.Disks, Location: "jkt01"}: {
 			disk("b1", 20, "v1", "OS_BASE", "ubuntu_22.04"), // a boot disk, if the API lists it
 			disk("d1", 100, "v2", "EMPTY", ""),
 			disk("d2", 50, "", "OS_BASE", "ubuntu_20.04"),
 			disk("d3", 30, "v2", "", ""),
 		},
-		{Kind: provider.FloatingIPs, Location: "jkt01"}: {
+		{Kind: idcloudhost.FloatingIPs, Location: "jkt01"}: {
 			ip("103.1.1.1", "acme-prod-ip", "v1", "virtual_machine"),
 			ip("103.1.1.2", "", "v3", "virtual_machine"),
 			ip("103.1.1.3", "acme-prod-lb-ip", "lb1", "load_balancer"),
 		},
-		{Kind: provider.LoadBalancers, Location: "jkt01"}: {
-			{Kind: provider.LoadBalancers, Location: "jkt01", ID: "lb1", Name: "acme-prod-lb", Attrs: provider.Attrs{
+		{Kind: idcloudhost.LoadBalancers, Location: "jkt01"}: {
+			{Kind: idcloudhost.LoadBalancers, Location: "jkt01", ID: "lb1", Name: "acme-prod-lb", Attrs: provider.Attrs{
 				"name": "acme-prod-lb", "billing_account": 129072, "network": "n1", "targets": []any{"v1", "v2"},
 				"rules": []any{map[string]any{"source_port": 443, "target_port": 8443, "uuid": "r2"}, map[string]any{"source_port": 80, "target_port": 8080, "uuid": "r1"}}}},
-			{Kind: provider.LoadBalancers, Location: "jkt01", ID: "lb2", Name: "acme-lab-lb", Attrs: provider.Attrs{
+			{Kind: idcloudhost.LoadBalancers, Location: "jkt01", ID: "lb2", Name: "acme-lab-lb", Attrs: provider.Attrs{
 				"name": "acme-lab-lb", "billing_account": 129072, "network": "n0", "targets": []any{"v1", "gone-vm"}, "rules": []any{}}},
 		},
-		{Kind: provider.Buckets}: {{Kind: provider.Buckets, ID: "acme-prod-assets", Name: "acme-prod-assets", Attrs: provider.Attrs{"name": "acme-prod-assets", "billing_account": 129072}}},
+		{Kind: idcloudhost.Buckets}: {{Kind: idcloudhost.Buckets, ID: "acme-prod-assets", Name: "acme-prod-assets", Attrs: provider.Attrs{"name": "acme-prod-assets", "billing_account": 129072}}},
 	}}
 }
 
@@ -82,9 +83,9 @@ func TestExport(t *testing.T) {
 			env: []string{"ACME_PROD_DB_PASSWORD", "ACME_PROD_LAB_BOX_PASSWORD", "ACME_PROD_WEB_PASSWORD", "LAB_BOX_PASSWORD"}},
 		{name: "prefix", opts: planner.ExportOptions{Location: "jkt01", Prefix: "acme-prod-"},
 			env: []string{"DB_PASSWORD", "LAB_BOX_PASSWORD", "WEB_PASSWORD"}},
-		{name: "vms_only", opts: planner.ExportOptions{Location: "jkt01", Kinds: []spec.Kind{spec.VMs}, Stack: "just-vms"},
+		{name: "vms_only", opts: planner.ExportOptions{Location: "jkt01", Kinds: []spec.Kind{idcloudhost.VMs}, Stack: "just-vms"},
 			env: []string{"ACME_PROD_DB_PASSWORD", "ACME_PROD_LAB_BOX_PASSWORD", "ACME_PROD_WEB_PASSWORD", "LAB_BOX_PASSWORD"}},
-		{name: "floating_ips_and_buckets", opts: planner.ExportOptions{Location: "jkt01", Kinds: []spec.Kind{spec.FloatingIPs, spec.Buckets}}},
+		{name: "floating_ips_and_buckets", opts: planner.ExportOptions{Location: "jkt01", Kinds: []spec.Kind{idcloudhost.FloatingIPs, idcloudhost.Buckets}}},
 		{name: "empty_location", opts: planner.ExportOptions{Location: "sgp01"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,7 +98,7 @@ func TestExport(t *testing.T) {
 			if d := cmp.Diff(tc.env, ex.EnvVars); d != "" {
 				t.Errorf("env vars (-want +got):\n%s", d)
 			}
-			_, diags := schema.LoadBytes(file, ex.YAML, spec.Options{LookupEnv: func(string) (string, bool) { return "Any-Passw0rd", true }})
+			_, diags := schema.LoadBytes(file, ex.YAML, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: func(string) (string, bool) { return "Any-Passw0rd", true }})
 			if diags.HasErrors() {
 				var b strings.Builder
 				spec.Format(&b, diags, map[string][]byte{file: ex.YAML})
@@ -138,7 +139,7 @@ func TestExportPrefixFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack, diags := schema.LoadBytes("prefix.yaml", ex.YAML, spec.Options{LookupEnv: func(string) (string, bool) { return "Any-Passw0rd", true }})
+	stack, diags := schema.LoadBytes("prefix.yaml", ex.YAML, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: func(string) (string, bool) { return "Any-Passw0rd", true }})
 	if diags.HasErrors() {
 		t.Fatalf("the export does not load: %v", diags)
 	}

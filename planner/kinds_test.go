@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"encoding/json"
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,32 +41,32 @@ buckets:
 // allKindsWorld is allKinds applied.
 func allKindsWorld() (*planner.Live, *state.State) {
 	vm := func(id, name string) provider.Object {
-		return provider.Object{Kind: provider.VMs, Location: "jkt01", ID: id, Name: name, Status: "running", Attrs: provider.Attrs{
+		return provider.Object{Kind: idcloudhost.VMs, Location: "jkt01", ID: id, Name: name, Status: "running", Attrs: provider.Attrs{
 			"name": name, "description": "", "os_name": "ubuntu", "os_version": "22.04", "vcpu": 1, "ram": 1024, "disk": 20,
 			"backup": false, "billing_account": 129072, "power": "running", "pool": "p1", "username": "deploy", "network": "n1",
 		}}
 	}
 	net := func(id, name string, def bool) provider.Object {
-		return provider.Object{Kind: provider.Networks, Location: "jkt01", ID: id, Name: name, Attrs: provider.Attrs{"name": name, "is_default": def}}
+		return provider.Object{Kind: idcloudhost.Networks, Location: "jkt01", ID: id, Name: name, Attrs: provider.Attrs{"name": name, "is_default": def}}
 	}
-	live := &planner.Live{
+	live := &planner.Live{Provider: idcloudhost.Description(),
 		DefaultLocation: "jkt01",
 		Objects: map[planner.Scope][]provider.Object{
-			{Kind: provider.VMs, Location: "jkt01"}:      {vm("v1", "vm-web"), vm("v2", "vm-api")},
-			{Kind: provider.Networks, Location: "jkt01"}: {net("n0", "Default network", true), net("n1", "net-a", false), net("n2", "net-b", false)},
-			{Kind: provider.Disks, Location: "jkt01"}: {{Kind: provider.Disks, Location: "jkt01", ID: "d1", Attrs: provider.Attrs{
+			{Kind: idcloudhost.VMs, Location: "jkt01"}:      {vm("v1", "vm-web"), vm("v2", "vm-api")},
+			{Kind: idcloudhost.Networks, Location: "jkt01"}: {net("n0", "Default network", true), net("n1", "net-a", false), net("n2", "net-b", false)},
+			{Kind: idcloudhost.Disks, Location: "jkt01"}: {{Kind: idcloudhost.Disks, Location: "jkt01", ID: "d1", Attrs: provider.Attrs{
 				"size": 50, "billing_account": 129072, "attached_to": "v1", "source_type": "EMPTY"}}},
-			{Kind: provider.FloatingIPs, Location: "jkt01"}: {{Kind: provider.FloatingIPs, Location: "jkt01", ID: "1.1.1.1", Name: "ip-a", Attrs: provider.Attrs{
+			{Kind: idcloudhost.FloatingIPs, Location: "jkt01"}: {{Kind: idcloudhost.FloatingIPs, Location: "jkt01", ID: "1.1.1.1", Name: "ip-a", Attrs: provider.Attrs{
 				"name": "ip-a", "billing_account": 129072, "assigned_to": "v1", "address": "1.1.1.1"}}},
-			{Kind: provider.LoadBalancers, Location: "jkt01"}: {{Kind: provider.LoadBalancers, Location: "jkt01", ID: "lb1", Name: "lb-a", Attrs: provider.Attrs{
+			{Kind: idcloudhost.LoadBalancers, Location: "jkt01"}: {{Kind: idcloudhost.LoadBalancers, Location: "jkt01", ID: "lb1", Name: "lb-a", Attrs: provider.Attrs{
 				"name": "lb-a", "billing_account": 129072, "network": "n1", "targets": []any{"v1"},
 				"rules": []any{map[string]any{"source_port": 80, "target_port": 8080, "uuid": "r1"}, map[string]any{"source_port": 443, "target_port": 8443, "uuid": "r2"}}}}},
-			{Kind: provider.Buckets}: {{Kind: provider.Buckets, ID: "assets-a", Name: "assets-a", Attrs: provider.Attrs{"name": "assets-a", "billing_account": 129072}}},
+			{Kind: idcloudhost.Buckets}: {{Kind: idcloudhost.Buckets, ID: "assets-a", Name: "assets-a", Attrs: provider.Attrs{"name": "assets-a", "billing_account": 129072}}},
 		},
-		Catalogs: map[string]*provider.Catalog{"jkt01": {
+		Catalogs: map[string]any{"jkt01": &idcloudhost.Catalog{
 			Location: "jkt01",
-			Pools:    []provider.Pool{{UUID: "p1", Name: "General", Default: true}},
-			Images:   []provider.Image{{OSName: "ubuntu", Versions: []string{"22.04"}}},
+			Pools:    []idcloudhost.Pool{{UUID: "p1", Name: "General", Default: true}},
+			Images:   []idcloudhost.Image{{OSName: "ubuntu", Versions: []string{"22.04"}}},
 		}},
 	}
 	live.Catalogs["jkt02"] = live.Catalogs["jkt01"]
@@ -128,12 +129,12 @@ func TestPlanRowsOtherKinds(t *testing.T) {
 				}
 				src = strings.Replace(src, e[0], e[1], 1)
 			}
-			stack, diags := spec.LoadBytes("stack.yaml", []byte(src), spec.Options{})
+			stack, diags := spec.LoadBytes("stack.yaml", []byte(src), spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name})
 			if diags.HasErrors() {
 				t.Fatalf("stack: %v", diags)
 			}
 			for _, r := range stack.Resources {
-				if r.Location == "" && r.Addr.Kind != spec.Buckets {
+				if r.Location == "" && r.Addr.Kind != idcloudhost.Buckets {
 					r.Location = "jkt01"
 				}
 			}

@@ -3,6 +3,7 @@ package planner_test
 import (
 	"encoding/json"
 	"flag"
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,24 +42,24 @@ vms:
 // world is the live account and the state the cases start from: the base
 // stack, applied.
 func world() (*planner.Live, *state.State) {
-	vm := provider.Object{Kind: provider.VMs, Location: "jkt01", ID: "v1", Name: "vm-web", Status: "running", Attrs: provider.Attrs{
+	vm := provider.Object{Kind: idcloudhost.VMs, Location: "jkt01", ID: "v1", Name: "vm-web", Status: "running", Attrs: provider.Attrs{
 		"name": "vm-web", "description": "", "os_name": "ubuntu", "os_version": "22.04", "vcpu": 2, "ram": 2048, "disk": 20,
 		"backup": false, "billing_account": 129072, "power": "running", "pool": "p1", "username": "deploy", "network": "n1",
 		"private_ipv4": "10.0.0.2",
 	}}
 	net := func(id, name string, def bool) provider.Object {
-		return provider.Object{Kind: provider.Networks, Location: "jkt01", ID: id, Name: name, Attrs: provider.Attrs{"name": name, "is_default": def}}
+		return provider.Object{Kind: idcloudhost.Networks, Location: "jkt01", ID: id, Name: name, Attrs: provider.Attrs{"name": name, "is_default": def}}
 	}
-	live := &planner.Live{
+	live := &planner.Live{Provider: idcloudhost.Description(),
 		DefaultLocation: "jkt01",
 		Objects: map[planner.Scope][]provider.Object{
-			{Kind: provider.VMs, Location: "jkt01"}:      {vm},
-			{Kind: provider.Networks, Location: "jkt01"}: {net("n0", "Default network", true), net("n1", "net-a", false), net("n2", "net-b", false)},
+			{Kind: idcloudhost.VMs, Location: "jkt01"}:      {vm},
+			{Kind: idcloudhost.Networks, Location: "jkt01"}: {net("n0", "Default network", true), net("n1", "net-a", false), net("n2", "net-b", false)},
 		},
-		Catalogs: map[string]*provider.Catalog{"jkt01": {
+		Catalogs: map[string]any{"jkt01": &idcloudhost.Catalog{
 			Location: "jkt01",
-			Pools:    []provider.Pool{{UUID: "p1", Name: "General", Default: true}, {UUID: "p2", Name: "Performance"}},
-			Images:   []provider.Image{{OSName: "ubuntu", Versions: []string{"20.04", "22.04", "24.04"}}, {OSName: "debian", Versions: []string{"12"}}},
+			Pools:    []idcloudhost.Pool{{UUID: "p1", Name: "General", Default: true}, {UUID: "p2", Name: "Performance"}},
+			Images:   []idcloudhost.Image{{OSName: "ubuntu", Versions: []string{"20.04", "22.04", "24.04"}}, {OSName: "debian", Versions: []string{"12"}}},
 		}},
 	}
 	st := state.New("t")
@@ -71,7 +72,7 @@ func world() (*planner.Live, *state.State) {
 }
 
 func vmAttrs(live *planner.Live) provider.Attrs {
-	return live.Objects[planner.Scope{Kind: provider.VMs, Location: "jkt01"}][0].Attrs
+	return live.Objects[planner.Scope{Kind: idcloudhost.VMs, Location: "jkt01"}][0].Attrs
 }
 
 // TestPlanRows is one golden plan per row of SPEC §2 (for the kinds this
@@ -90,7 +91,7 @@ func TestPlanRows(t *testing.T) {
 		{name: "vm_vcpu_restart", edit: [][2]string{{"vcpu: 2", "vcpu: 4"}}, actions: 1},
 		{name: "vm_ram_while_stopped", edit: [][2]string{{"ram: 2048", "ram: 4096\n    power: stopped"}}, live: func(l *planner.Live, _ *state.State) {
 			vmAttrs(l)["power"] = "stopped"
-			l.Objects[planner.Scope{Kind: provider.VMs, Location: "jkt01"}][0].Status = "stopped"
+			l.Objects[planner.Scope{Kind: idcloudhost.VMs, Location: "jkt01"}][0].Status = "stopped"
 		}, actions: 1},
 		{name: "vm_power_stop", edit: [][2]string{{"disk: 20", "disk: 20\n    power: stopped"}}, actions: 1},
 		{name: "vm_backup_on", edit: [][2]string{{"disk: 20", "disk: 20\n    backup: true"}}, actions: 1},
@@ -109,14 +110,14 @@ func TestPlanRows(t *testing.T) {
 		}, actions: 1},
 		{name: "vm_removed_deletes", edit: [][2]string{{"vms:\n", "vms_removed:\n"}}, actions: 1},
 		{name: "vm_deleted_outside_recreated", live: func(l *planner.Live, _ *state.State) {
-			l.Objects[planner.Scope{Kind: provider.VMs, Location: "jkt01"}] = nil
+			l.Objects[planner.Scope{Kind: idcloudhost.VMs, Location: "jkt01"}] = nil
 		}, actions: 1},
 		{name: "vm_conflict", live: func(_ *planner.Live, st *state.State) { st.Remove("vms.web") }},
 		{name: "vm_adopt", opts: planner.Options{Adopt: true}, live: func(_ *planner.Live, st *state.State) { st.Remove("vms.web") }, actions: 1},
 		{name: "vm_prevent_destroy", edit: [][2]string{{"network: app", "network: b\n    lifecycle: {prevent_destroy: true}"}}},
 		{name: "network_rename", edit: [][2]string{{"name: net-a", "name: net-a2"}}, actions: 1},
 		{name: "destroy_default_network_forgotten", opts: planner.Options{Destroy: true}, live: func(l *planner.Live, _ *state.State) {
-			l.Objects[planner.Scope{Kind: provider.Networks, Location: "jkt01"}][1].Attrs["is_default"] = true
+			l.Objects[planner.Scope{Kind: idcloudhost.Networks, Location: "jkt01"}][1].Attrs["is_default"] = true
 		}, actions: 3},
 	}
 	for _, tc := range cases {
@@ -131,7 +132,7 @@ func TestPlanRows(t *testing.T) {
 			if strings.Contains(src, "vms_removed:") {
 				src = src[:strings.Index(src, "vms_removed:")]
 			}
-			stack, diags := spec.LoadBytes("stack.yaml", []byte(src), spec.Options{})
+			stack, diags := spec.LoadBytes("stack.yaml", []byte(src), spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name})
 			if diags.HasErrors() {
 				t.Fatalf("stack: %v", diags)
 			}

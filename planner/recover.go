@@ -8,45 +8,16 @@ import (
 	"github.com/idstack/idstack/provider"
 )
 
-// MatchesIntent reports whether a nameless live object (a disk) fits what
-// a journaled create asked for and appeared after it.
-func MatchesIntent(o provider.Object, match map[string]any, since time.Time) bool {
-	if len(match) == 0 {
-		return false
-	}
-	for k, want := range match {
-		switch k {
-		case "source":
-			src, _ := want.(map[string]any)
-			if t, _ := src["type"].(string); t != "" && o.Attrs["source_type"] != t {
-				return false
-			}
-		default:
-			if !Equal(o.Attrs[k], want, false) {
-				return false
-			}
-		}
-	}
-	if created, ok := o.Attrs["created_at"].(string); ok && created != "" {
-		for _, layout := range []string{"2006-01-02T15:04:05.000-0700", time.RFC3339Nano, "2006-01-02 15:04:05"} {
-			if t, err := time.Parse(layout, created); err == nil {
-				return !t.Before(since.Add(-2 * time.Second))
-			}
-		}
-	}
-	return true
-}
-
 // Candidates are the live objects a create may have made although its
 // outcome is unknown: owned by no address, and of the journaled name (a
 // nameless disk: matching the journaled inputs, made since the intent).
-func Candidates(objs []provider.Object, owned map[string]bool, name string, match map[string]any, since time.Time) []provider.Object {
+func Candidates(ks *provider.KindSpec, objs []provider.Object, owned map[string]bool, name string, match map[string]any, since time.Time) []provider.Object {
 	var found []provider.Object
 	for _, o := range objs {
 		if owned[o.ID] {
 			continue
 		}
-		if (name != "" && o.Name == name) || (name == "" && MatchesIntent(o, match, since)) {
+		if (name != "" && o.Name == name) || (name == "" && ks != nil && ks.Made != nil && ks.Made(o, match, since)) {
 			found = append(found, o)
 		}
 	}
@@ -74,7 +45,7 @@ func Recover(open []state.Entry, st *state.State, live *Live) Recovery {
 			continue // updates and deletes: the refresh shows where they got
 		}
 		kind := provider.Kind(in.Kind)
-		found := Candidates(live.Objects[scopeOf(kind, in.Location)], owned, in.Name, in.Match, in.Time)
+		found := Candidates(live.Kind(kind), live.ObjectsOf(kind, in.Location), owned, in.Name, in.Match, in.Time)
 		switch len(found) {
 		case 0:
 			rec.Unseen = append(rec.Unseen, in) // not made, or not yet

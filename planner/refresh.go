@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -14,10 +15,12 @@ import (
 // Live is what a refresh saw: every object of each kind in use, per
 // location, and the catalogue of each location with VMs.
 type Live struct {
+	// Provider describes the kinds of the cloud the refresh read.
+	Provider        *provider.Description
 	DefaultLocation string
 	Locations       []provider.Location
 	Objects         map[Scope][]provider.Object
-	Catalogs        map[string]*provider.Catalog
+	Catalogs        map[string]any // the provider's catalogue per location
 
 	mu     sync.Mutex
 	byID   map[Scope]map[string]int   // index into Objects[scope]
@@ -59,7 +62,7 @@ func (l *Live) index(sc Scope) (map[string]int, map[string][]int) {
 
 // Find returns the live object of a kind in a location with an id.
 func (l *Live) Find(kind provider.Kind, location, id string) *provider.Object {
-	sc := scopeOf(kind, location)
+	sc := l.scope(kind, location)
 	ids, _ := l.index(sc)
 	if i, ok := ids[id]; ok {
 		return &l.Objects[sc][i]
@@ -69,7 +72,7 @@ func (l *Live) Find(kind provider.Kind, location, id string) *provider.Object {
 
 // FindByName returns the live objects of a kind in a location with a name.
 func (l *Live) FindByName(kind provider.Kind, location, name string) []provider.Object {
-	sc := scopeOf(kind, location)
+	sc := l.scope(kind, location)
 	_, names := l.index(sc)
 	var out []provider.Object
 	for _, i := range names[name] {
@@ -78,21 +81,10 @@ func (l *Live) FindByName(kind provider.Kind, location, name string) []provider.
 	return out
 }
 
-// DefaultNetwork returns the default network of a location, if any.
-func (l *Live) DefaultNetwork(location string) *provider.Object {
-	objs := l.Objects[Scope{provider.Networks, location}]
-	for i := range objs {
-		if objs[i].Attrs["is_default"] == true {
-			return &objs[i]
-		}
-	}
-	return nil
-}
-
 // Set replaces what the refresh saw of a kind in a location (a list made
 // again while waiting for an object to appear).
 func (l *Live) Set(kind provider.Kind, location string, objs []provider.Object) {
-	sc := scopeOf(kind, location)
+	sc := l.scope(kind, location)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.Objects == nil {
@@ -103,9 +95,46 @@ func (l *Live) Set(kind provider.Kind, location string, objs []provider.Object) 
 	delete(l.byName, sc)
 }
 
-func scopeOf(kind provider.Kind, location string) Scope {
-	if kind.Global() {
-		location = ""
+// ObjectsOf returns the live objects of a kind in a location.
+func (l *Live) ObjectsOf(kind provider.Kind, location string) []provider.Object {
+	return l.Objects[l.scope(kind, location)]
+}
+
+// Catalog returns the catalogue of a location read by the refresh.
+func (l *Live) Catalog(location string) any {
+	if c, ok := l.Catalogs[location]; ok {
+		return c
+	}
+	return nil
+}
+
+// view is a refresh as a provider's hooks see it (provider.Live).
+type view struct{ l *Live }
+
+func (v view) Objects(kind provider.Kind, location string) []provider.Object {
+	return v.l.ObjectsOf(kind, location)
+}
+func (v view) Catalog(location string) any { return v.l.Catalog(location) }
+
+func (l *Live) scope(kind provider.Kind, location string) Scope {
+	return scopeOf(l.Provider, kind, location)
+}
+
+// Kind returns the description of a kind of the refreshed cloud.
+func (l *Live) Kind(k provider.Kind) *provider.KindSpec {
+	if l.Provider == nil {
+		return nil
+	}
+	return l.Provider.Kind(k)
+}
+
+// scopeOf is where a kind's objects are listed: global kinds in no
+// location.
+func scopeOf(d *provider.Description, kind provider.Kind, location string) Scope {
+	if d != nil {
+		if ks := d.Kind(kind); ks != nil && ks.Global {
+			location = ""
+		}
 	}
 	return Scope{kind, location}
 }
@@ -130,7 +159,7 @@ func ResolveLocations(ctx context.Context, p provider.Provider, s *spec.Stack) (
 	}
 	var diags spec.Diagnostics
 	for _, r := range s.Resources {
-		if r.Addr.Kind == spec.Buckets {
+		if ks := s.Provider.Kind(r.Addr.Kind); ks == nil || ks.Global {
 			continue
 		}
 		if r.Location == "" {
@@ -156,14 +185,16 @@ func rangePtr(r spec.Range) *spec.Range {
 }
 
 // Scopes lists what a refresh must read for a stack and its state: each
-// kind once per location in use, networks wherever VMs or load balancers
-// are (default network, membership).
-func Scopes(s *spec.Stack, st *state.State) []Scope {
+// kind once per location in use, and the kinds a kind's implicit defaults
+// read there (KindSpec.Reads: a VM's default network).
+func Scopes(d *provider.Description, s *spec.Stack, st *state.State) []Scope {
 	set := map[Scope]bool{}
 	add := func(kind provider.Kind, loc string) {
-		set[scopeOf(kind, loc)] = true
-		if kind == provider.VMs || kind == provider.LoadBalancers {
-			set[Scope{provider.Networks, loc}] = true
+		set[scopeOf(d, kind, loc)] = true
+		if ks := d.Kind(kind); ks != nil {
+			for _, k := range ks.Reads {
+				set[scopeOf(d, k, loc)] = true
+			}
 		}
 	}
 	if s != nil {
@@ -187,13 +218,13 @@ func Scopes(s *spec.Stack, st *state.State) []Scope {
 
 // WithIntents adds the scopes of journaled creates whose outcome is
 // unknown, so recovery can find what they made.
-func WithIntents(scopes []Scope, open []state.Entry) []Scope {
+func WithIntents(d *provider.Description, scopes []Scope, open []state.Entry) []Scope {
 	seen := map[Scope]bool{}
 	for _, sc := range scopes {
 		seen[sc] = true
 	}
 	for _, e := range open {
-		sc := scopeOf(provider.Kind(e.Kind), e.Location)
+		sc := scopeOf(d, provider.Kind(e.Kind), e.Location)
 		if !seen[sc] {
 			seen[sc] = true
 			scopes = append(scopes, sc)
@@ -209,10 +240,11 @@ func Refresh(ctx context.Context, p provider.Provider, scopes []Scope, paralleli
 	if parallelism < 1 {
 		parallelism = 8
 	}
-	live := &Live{Objects: map[Scope][]provider.Object{}, Catalogs: map[string]*provider.Catalog{}}
+	d := p.Describe()
+	live := &Live{Provider: d, Objects: map[Scope][]provider.Object{}, Catalogs: map[string]any{}}
 	var catalogs []string
 	for _, sc := range scopes {
-		if sc.Kind == provider.VMs {
+		if ks := d.Kind(sc.Kind); ks != nil && ks.Catalog != nil && !slices.Contains(catalogs, sc.Location) {
 			catalogs = append(catalogs, sc.Location)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
 )
 
 // Rollback plans the undoing of what a failed apply did, from its journal:
@@ -13,7 +14,7 @@ import (
 // old objects becoming current again), updated fields are set back to
 // their earlier values, adopted objects are released. The plan is run by
 // the same executor as any other.
-func Rollback(stack string, entries []state.Entry) *Plan {
+func Rollback(d *provider.Description, stack string, entries []state.Entry) *Plan {
 	p := &Plan{FormatVersion: FormatVersion, Stack: stack, Rollback: true}
 	outcomes := map[int]state.Entry{}
 	for _, e := range entries {
@@ -68,10 +69,11 @@ func Rollback(stack string, entries []state.Entry) *Plan {
 			}
 			a.Restore = in.Previous
 			a.WaitFor = in.WaitFor
-			if _, ok := in.Before["os_name"]; ok {
-				a.Notes = append(a.Notes, "the operating system is reinstalled as it was; the data of the boot disk cannot be brought back")
-			} else if _, ok := in.Before["os_version"]; ok {
-				a.Notes = append(a.Notes, "the operating system is reinstalled as it was; the data of the boot disk cannot be brought back")
+			ks := d.Kind(provider.Kind(in.Kind))
+			for _, f := range sortedKeys(in.Before) {
+				if note := ks.Field(f).UndoNoteOrEmpty(); note != "" && !slices.Contains(a.Notes, note) {
+					a.Notes = append(a.Notes, note) // what an undo cannot bring back
+				}
 			}
 		default:
 			continue

@@ -1,6 +1,7 @@
 package planner_test
 
 import (
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,7 +32,7 @@ func TestRollbackFromJournal(t *testing.T) {
 		{Seq: 11, Phase: "intent", Op: "create", Address: "disks.d", Kind: "disks", Location: "jkt01"},
 		{Seq: 12, Phase: "outcome", Intent: 11, Error: "422", OK: false}, // made nothing
 	}
-	p := planner.Rollback("shop", entries)
+	p := planner.Rollback(idcloudhost.Description(), "shop", entries)
 	type row struct {
 		Addr, Action, ID string
 		Forget           bool

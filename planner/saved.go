@@ -73,7 +73,7 @@ func Dependencies(p *Plan, st *state.State, live *Live) (fingerprints map[string
 			return
 		}
 		if o := live.Find(provider.Kind(kind), location, id); o != nil {
-			fingerprints[objectKey(kind, scopeOf(provider.Kind(kind), location).Location, id)] = Fingerprint(*o)
+			fingerprints[objectKey(kind, scopeOf(live.Provider, provider.Kind(kind), location).Location, id)] = Fingerprint(*o)
 		}
 	}
 	for _, a := range p.Actions {
@@ -109,15 +109,15 @@ func (s *Saved) Stale(digest string, st *state.State, live *Live) []string {
 		o := live.Find(provider.Kind(parts[0]), parts[1], parts[2])
 		switch {
 		case o == nil:
-			why = append(why, fmt.Sprintf("%s %s is gone", provider.Kind(parts[0]).Singular(), parts[2]))
+			why = append(why, fmt.Sprintf("%s %s is gone", singular(live.Provider, provider.Kind(parts[0])), parts[2]))
 		case Fingerprint(*o) != s.Fingerprints[key]:
-			why = append(why, fmt.Sprintf("%s %s changed since the plan was made", provider.Kind(parts[0]).Singular(), parts[2]))
+			why = append(why, fmt.Sprintf("%s %s changed since the plan was made", singular(live.Provider, provider.Kind(parts[0])), parts[2]))
 		}
 	}
 	for _, c := range s.NameClaims {
 		parts := strings.SplitN(c, "/", 3)
 		if objs := live.FindByName(provider.Kind(parts[0]), parts[1], parts[2]); len(objs) > 0 {
-			why = append(why, fmt.Sprintf("a %s named %q appeared since the plan was made", provider.Kind(parts[0]).Singular(), parts[2]))
+			why = append(why, fmt.Sprintf("a %s named %q appeared since the plan was made", singular(live.Provider, provider.Kind(parts[0])), parts[2]))
 		}
 	}
 	return why

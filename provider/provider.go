@@ -7,27 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 )
 
-// Kind is one of the six resource kinds of the stack file.
+// Kind is a kind of resource, named as in the stack file ("vms"). Each
+// provider describes its kinds (Description).
 type Kind string
-
-// The kinds, named as in the stack file.
-const (
-	VMs           Kind = "vms"
-	Disks         Kind = "disks"
-	Networks      Kind = "networks"
-	FloatingIPs   Kind = "floating_ips"
-	LoadBalancers Kind = "load_balancers"
-	Buckets       Kind = "buckets"
-)
-
-// Kinds lists every kind in a stable order (creation order of dependencies).
-var Kinds = []Kind{Networks, Buckets, VMs, Disks, FloatingIPs, LoadBalancers}
-
-// Global reports whether a kind ignores locations (bucket names are global).
-func (k Kind) Global() bool { return k == Buckets }
 
 // Attrs holds a resource's attributes under the stack file's field names.
 // Values are plain JSON-like Go values: string, int, float64, bool, []any,
@@ -40,7 +24,7 @@ type Object struct {
 	Location string // "" for global kinds
 	ID       string // uuid, IP address or bucket name
 	Name     string
-	Status   string // e.g. "running", "stopped", "creating"; "" when the kind has none
+	Status   string // the API's status word; "" when the kind has none
 	Attrs    Attrs
 }
 
@@ -49,25 +33,6 @@ type FieldChange struct {
 	Field  string
 	Before any
 	After  any
-}
-
-// Catalog is what a location offers for VMs.
-type Catalog struct {
-	Location string
-	Pools    []Pool
-	Images   []Image
-}
-
-// Pool is a host pool (server class).
-type Pool struct {
-	UUID, Name string
-	Default    bool
-}
-
-// Image is an OS with its published versions.
-type Image struct {
-	OSName   string
-	Versions []string
 }
 
 // Location is a data centre the account can use.
@@ -80,8 +45,12 @@ type Location struct {
 // method is safe for concurrent use. Delete tolerates "not found"; Create
 // never retries blindly (callers look the name up after an unknown outcome).
 type Provider interface {
+	// Describe returns the description of the provider's kinds.
+	Describe() *Description
 	Locations(ctx context.Context) ([]Location, error)
-	Catalog(ctx context.Context, location string) (*Catalog, error)
+	// Catalog returns what a location offers (images, sizes, pools), in
+	// the provider's own shape: only its KindSpec.Catalog reads it.
+	Catalog(ctx context.Context, location string) (any, error)
 	// List returns every object of a kind in a location with one or a fixed
 	// few API calls, however many objects there are.
 	List(ctx context.Context, kind Kind, location string) ([]Object, error)
@@ -124,17 +93,6 @@ func OutcomeUnknown(err error) bool {
 	return true
 }
 
-// CreateDeadline is how long after a create whose outcome is unknown the
-// object may still appear: a synchronous VM create of the live service
-// takes ~30 s and is not listed until it ends, so the default is far
-// above that. Until the deadline has passed, a create is never repeated.
-func CreateDeadline(k Kind) time.Duration {
-	if k == VMs {
-		return 10 * time.Minute
-	}
-	return 2 * time.Minute
-}
-
 // APIError is an error answer of the API, decoded from either error shape.
 type APIError struct {
 	Method  string
@@ -157,22 +115,3 @@ func (e *APIError) Is(target error) bool { return target == ErrNotFound && e.Not
 
 // Transient reports whether repeating the same call may succeed.
 func (e *APIError) Transient() bool { return e.Status == 429 || e.Status >= 500 }
-
-// Singular names one object of the kind in messages ("VM", "network").
-func (k Kind) Singular() string {
-	switch k {
-	case VMs:
-		return "VM"
-	case Disks:
-		return "disk"
-	case Networks:
-		return "network"
-	case FloatingIPs:
-		return "floating IP"
-	case LoadBalancers:
-		return "load balancer"
-	case Buckets:
-		return "bucket"
-	}
-	return string(k)
-}

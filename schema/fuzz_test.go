@@ -25,7 +25,7 @@ func FuzzValidate(f *testing.F) {
 			LookupEnv: func(string) (string, bool) { return "", false },
 			ReadFile:  func(string) ([]byte, error) { return nil, os.ErrNotExist },
 		}
-		_, ds := LoadBytes("f.yaml", src, opts)
+		_, ds := loadStackBytes("f.yaml", src, opts)
 		// The YAML lexer also counts a lone \r as a line break.
 		lines := strings.Count(string(src), "\n") + strings.Count(string(src), "\r") + 1
 		for _, d := range ds {

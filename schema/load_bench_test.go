@@ -2,6 +2,8 @@ package schema_test
 
 import (
 	"fmt"
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"testing"
 
 	"github.com/idstack/idstack/bench/stackgen"
@@ -24,7 +26,7 @@ func BenchmarkLoadBytes(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
 			for b.Loop() {
-				s, diags := schema.LoadBytes("stack.yaml", src, spec.Options{LookupEnv: noEnv})
+				s, diags := schema.LoadBytes("stack.yaml", src, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: noEnv})
 				if s == nil || diags.HasErrors() {
 					b.Fatalf("validate: %v", diags)
 				}
@@ -37,7 +39,7 @@ func BenchmarkLoadBytes(b *testing.B) {
 func BenchmarkValidate(b *testing.B) {
 	for _, n := range benchSizes {
 		src, _ := stackgen.Generate(n, stackgen.Options{})
-		s, diags := spec.LoadBytes("stack.yaml", src, spec.Options{LookupEnv: noEnv})
+		s, diags := spec.LoadBytes("stack.yaml", src, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: noEnv})
 		if s == nil || diags.HasErrors() {
 			b.Fatalf("load: %v", diags)
 		}

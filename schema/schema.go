@@ -1,39 +1,54 @@
-// Package schema holds the JSON schema of the stack file, validates a
-// loaded stack against it and maps each error back to its place in the
-// file.
+// Package schema generates the JSON schema of a provider's stack files
+// from its description, validates a loaded stack against it and maps each
+// error back to its place in the file.
 package schema
 
 import (
 	"bytes"
-	_ "embed"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
-)
 
-//go:embed idstack.schema.json
-var schemaJSON []byte
+	"github.com/idstack/idstack/provider"
+)
 
 const schemaURL = "https://idstack.dev/idstack.schema.json"
 
-// JSON returns the schema (printed by `idstack schema`).
-func JSON() []byte { return bytes.Clone(schemaJSON) }
+// JSON returns the schema of a provider's stack files (printed by
+// `idstack schema`), generated from its description.
+func JSON(d *provider.Description) []byte {
+	c, err := load(d)
+	if err != nil {
+		return Generate(d)
+	}
+	return bytes.Clone(c.src)
+}
 
-// compiled holds what Validate needs, built once.
+// compiled holds what Validate needs, built once per description.
 type compiled struct {
+	src    []byte
 	schema *jsonschema.Schema
 	doc    any                 // the schema as plain JSON, to read keywords
 	order  map[string][]string // schema pointer of an object → its "properties" keys in file order
 }
 
-var load = sync.OnceValues(func() (*compiled, error) {
+var cache sync.Map // *provider.Description → func() (*compiled, error)
+
+// load compiles the schema of a description, once per process.
+func load(d *provider.Description) (*compiled, error) {
+	f, _ := cache.LoadOrStore(d, sync.OnceValues(func() (*compiled, error) { return compile(Generate(d)) }))
+	return f.(func() (*compiled, error))()
+}
+
+func compile(src []byte) (*compiled, error) {
 	c := jsonschema.NewCompiler()
 	// Draft-07: the draft editors (yaml-language-server) know best.
 	c.Draft = jsonschema.Draft7
-	if err := c.AddResource(schemaURL, bytes.NewReader(schemaJSON)); err != nil {
+	if err := c.AddResource(schemaURL, bytes.NewReader(src)); err != nil {
 		return nil, err
 	}
 	s, err := c.Compile(schemaURL)
@@ -41,15 +56,24 @@ var load = sync.OnceValues(func() (*compiled, error) {
 		return nil, err
 	}
 	var doc any
-	if err := json.Unmarshal(schemaJSON, &doc); err != nil {
+	if err := json.Unmarshal(src, &doc); err != nil {
 		return nil, err
 	}
-	order, err := propertyOrder(schemaJSON)
+	order, err := propertyOrder(src)
 	if err != nil {
 		return nil, err
 	}
-	return &compiled{schema: s, doc: doc, order: order}, nil
-})
+	return &compiled{src: src, schema: s, doc: doc, order: order}, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 // node returns the schema object at a JSON pointer, or nil.
 func (c *compiled) node(ptr string) map[string]any {

@@ -47,7 +47,7 @@ func TestGolden(t *testing.T) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			vars := map[string]map[string]string{"many_errors.yaml": {"env": "test"}}
-			s, ds := Load(path, spec.Options{Vars: vars[name], LookupEnv: func(string) (string, bool) { return "", false }})
+			s, ds := loadStack(path, spec.Options{Vars: vars[name], LookupEnv: func(string) (string, bool) { return "", false }})
 			if s == nil {
 				t.Fatal(ds)
 			}
@@ -159,7 +159,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, ds := LoadBytes("v.yaml", []byte(header+tt.src), spec.Options{})
+			_, ds := loadStackBytes("v.yaml", []byte(header+tt.src), spec.Options{})
 			if diff := cmp.Diff(tt.want, brief(ds)); diff != "" {
 				t.Fatalf("(-want +got):\n%s\n%s", diff, ds.Error())
 			}
@@ -173,7 +173,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestMissingStack(t *testing.T) {
-	_, ds := LoadBytes("v.yaml", []byte("location: jkt01\n"), spec.Options{})
+	_, ds := loadStackBytes("v.yaml", []byte("location: jkt01\n"), spec.Options{})
 	want := []string{"1:1: error: the stack file: missing required field stack"}
 	if diff := cmp.Diff(want, brief(ds)); diff != "" {
 		t.Error(diff)
@@ -183,34 +183,32 @@ func TestMissingStack(t *testing.T) {
 // TestFieldsMatchSchema holds the schema to spec.Fields, the list the
 // planner and the checks use.
 func TestFieldsMatchSchema(t *testing.T) {
-	c, err := load()
+	c, err := load(testDesc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defs := map[spec.Kind]string{spec.VMs: "vm", spec.Disks: "disk", spec.Networks: "network",
-		spec.FloatingIPs: "floating_ip", spec.LoadBalancers: "load_balancer", spec.Buckets: "bucket"}
-	for _, k := range spec.Kinds {
-		if diff := cmp.Diff(spec.Fields(k), c.order["/$defs/"+defs[k]]); diff != "" {
-			t.Errorf("%s: spec.Fields (-) vs schema (+):\n%s", k, diff)
+	for _, ks := range testDesc.Kinds {
+		if diff := cmp.Diff(spec.Fields(testDesc, ks.Kind), c.order["/$defs/"+ks.SchemaName]); diff != "" {
+			t.Errorf("%s: spec.Fields (-) vs schema (+):\n%s", ks.Kind, diff)
 		}
-		if ref := c.node("/properties/" + string(k) + "/additionalProperties")["$ref"]; ref != "#/$defs/"+defs[k] {
-			t.Errorf("%s: resources are %v", k, ref)
+		if ref := c.node("/properties/" + string(ks.Kind) + "/additionalProperties")["$ref"]; ref != "#/$defs/"+ks.SchemaName {
+			t.Errorf("%s: resources are %v", ks.Kind, ref)
 		}
 	}
 	var top []string
 	for _, p := range c.order[""] {
-		if !isKind(p) {
+		if testDesc.Kind(spec.Kind(p)) == nil {
 			top = append(top, p)
 		}
 	}
-	if diff := cmp.Diff(spec.TopLevelKeys, top); diff != "" {
+	if diff := cmp.Diff(spec.TopLevelKeys(testDesc), top); diff != "" {
 		t.Errorf("top level keys (-spec +schema):\n%s", diff)
 	}
 }
 
 // TestEveryPropertyHasADescription: editors show them.
 func TestEveryPropertyHasADescription(t *testing.T) {
-	c, err := load()
+	c, err := load(testDesc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +231,7 @@ func TestEveryPropertyHasADescription(t *testing.T) {
 
 func TestJSON(t *testing.T) {
 	var v map[string]any
-	if err := json.Unmarshal(JSON(), &v); err != nil {
+	if err := json.Unmarshal(JSON(testDesc), &v); err != nil {
 		t.Fatal(err)
 	}
 	if v["$schema"] != "http://json-schema.org/draft-07/schema#" {
@@ -243,7 +241,7 @@ func TestJSON(t *testing.T) {
 
 // TestSpecExample: the stack file of SPEC §1 is valid.
 func TestSpecExample(t *testing.T) {
-	s, ds := Load(filepath.Join("..", "testdata", "spec", "example.yaml"), spec.Options{
+	s, ds := loadStack(filepath.Join("..", "testdata", "spec", "example.yaml"), spec.Options{
 		Vars:      map[string]string{"env": "staging"},
 		LookupEnv: func(string) (string, bool) { return "Sup3rSecret", true },
 	})

@@ -16,10 +16,10 @@ func Validate(s *spec.Stack) spec.Diagnostics {
 	if s == nil {
 		return nil
 	}
-	c, err := load()
+	c, err := load(s.Provider)
 	if err != nil {
 		var ds spec.Diagnostics
-		ds.Errorf(nil, "this is a bug in idstack", "the embedded JSON schema does not compile: %v", err)
+		ds.Errorf(nil, "this is a bug in idstack or its provider", "the JSON schema of provider %s does not compile: %v", s.Provider.Name, err)
 		return ds
 	}
 	var doc any = s.Doc
@@ -266,14 +266,7 @@ func (v *validator) keyRange(inst string) *spec.Range {
 	return v.rangeOf(inst)
 }
 
-func isKind(s string) bool {
-	for _, k := range spec.Kinds {
-		if string(k) == s {
-			return true
-		}
-	}
-	return false
-}
+func (v *validator) isKind(s string) bool { return v.s.Provider.Kind(spec.Kind(s)) != nil }
 
 func describe(sch map[string]any) string {
 	d, _ := sch["description"].(string)

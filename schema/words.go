@@ -14,7 +14,7 @@ import (
 // label names a value relative to its resource: "vcpu", "rules[0].source_port".
 func (v *validator) label(inst string) string {
 	segs := splitPointer(inst)
-	if len(segs) >= 2 && isKind(segs[0]) {
+	if len(segs) >= 2 && v.isKind(segs[0]) {
 		if len(segs) == 2 {
 			return segs[0] + "." + segs[1]
 		}

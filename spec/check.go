@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -21,14 +22,7 @@ func Check(s *Stack) Diagnostics {
 		}
 		c.references(r)
 		c.ignoreChanges(r)
-		switch r.Addr.Kind {
-		case VMs:
-			c.vm(r)
-		case Buckets:
-			c.bucket(r)
-		case FloatingIPs:
-			c.floatingIP(r)
-		}
+		c.provided(r)
 	}
 	c.cycles()
 	c.duplicateNames()
@@ -97,7 +91,7 @@ func (c *checker) logicalName(r *Resource) {
 // implied kind in the same location; ${KIND.NAME.ATTR} must name a
 // declared resource.
 func (c *checker) references(r *Resource) {
-	for _, site := range refSites(r, c.s.Ranges, resPtr(r)) {
+	for _, site := range c.s.refSites(r, resPtr(r)) {
 		if !site.ok {
 			continue
 		}
@@ -116,7 +110,7 @@ func (c *checker) references(r *Resource) {
 				"%s.%s: %s does not exist", r.Addr, field, site.addr)
 			continue
 		}
-		if t.Addr.Kind != Buckets && r.Addr.Kind != Buckets && t.Location != r.Location {
+		if !c.global(t.Addr.Kind) && !c.global(r.Addr.Kind) && t.Location != r.Location {
 			c.errorf(where, site.ptr, "a resource can only use resources of its own location; set the same location: on both",
 				"%s (in %s) cannot use %s (in %s)", r.Addr, locName(r.Location), t.Addr, locName(t.Location))
 		}
@@ -163,8 +157,9 @@ func sortedFields(r *Resource) []string {
 // ignoreChanges may only name fields the kind has.
 func (c *checker) ignoreChanges(r *Resource) {
 	ptr := resPtr(r) + "/lifecycle/ignore_changes"
-	allowed := make([]string, 0, len(Fields(r.Addr.Kind)))
-	for _, f := range Fields(r.Addr.Kind) {
+	fields := Fields(c.s.Provider, r.Addr.Kind)
+	allowed := make([]string, 0, len(fields))
+	for _, f := range fields {
 		if f != "lifecycle" {
 			allowed = append(allowed, f)
 		}
@@ -173,13 +168,19 @@ func (c *checker) ignoreChanges(r *Resource) {
 	items, _ := list.([]any)
 	for i, it := range items {
 		f, ok := it.(string)
-		if !ok || HasField(r.Addr.Kind, f) && f != "lifecycle" {
+		if !ok || slices.Contains(fields, f) && f != "lifecycle" {
 			continue
 		}
 		p := fmt.Sprintf("%s/%d", ptr, i)
 		c.errorf(c.at(p, r.Range), p, "allowed: "+strings.Join(allowed, ", ")+suggest(f, allowed),
 			"lifecycle.ignore_changes of %s names %q, which %s do not have", r.Addr, f, r.Addr.Kind)
 	}
+}
+
+// global reports whether a kind ignores locations.
+func (c *checker) global(k Kind) bool {
+	ks := c.s.Provider.Kind(k)
+	return ks != nil && ks.Global
 }
 
 func isMap(v any) bool {

@@ -63,7 +63,7 @@ buckets:
 	for _, tt := range tests {
 		t.Run(tt.reason, func(t *testing.T) {
 			t.Parallel()
-			s, ds := LoadBytes("c.yaml", []byte(tt.src), Options{})
+			s, ds := loadBytes("c.yaml", []byte(tt.src), Options{})
 			if len(ds) != 0 {
 				t.Fatalf("load: %v", ds)
 			}

@@ -1,55 +1,31 @@
 package spec
 
 import (
-	"net"
+	"fmt"
 	"strings"
 )
 
-// bucket: S3 naming rules (names are global to the whole cloud), and no
-// location (buckets have none).
-func (c *checker) bucket(r *Resource) {
-	ptr := resPtr(r)
-	if _, ok := c.s.At(ptr + "/location"); ok {
-		p := ptr + "/location"
-		c.errorf(c.at(KeyPointer(p), r.Range), p, "remove location: from buckets."+r.Addr.Name+"; buckets are global, in no location",
-			"location is not allowed on a bucket (%s)", r.Addr)
+// liveName is the name a resource has in the API: its kind's name field,
+// else the logical name ("" for a nameless kind).
+func (c *checker) liveName(r *Resource) (string, *Range) {
+	ks := c.s.Provider.Kind(r.Addr.Kind)
+	if ks == nil || ks.NameField == "" {
+		return "", nil
 	}
-	name, rng := liveName(r)
-	if strings.Contains(name, "${") {
-		return
-	}
-	if why := bucketNameProblem(name); why != "" {
-		c.errorf(rng, ptr+"/name", "a bucket name is 3–63 lowercase letters, digits, hyphens and dots, starts and ends with a letter or digit, has no \"..\" and is not an IP address; set name: if the logical name does not fit",
-			"invalid bucket name %q for %s: %s", name, r.Addr, why)
-	}
-}
-
-func bucketNameProblem(s string) string {
-	switch {
-	case len(s) < 3 || len(s) > 63:
-		return "length is not 3–63"
-	case net.ParseIP(s) != nil:
-		return "it is an IP address"
-	case strings.Contains(s, ".."):
-		return "it contains \"..\""
-	case !isLowerAlnum(rune(s[0])) || !isLowerAlnum(rune(s[len(s)-1])):
-		return "it must start and end with a lowercase letter or a digit"
-	}
-	for _, r := range s {
-		if !isLowerAlnum(r) && r != '-' && r != '.' {
-			return "it contains " + quoteRune(r)
+	if v, ok := r.Fields[ks.NameField]; ok {
+		if s, ok := v.V.(string); ok {
+			rng := v.Range
+			return s, &rng
 		}
 	}
-	return ""
+	rng := r.Range
+	return r.Addr.Name, &rng
 }
-
-func isLowerAlnum(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' }
-
-func quoteRune(r rune) string { return "'" + string(r) + "'" }
 
 // duplicateNames: the planner finds live resources by name, so two of one
 // kind with one name in one location would be confused (a warning), and a
-// bucket name can exist only once (an error).
+// name that exists once in the whole cloud (buckets) can be declared once
+// (an error).
 func (c *checker) duplicateNames() {
 	type key struct {
 		kind      Kind
@@ -57,25 +33,24 @@ func (c *checker) duplicateNames() {
 	}
 	first := map[key]*Resource{}
 	for _, r := range c.s.Resources {
-		if r.Addr.Kind == Disks { // disks have no name
+		name, rng := c.liveName(r)
+		if name == "" || strings.Contains(name, "${") {
 			continue
 		}
-		name, rng := liveName(r)
-		if strings.Contains(name, "${") {
-			continue
-		}
+		ks := c.s.Provider.Kind(r.Addr.Kind)
 		k := key{r.Addr.Kind, r.Location, name}
 		prev, dup := first[k]
 		if !dup {
 			first[k] = r
 			continue
 		}
-		if r.Addr.Kind == Buckets {
-			c.errorf(rng, resPtr(r)+"/name", "bucket names are global: give each bucket its own name:",
+		ptr := resPtr(r) + "/" + escapePointer(ks.NameField)
+		if ks.UniqueNames {
+			c.errorf(rng, ptr, fmt.Sprintf("%s names are global: give each %s its own name:", ks.Singular, ks.Singular),
 				"%s has the same name %q as %s", r.Addr, name, prev.Addr)
 			continue
 		}
-		c.warnf(rng, resPtr(r)+"/name", "idstack finds live resources by name: give each its own name:",
+		c.warnf(rng, ptr, "idstack finds live resources by name: give each its own name:",
 			"%s has the same name %q as %s in %s", r.Addr, name, prev.Addr, locName(r.Location))
 	}
 }

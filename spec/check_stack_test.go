@@ -34,7 +34,7 @@ func TestCheckStackName(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s, diags := LoadBytes("s.yaml", []byte(tc.src), tc.opts)
+			s, diags := loadBytes("s.yaml", []byte(tc.src), tc.opts)
 			if s == nil {
 				t.Fatal(diags)
 			}

@@ -165,7 +165,7 @@ floating_ips:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := checkHeader + strings.TrimPrefix(tt.src, "\n")
-			s, ds := LoadBytes("c.yaml", []byte(src), Options{})
+			s, ds := loadBytes("c.yaml", []byte(src), Options{})
 			if len(ds) != 0 {
 				t.Fatalf("load: %v", ds)
 			}
@@ -181,7 +181,7 @@ floating_ips:
 // TestCheckNeverPrintsPasswords: a weak password is refused without
 // repeating it.
 func TestCheckNeverPrintsPasswords(t *testing.T) {
-	s, _ := LoadBytes("c.yaml", []byte(checkHeader+"    password: tooweak\n"), Options{})
+	s, _ := loadBytes("c.yaml", []byte(checkHeader+"    password: tooweak\n"), Options{})
 	ds := Check(s)
 	if len(ds) != 1 {
 		t.Fatalf("want one diagnostic, got %v", ds)
@@ -196,7 +196,7 @@ func TestCheckNeverPrintsPasswords(t *testing.T) {
 
 func TestCheckCycleListsEdges(t *testing.T) {
 	src := checkHeader + "disks:\n  a: {source: {type: DISK, ref: b}}\n  b: {source: {type: DISK, ref: a}}\n"
-	s, _ := LoadBytes("c.yaml", []byte(src), Options{})
+	s, _ := loadBytes("c.yaml", []byte(src), Options{})
 	ds := Check(s)
 	want := "references must not form a cycle; the cycle:\n  disks.a → disks.b (by source)\n  disks.b → disks.a (by source)"
 	if len(ds) != 1 || ds[0].Detail != want {

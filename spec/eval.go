@@ -19,6 +19,7 @@ type evaluator struct {
 	diags     *Diagnostics
 	reported  map[string]bool // one error per missing var/env/file, at its first use
 	resolving []*varDecl      // variables being resolved, outermost first
+	kinds     []string        // the provider's kinds: ${KIND.NAME.ATTR}
 }
 
 // scope is where a string stands: the directory its ${file.…} paths are
@@ -56,7 +57,7 @@ func (ev *evaluator) scalar(n *node, sc scope) {
 	if !strings.Contains(s, "${") {
 		return
 	}
-	parts, terr := parseTemplate(s)
+	parts, terr := parseTemplate(s, ev.kinds)
 	if terr != nil {
 		r := n.span(terr.off, terr.length)
 		ev.diags.Errorf(&r, terr.detail, "%s", terr.summary)

@@ -39,7 +39,7 @@ func FuzzLoad(f *testing.F) {
 			LookupEnv: func(k string) (string, bool) { return "v", k == "HOME" },
 			ReadFile:  func(string) ([]byte, error) { return nil, os.ErrNotExist },
 		}
-		s, ds := LoadBytes("f.yaml", src, opts)
+		s, ds := loadBytes("f.yaml", src, opts)
 		ds = append(ds, Check(s)...)
 		// The YAML lexer also counts a lone \r as a line break.
 		lines := strings.Count(string(src), "\n") + strings.Count(string(src), "\r") + 1
@@ -65,7 +65,7 @@ func FuzzInterpolate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		parts, err := parseTemplate(s)
+		parts, err := parseTemplate(s, testKinds)
 		if err != nil {
 			if err.off < 0 || err.off >= len(s) || !strings.HasPrefix(s[err.off:], "${") {
 				t.Fatalf("error offset %d does not point at a ${ in %q", err.off, s)
@@ -81,7 +81,7 @@ func FuzzInterpolate(f *testing.F) {
 		// a variable's default.
 		q := "'" + strings.ReplaceAll(s, "'", "''") + "'"
 		src := "stack: s\nvars:\n  v: " + q + "\nvms:\n  web:\n    f: " + q + "\n    g: ${var.v}\n"
-		LoadBytes("f.yaml", []byte(src), Options{LookupEnv: func(string) (string, bool) { return "", false },
+		loadBytes("f.yaml", []byte(src), Options{LookupEnv: func(string) (string, bool) { return "", false },
 			ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }})
 	})
 }

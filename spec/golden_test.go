@@ -53,7 +53,7 @@ vms:
 			t.Parallel()
 			opts := tt.opts
 			opts.ReadFile, opts.LookupEnv = fakeFS(files), fakeEnv(env)
-			s, ds := LoadBytes("/stack/idstack.yaml", []byte(tt.src), opts)
+			s, ds := loadBytes("/stack/idstack.yaml", []byte(tt.src), opts)
 			ds = append(ds, Check(s)...)
 			ds.Sort()
 			sources := map[string][]byte{"/stack/idstack.yaml": []byte(tt.src)}

@@ -3,6 +3,9 @@ package spec
 import (
 	"fmt"
 	"io/fs"
+
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/idcloudhost"
 )
 
 // fakeFS is a ReadFile over a map, so tests touch no disk.
@@ -34,3 +37,32 @@ func brief(ds Diagnostics) []string {
 	}
 	return out
 }
+
+// The tests load stack files of idcloudhost, the first provider: its
+// description is the test's, named by the constants below (the engine
+// itself names no kind).
+const (
+	VMs           = idcloudhost.VMs
+	Disks         = idcloudhost.Disks
+	Networks      = idcloudhost.Networks
+	FloatingIPs   = idcloudhost.FloatingIPs
+	LoadBalancers = idcloudhost.LoadBalancers
+	Buckets       = idcloudhost.Buckets
+)
+
+var testKinds = idcloudhost.Description().KindNames()
+
+// withProvider gives options the idcloudhost description, the default.
+func withProvider(o Options) Options {
+	if o.Providers == nil {
+		o.Providers = map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}
+		o.DefaultProvider = idcloudhost.Name
+	}
+	return o
+}
+
+func loadBytes(filename string, src []byte, o Options) (*Stack, Diagnostics) {
+	return LoadBytes(filename, src, withProvider(o))
+}
+
+func load(path string, o Options) (*Stack, Diagnostics) { return Load(path, withProvider(o)) }

@@ -30,7 +30,7 @@ func loadFile(t *testing.T, dir, src string, opts Options) (*Stack, Diagnostics)
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = fakeEnv(nil)
 	}
-	return Load(p, opts)
+	return load(p, opts)
 }
 
 // sized writes a file of n bytes (sparse: nothing is written but its end).
@@ -109,17 +109,17 @@ func TestSourceLimits(t *testing.T) {
 		run  func() Diagnostics
 		want []string
 	}{
-		{"stack file over the limit", func() Diagnostics { _, ds := Load(big, Options{}); return ds },
+		{"stack file over the limit", func() Diagnostics { _, ds := load(big, Options{}); return ds },
 			[]string{"-: error: cannot read stack file: " + big + " is larger than 8 MiB"}},
 		{"stack text over the limit", func() Diagnostics {
-			_, ds := LoadBytes("s.yaml", make([]byte, MaxSourceSize+1), Options{})
+			_, ds := loadBytes("s.yaml", make([]byte, MaxSourceSize+1), Options{})
 			return ds
 		}, []string{"-: error: cannot read stack file: s.yaml is larger than 8 MiB"}},
 		{"var file over the limit", func() Diagnostics {
 			_, ds := loadFile(t, t.TempDir(), "stack: s\n", Options{VarFiles: []string{big}})
 			return ds
 		}, []string{"-: error: cannot read var file: " + big + " is larger than 8 MiB"}},
-		{"stack file that is a directory", func() Diagnostics { _, ds := Load(dir, Options{}); return ds },
+		{"stack file that is a directory", func() Diagnostics { _, ds := load(dir, Options{}); return ds },
 			[]string{"-: error: cannot read stack file: " + dir + " is a directory, not a regular file"}},
 	}
 	if runtime.GOOS != "windows" {
@@ -127,7 +127,7 @@ func TestSourceLimits(t *testing.T) {
 			name string
 			run  func() Diagnostics
 			want []string
-		}{"stack file that is a device", func() Diagnostics { _, ds := Load("/dev/zero", Options{}); return ds },
+		}{"stack file that is a device", func() Diagnostics { _, ds := load("/dev/zero", Options{}); return ds },
 			[]string{"-: error: cannot read stack file: /dev/zero is a character device, not a regular file"}})
 	}
 	for _, tt := range tests {
@@ -149,7 +149,7 @@ func TestSourceLimits(t *testing.T) {
 func TestReadFileOptionIsBounded(t *testing.T) {
 	t.Parallel()
 	files := map[string]string{"/s/big.pem": strings.Repeat("x", MaxFileSize+1)}
-	_, ds := LoadBytes("/s/idstack.yaml", []byte("stack: s\nvms:\n  a: {f: \"${file.big.pem}\"}\n"), Options{ReadFile: fakeFS(files), LookupEnv: fakeEnv(nil)})
+	_, ds := loadBytes("/s/idstack.yaml", []byte("stack: s\nvms:\n  a: {f: \"${file.big.pem}\"}\n"), Options{ReadFile: fakeFS(files), LookupEnv: fakeEnv(nil)})
 	want := []string{"3:11: error: file /s/big.pem is larger than 1 MiB (in ${file.big.pem})"}
 	if d := cmp.Diff(want, brief(ds)); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -27,10 +28,14 @@ type tmplError struct {
 	summary, detail string
 }
 
-const interpAllowed = "allowed: ${var.NAME}, ${env.NAME}, ${file.PATH}, ${KIND.NAME.ATTR} (KIND: networks, vms, disks, floating_ips, load_balancers, buckets); write $${ for a literal ${"
+// interpAllowed says what a ${…} may hold, the provider's kinds named.
+func interpAllowed(kinds []string) string {
+	return "allowed: ${var.NAME}, ${env.NAME}, ${file.PATH}, ${KIND.NAME.ATTR} (KIND: " + strings.Join(kinds, ", ") + "); write $${ for a literal ${"
+}
 
-// parseTemplate splits s. "$${" is a literal "${".
-func parseTemplate(s string) ([]tmplPart, *tmplError) {
+// parseTemplate splits s. "$${" is a literal "${". kinds lists the
+// provider's kinds, the namespaces of ${KIND.NAME.ATTR}.
+func parseTemplate(s string, kinds []string) ([]tmplPart, *tmplError) {
 	var parts []tmplPart
 	var lit strings.Builder
 	flush := func() {
@@ -47,10 +52,10 @@ func parseTemplate(s string) ([]tmplPart, *tmplError) {
 		case strings.HasPrefix(s[i:], "${"):
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				return nil, &tmplError{off: i, length: len(s) - i, summary: "unterminated ${ in string", detail: "close it with }; " + interpAllowed}
+				return nil, &tmplError{off: i, length: len(s) - i, summary: "unterminated ${ in string", detail: "close it with }; " + interpAllowed(kinds)}
 			}
 			raw := s[i+2 : i+2+end]
-			e, err := parseExpr(raw, i)
+			e, err := parseExpr(raw, i, kinds)
 			if err != nil {
 				return nil, err
 			}
@@ -66,13 +71,13 @@ func parseTemplate(s string) ([]tmplPart, *tmplError) {
 	return parts, nil
 }
 
-func parseExpr(raw string, off int) (*tmplExpr, *tmplError) {
+func parseExpr(raw string, off int, kinds []string) (*tmplExpr, *tmplError) {
 	in := strings.TrimSpace(raw)
 	e := &tmplExpr{raw: raw, off: off}
 	ns, rest, _ := strings.Cut(in, ".")
 	e.ns = ns
 	bad := func(summary string) (*tmplExpr, *tmplError) {
-		return nil, &tmplError{off: off, length: len(raw) + 3, summary: summary, detail: interpAllowed}
+		return nil, &tmplError{off: off, length: len(raw) + 3, summary: summary, detail: interpAllowed(kinds)}
 	}
 	switch ns {
 	case "var":
@@ -91,16 +96,13 @@ func parseExpr(raw string, off int) (*tmplExpr, *tmplError) {
 		}
 		e.name = rest
 	default:
-		if !isKind(ns) {
+		if !slices.Contains(kinds, ns) {
 			if in == "" {
 				return bad("empty ${}")
 			}
-			names := []string{"var", "env", "file"}
-			for _, k := range Kinds {
-				names = append(names, string(k))
-			}
+			names := append([]string{"var", "env", "file"}, kinds...)
 			return nil, &tmplError{off: off, length: len(raw) + 3, summary: "unknown namespace \"" + ns + "\" in ${" + raw + "}",
-				detail: interpAllowed + suggest(ns, names)}
+				detail: interpAllowed(kinds) + suggest(ns, names)}
 		}
 		name, attr, _ := strings.Cut(rest, ".")
 		if name == "" || attr == "" {
@@ -109,15 +111,6 @@ func parseExpr(raw string, off int) (*tmplExpr, *tmplError) {
 		e.name, e.attr = name, attr
 	}
 	return e, nil
-}
-
-func isKind(s string) bool {
-	for _, k := range Kinds {
-		if string(k) == s {
-			return true
-		}
-	}
-	return false
 }
 
 // isIdent: a letter or _, then letters, digits, _ (and - when dash).

@@ -81,7 +81,7 @@ func TestInterpolation(t *testing.T) {
 			opts := tt.opts
 			opts.ReadFile = fakeFS(files)
 			opts.LookupEnv = fakeEnv(env)
-			s, ds := LoadBytes("/stack/idstack.yaml", []byte(interpHeader+tt.field+"\n"), opts)
+			s, ds := loadBytes("/stack/idstack.yaml", []byte(interpHeader+tt.field+"\n"), opts)
 			if diff := cmp.Diff(tt.wantDiags, brief(ds)); diff != "" {
 				t.Fatalf("diagnostics (-want +got):\n%s", diff)
 			}
@@ -99,11 +99,11 @@ func TestInterpolation(t *testing.T) {
 
 func TestStackNameAndTopLevel(t *testing.T) {
 	src := "stack: shop-${var.env}\nlocation: ${var.loc}\nbilling_account: 42\nadopt: true\nvars:\n  env: {type: string}\n  loc: jkt02\n"
-	s, ds := LoadBytes("dir/idstack.yaml", []byte(src), Options{Vars: map[string]string{"env": "dev"}})
+	s, ds := loadBytes("dir/idstack.yaml", []byte(src), Options{Vars: map[string]string{"env": "dev"}})
 	if len(ds) != 0 {
 		t.Fatal(ds)
 	}
-	got := []any{s.Name, s.Location, s.BillingAccount, s.Adopt, s.Dir, s.Doc["stack"]}
+	got := []any{s.Name, s.Location, s.Doc["billing_account"], s.Adopt, s.Dir, s.Doc["stack"]}
 	want := []any{"shop-dev", "jkt02", 42, true, "dir", "shop-dev"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -111,7 +111,7 @@ func TestStackNameAndTopLevel(t *testing.T) {
 }
 
 func TestLoadFromDisk(t *testing.T) {
-	s, ds := Load(filepath.Join("..", "testdata", "spec", "example.yaml"), Options{
+	s, ds := load(filepath.Join("..", "testdata", "spec", "example.yaml"), Options{
 		Vars:      map[string]string{"env": "staging"},
 		LookupEnv: fakeEnv(map[string]string{"SHOP_VM_PASSWORD": "Sup3rSecret"}),
 	})

@@ -3,7 +3,11 @@ package spec
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
+
+	"github.com/idstack/idstack/provider"
 )
 
 // Options are the inputs of a load besides the stack file.
@@ -12,6 +16,11 @@ type Options struct {
 	VarFiles  []string                     // --var-file F, YAML maps, later ones win
 	LookupEnv func(string) (string, bool)  // nil: os.LookupEnv
 	ReadFile  func(string) ([]byte, error) // nil: the file system, within the limits (see read)
+	// Providers are the descriptions of the providers a stack file may
+	// name (provider: NAME), by name; DefaultProvider is the one of a file
+	// that names none.
+	Providers       map[string]*provider.Description
+	DefaultProvider string
 }
 
 func (o Options) withDefaults() Options {
@@ -64,6 +73,9 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 		Ranges:   map[string]Range{},
 		Sources:  map[string][]byte{filename: src},
 	}
+	if s.Provider = opts.provider(root, &diags); s.Provider == nil {
+		return nil, diags
+	}
 
 	var varsNode *node
 	if e := root.get("vars"); e != nil {
@@ -92,7 +104,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	}
 	sort.Strings(s.SensitiveVars)
 
-	ev := &evaluator{vars: vars, opts: opts, sources: s.Sources, diags: &diags, reported: map[string]bool{}}
+	ev := &evaluator{vars: vars, opts: opts, sources: s.Sources, diags: &diags, reported: map[string]bool{}, kinds: s.kindNames()}
 	// Every variable's value first, in the order of declaration: a default
 	// or a var file value may use ${…} too, and its errors (a cycle, a
 	// missing environment variable) are reported where it is written.
@@ -109,11 +121,37 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	s.Doc, _ = plain(root, "", s.Ranges).(map[string]any)
 	s.fillTop(root)
 	for _, e := range root.keys {
-		if isKind(e.key) {
-			s.addResources(Kind(e.key), e.val)
+		if s.isKind(e.key) {
+			s.addResources(Kind(e.key), e.val, root)
 		}
 	}
 	return s, diags
+}
+
+// provider finds the description of the provider the stack file names
+// (provider: NAME, else the default one); nil after a diagnostic.
+func (o Options) provider(root *node, diags *Diagnostics) *provider.Description {
+	name := o.DefaultProvider
+	var rng *Range
+	if e := root.get("provider"); e != nil {
+		rng = &e.val.rng
+		if n, ok := e.val.val.(string); ok && e.val.isStr {
+			name = n
+		} else {
+			diags.Errorf(rng, "provider: is the name of a cloud, e.g. provider: "+o.DefaultProvider, "provider: must be a name")
+			return nil
+		}
+	}
+	if d := o.Providers[name]; d != nil {
+		return d
+	}
+	names := make([]string, 0, len(o.Providers))
+	for n := range o.Providers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	diags.Errorf(rng, "allowed: "+strings.Join(names, ", ")+suggest(name, names), "unknown provider %q", name)
+	return nil
 }
 
 // fillTop reads the stack's own settings; wrong types are left to the schema.
@@ -125,27 +163,24 @@ func (s *Stack) fillTop(root *node) {
 	if e := root.get("location"); e != nil {
 		s.Location, _ = e.val.val.(string)
 	}
-	if e := root.get("billing_account"); e != nil {
-		s.BillingAccount, _ = e.val.val.(int)
-	}
 	if e := root.get("adopt"); e != nil {
 		s.Adopt, _ = e.val.val.(bool)
 	}
 }
 
-func (s *Stack) addResources(k Kind, n *node) {
+func (s *Stack) addResources(k Kind, n *node, root *node) {
 	if n.kind != mapNode {
 		return
 	}
+	ks := s.Provider.Kind(k)
 	for _, e := range n.keys {
 		r := &Resource{
-			Addr:           Address{Kind: k, Name: e.key},
-			Location:       s.Location,
-			BillingAccount: s.BillingAccount,
-			Fields:         map[string]Value{},
-			Range:          e.keyRng,
+			Addr:     Address{Kind: k, Name: e.key},
+			Location: s.Location,
+			Fields:   map[string]Value{},
+			Range:    e.keyRng,
 		}
-		if k == Buckets {
+		if ks.Global {
 			r.Location = ""
 		}
 		body := e.val
@@ -154,12 +189,8 @@ func (s *Stack) addResources(k Kind, n *node) {
 			for _, f := range body.keys {
 				switch f.key {
 				case "location":
-					if loc, ok := f.val.val.(string); ok && k != Buckets {
+					if loc, ok := f.val.val.(string); ok && !ks.Global {
 						r.Location = loc
-					}
-				case "billing_account":
-					if ba, ok := f.val.val.(int); ok {
-						r.BillingAccount = ba
 					}
 				case "lifecycle":
 					r.Lifecycle = lifecycleOf(f.val)
@@ -167,16 +198,24 @@ func (s *Stack) addResources(k Kind, n *node) {
 					r.Fields[f.key] = Value{
 						V:         s.Doc[string(k)].(map[string]any)[e.key].(map[string]any)[f.key],
 						Range:     f.val.rng,
-						Sensitive: IsSecretField(f.key) || anySensitive(f.val),
+						Sensitive: isSecretField(ks, f.key) || anySensitive(f.val),
 						Refs:      collectRefs(f.val, nil),
 					}
 				}
 			}
 		}
+		// The provider's stack defaults fill what the resource leaves out.
+		for _, d := range s.Provider.StackDefaults {
+			e := root.get(d.Name)
+			if _, set := r.Fields[d.Name]; set || e == nil || ks.Field(d.Name) == nil {
+				continue
+			}
+			r.Fields[d.Name] = Value{V: s.Doc[d.Name], Range: e.val.rng, Sensitive: anySensitive(e.val), Refs: collectRefs(e.val, nil)}
+		}
 		// Reference fields' refs come first, in order, then any
 		// ${KIND.NAME.ATTR} inside the same field.
 		named := map[string][]Ref{}
-		for _, site := range refSites(r, s.Ranges, ptr) {
+		for _, site := range s.refSites(r, ptr) {
 			if site.ok {
 				named[site.field] = append(named[site.field], Ref{Addr: site.addr})
 			}

@@ -2,6 +2,8 @@ package spec_test
 
 import (
 	"fmt"
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"testing"
 
 	"github.com/idstack/idstack/bench/stackgen"
@@ -24,7 +26,7 @@ func BenchmarkLoadBytes(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
 			for b.Loop() {
-				s, diags := spec.LoadBytes("stack.yaml", src, spec.Options{LookupEnv: noEnv})
+				s, diags := spec.LoadBytes("stack.yaml", src, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: noEnv})
 				if s == nil || diags.HasErrors() {
 					b.Fatalf("load: %v", diags)
 				}
@@ -38,7 +40,7 @@ func BenchmarkLoadBytes(b *testing.B) {
 func BenchmarkCheck(b *testing.B) {
 	for _, n := range benchSizes {
 		src, _ := stackgen.Generate(n, stackgen.Options{})
-		s, diags := spec.LoadBytes("stack.yaml", src, spec.Options{LookupEnv: noEnv})
+		s, diags := spec.LoadBytes("stack.yaml", src, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: noEnv})
 		if s == nil || diags.HasErrors() {
 			b.Fatalf("load: %v", diags)
 		}

@@ -43,7 +43,7 @@ buckets:
 // order, resolved location and billing account, fields, lifecycle and the
 // references of reference fields.
 func TestLoadResources(t *testing.T) {
-	s, ds := LoadBytes("idstack.yaml", []byte(specExample), Options{Vars: map[string]string{"env": "dev"}})
+	s, ds := loadBytes("idstack.yaml", []byte(specExample), Options{Vars: map[string]string{"env": "dev"}})
 	if len(ds) != 0 {
 		t.Fatal(ds)
 	}
@@ -58,8 +58,11 @@ func TestLoadResources(t *testing.T) {
 	}
 	var got []res
 	for _, r := range s.Resources {
-		x := res{Addr: r.Addr.String(), Loc: r.Location, BA: r.BillingAccount, Lifecycle: r.Lifecycle, Line: r.Range.Start.Line, Refs: map[string][]Ref{}}
+		x := res{Addr: r.Addr.String(), Loc: r.Location, BA: intOf(r.Fields["billing_account"].V), Lifecycle: r.Lifecycle, Line: r.Range.Start.Line, Refs: map[string][]Ref{}}
 		for _, f := range sortedFields(r) {
+			if f == "billing_account" {
+				continue // BA: the resource's own, else the stack's default
+			}
 			x.Fields = append(x.Fields, f)
 			if refs := r.Fields[f].Refs; refs != nil {
 				x.Refs[f] = refs
@@ -126,7 +129,7 @@ func TestYAMLProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, ds := LoadBytes("f.yaml", []byte(tt.src), Options{})
+			_, ds := loadBytes("f.yaml", []byte(tt.src), Options{})
 			if diff := cmp.Diff(tt.want, brief(ds)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -135,10 +138,12 @@ func TestYAMLProblems(t *testing.T) {
 }
 
 func TestMergeKey(t *testing.T) {
-	s, _ := LoadBytes("f.yaml", []byte("stack: a\nx: &base {vcpu: 2, ram: 512}\nvms:\n  web:\n    <<: *base\n    ram: 1024\n"), Options{})
+	s, _ := loadBytes("f.yaml", []byte("stack: a\nx: &base {vcpu: 2, ram: 512}\nvms:\n  web:\n    <<: *base\n    ram: 1024\n"), Options{})
 	web := s.Lookup(Address{VMs, "web"})
 	got := map[string]any{"vcpu": web.Fields["vcpu"].V, "ram": web.Fields["ram"].V}
 	if diff := cmp.Diff(map[string]any{"vcpu": 2, "ram": 1024}, got); diff != "" {
 		t.Error(diff)
 	}
 }
+
+func intOf(v any) int { n, _ := v.(int); return n }

@@ -6,23 +6,13 @@ package spec
 import (
 	"fmt"
 	"strings"
+
+	"github.com/idstack/idstack/provider"
 )
 
-// Kind is a resource kind, named as in the stack file.
-type Kind string
-
-// The six kinds.
-const (
-	VMs           Kind = "vms"
-	Disks         Kind = "disks"
-	Networks      Kind = "networks"
-	FloatingIPs   Kind = "floating_ips"
-	LoadBalancers Kind = "load_balancers"
-	Buckets       Kind = "buckets"
-)
-
-// Kinds lists the kinds in the order they appear in a stack file.
-var Kinds = []Kind{Networks, VMs, Disks, FloatingIPs, LoadBalancers, Buckets}
+// Kind is a resource kind, named as in the stack file: the provider's
+// (provider.Kind, the one kind type of the engine).
+type Kind = provider.Kind
 
 // Address names a resource: KIND.LOGICALNAME, e.g. vms.web.
 type Address struct {
@@ -32,18 +22,16 @@ type Address struct {
 
 func (a Address) String() string { return string(a.Kind) + "." + a.Name }
 
-// ParseAddress parses "vms.web".
-func ParseAddress(s string) (Address, error) {
+// ParseAddress parses "vms.web" for a provider's kinds (d nil: any kind).
+func ParseAddress(s string, d *provider.Description) (Address, error) {
 	kind, name, ok := strings.Cut(s, ".")
-	if !ok || name == "" {
+	if !ok || name == "" || kind == "" {
 		return Address{}, fmt.Errorf("address %q: want KIND.NAME, e.g. vms.web", s)
 	}
-	for _, k := range Kinds {
-		if string(k) == kind {
-			return Address{Kind: k, Name: name}, nil
-		}
+	if d != nil && d.Kind(Kind(kind)) == nil {
+		return Address{}, fmt.Errorf("address %q: unknown kind %q (allowed: %s)", s, kind, strings.Join(d.KindNames(), ", "))
 	}
-	return Address{}, fmt.Errorf("address %q: unknown kind %q (allowed: vms, disks, networks, floating_ips, load_balancers, buckets)", s, kind)
+	return Address{Kind: Kind(kind), Name: name}, nil
 }
 
 // Pos is a 1-based line and column in a file.
@@ -57,12 +45,13 @@ type Range struct {
 
 // Stack is a loaded, interpolated stack file.
 type Stack struct {
-	Name           string // the stack name (names the state)
-	Filename       string // path of the stack file as given
-	Dir            string // directory of the stack file (base for .idstack/)
-	Location       string // default location slug ("" = the account's default)
-	BillingAccount int    // default billing account (0 = unset)
-	Adopt          bool   // adopt: true at the top level
+	Name     string // the stack name (names the state)
+	Filename string // path of the stack file as given
+	Dir      string // directory of the stack file (base for .idstack/)
+	Location string // default location slug ("" = the account's default)
+	Adopt    bool   // adopt: true at the top level
+	// Provider describes the cloud the stack file names (provider:).
+	Provider *provider.Description
 	// SensitiveVars names the variables declared sensitive: their values
 	// are never saved (a saved plan asks for them again).
 	SensitiveVars []string
@@ -83,12 +72,13 @@ type Stack struct {
 
 // Resource is one declared resource.
 type Resource struct {
-	Addr           Address
-	Location       string // resolved: own location, else the stack's ("" for buckets)
-	BillingAccount int    // resolved: own billing_account, else the stack's
+	Addr     Address
+	Location string // resolved: own location, else the stack's ("" for global kinds)
 	// Fields are the desired values of the kind's fields, after
-	// interpolation, without location, billing_account and lifecycle. A
-	// field the file leaves out is absent (defaults are the planner's).
+	// interpolation, without location and lifecycle. A field the file
+	// leaves out is absent (defaults are the planner's), but for the
+	// provider's stack defaults (Description.StackDefaults), filled from
+	// the top of the stack when set there.
 	Fields    map[string]Value
 	Lifecycle Lifecycle
 	Range     Range // the logical name's key

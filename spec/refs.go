@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/idstack/idstack/provider"
 )
 
 // refSite is one place where a reference field names a resource.
@@ -23,12 +25,9 @@ func IsUUID(s string) bool { return uuidRE.MatchString(s) }
 
 // refSites lists the reference fields of r that hold strings. Values of the
 // wrong type are the schema's to report.
-func refSites(r *Resource, ranges map[string]Range, ptr string) []refSite {
+func (s *Stack) refSites(r *Resource, ptr string) []refSite {
 	var out []refSite
-	for _, rf := range refFields {
-		if rf.Kind != r.Addr.Kind {
-			continue
-		}
+	for _, rf := range refFields(s.Provider.Kind(r.Addr.Kind)) {
 		f, ok := r.Fields[rf.Path[0]]
 		if !ok {
 			continue
@@ -43,13 +42,13 @@ func refSites(r *Resource, ranges map[string]Range, ptr string) []refSite {
 			v, p = m[key], p+"/"+escapePointer(key)
 		}
 		add := func(v any, p string) {
-			s, ok := v.(string)
+			str, ok := v.(string)
 			if !ok {
 				return
 			}
-			site := refSite{field: rf.Path[0], ptr: p, raw: s, rf: rf}
-			site.addr = parseRefName(s, rf.Target)
-			site.ok = s != "" && !strings.Contains(s, "${") && !(rf.UUIDOK && IsUUID(s))
+			site := refSite{field: rf.Path[0], ptr: p, raw: str, rf: rf}
+			site.addr = parseRefName(str, rf.Target, s.Provider)
+			site.ok = str != "" && !strings.Contains(str, "${") && !(rf.UUIDOK && IsUUID(str))
 			out = append(out, site)
 		}
 		if rf.List {
@@ -66,8 +65,8 @@ func refSites(r *Resource, ranges map[string]Range, ptr string) []refSite {
 
 // parseRefName reads a bare logical name ("app") as a resource of the
 // implied kind, and a full address ("networks.app") as written.
-func parseRefName(s string, implied Kind) Address {
-	if kind, name, ok := strings.Cut(s, "."); ok && isKind(kind) {
+func parseRefName(s string, implied Kind, d *provider.Description) Address {
+	if kind, name, ok := strings.Cut(s, "."); ok && d.Kind(Kind(kind)) != nil {
 		return Address{Kind: Kind(kind), Name: name}
 	}
 	return Address{Kind: implied, Name: s}

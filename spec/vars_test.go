@@ -117,7 +117,7 @@ func TestVariableValues(t *testing.T) {
 			opts := tt.opts
 			opts.ReadFile = fakeFS(files)
 			opts.LookupEnv = fakeEnv(env)
-			s, ds := LoadBytes("/stack/idstack.yaml", []byte(src), opts)
+			s, ds := loadBytes("/stack/idstack.yaml", []byte(src), opts)
 			if diff := cmp.Diff(tt.wantDiags, brief(ds)); diff != "" {
 				t.Fatalf("diagnostics (-want +got):\n%s\n%s", diff, src)
 			}
@@ -137,7 +137,7 @@ func TestVariableValues(t *testing.T) {
 func TestVariableDocumentKeepsText(t *testing.T) {
 	t.Parallel()
 	src := "stack: s\nvars:\n  pw: ${env.DB_PW2}\nvms:\n  web: {password: \"${var.pw}\"}\n"
-	s, ds := LoadBytes("s.yaml", []byte(src), Options{LookupEnv: fakeEnv(map[string]string{"DB_PW2": "Env-Passw0rd"})})
+	s, ds := loadBytes("s.yaml", []byte(src), Options{LookupEnv: fakeEnv(map[string]string{"DB_PW2": "Env-Passw0rd"})})
 	if len(ds) != 0 {
 		t.Fatal(ds)
 	}

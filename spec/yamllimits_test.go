@@ -62,7 +62,7 @@ func TestNestingLimit(t *testing.T) {
 			t.Parallel()
 			opts := tt.opts
 			opts.ReadFile, opts.LookupEnv = fakeFS(files), fakeEnv(nil)
-			_, ds := LoadBytes("f.yaml", []byte(tt.src), opts)
+			_, ds := loadBytes("f.yaml", []byte(tt.src), opts)
 			if d := cmp.Diff(tt.want, brief(ds)); d != "" {
 				t.Fatalf("(-want +got):\n%s", d)
 			}
@@ -131,7 +131,7 @@ func TestScanReadsAsTheTokenizer(t *testing.T) {
 func TestTooManyValues(t *testing.T) {
 	t.Parallel()
 	src := "stack: s\nx: [" + strings.Repeat("1,", maxNodes) + "1]\n"
-	_, ds := LoadBytes("f.yaml", []byte(src), Options{})
+	_, ds := loadBytes("f.yaml", []byte(src), Options{})
 	if d := cmp.Diff([]string{"2:399997: error: document too large (more than 200000 values)"}, brief(ds)); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}
@@ -154,7 +154,7 @@ func TestPathologicalIsCheap(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		start := time.Now()
-		_, ds := LoadBytes("f.yaml", tc.src, Options{})
+		_, ds := loadBytes("f.yaml", tc.src, Options{})
 		el := time.Since(start)
 		runtime.ReadMemStats(&after)
 		alloc := after.TotalAlloc - before.TotalAlloc
@@ -174,7 +174,7 @@ func TestBOM(t *testing.T) {
 	t.Parallel()
 	bom := "\uFEFF"
 	files := map[string]string{"/v.yaml": bom + "env: prod\n"}
-	s, ds := LoadBytes("/s.yaml", []byte(bom+"stack: shop-${var.env}\nvars: {env: {type: string}}\nvms: {}\n"),
+	s, ds := loadBytes("/s.yaml", []byte(bom+"stack: shop-${var.env}\nvars: {env: {type: string}}\nvms: {}\n"),
 		Options{VarFiles: []string{"/v.yaml"}, ReadFile: fakeFS(files), LookupEnv: fakeEnv(nil)})
 	if len(ds) != 0 {
 		t.Fatal(brief(ds))
@@ -190,11 +190,11 @@ func TestBOM(t *testing.T) {
 	if r := s.Ranges["/stack"]; r.Start != (Pos{1, 8}) {
 		t.Errorf("stack: at %v, want 1:8", r.Start)
 	}
-	s, _ = LoadBytes("s.yaml", []byte(bom+"stack: a b\n"), Options{})
+	s, _ = loadBytes("s.yaml", []byte(bom+"stack: a b\n"), Options{})
 	if got := brief(Check(s)); !cmp.Equal(got, []string{`1:8: error: invalid stack name "a b"`}) {
 		t.Errorf("a check on line 1: %v", got)
 	}
-	if _, ds := LoadBytes("s.yaml", []byte(bom), Options{}); len(ds) != 0 {
+	if _, ds := loadBytes("s.yaml", []byte(bom), Options{}); len(ds) != 0 {
 		t.Errorf("a file of just a BOM: %v", brief(ds))
 	}
 }

@@ -2,6 +2,8 @@ package stackgen_test
 
 import (
 	"fmt"
+	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"testing"
 
 	"github.com/idstack/idstack/bench/stackgen"
@@ -18,7 +20,7 @@ func TestGenerateValid(t *testing.T) {
 			if counts.Total() != n {
 				t.Fatalf("counts %v make %d resources, want %d", counts, counts.Total(), n)
 			}
-			s, diags := schema.LoadBytes("stack.yaml", src, spec.Options{LookupEnv: func(string) (string, bool) { return "", false }})
+			s, diags := schema.LoadBytes("stack.yaml", src, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: func(string) (string, bool) { return "", false }})
 			if diags.HasErrors() {
 				var buf []byte
 				for _, d := range diags {

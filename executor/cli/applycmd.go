@@ -176,7 +176,7 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 	if c.Bool("no-rollback") || ctx.Err() != nil {
 		return exit(ExitPartial, fmt.Errorf("%w\nNothing was rolled back; the state records every step that was done. Run `idstack apply` to finish, or `idstack plan` to see what is left%s", failure, unknownCreates(res)))
 	}
-	rb := planner.Rollback(run.plan.Stack, res.Journal)
+	rb := planner.Rollback(run.live.Provider, run.plan.Stack, res.Journal)
 	if !rb.HasChanges() {
 		if u := unknownCreates(res); u != "" {
 			return exit(ExitPartial, fmt.Errorf("%w%s", failure, u))
@@ -237,7 +237,7 @@ func execute(ctx context.Context, stop <-chan struct{}, c *cli.Context, stdio *I
 	if err != nil {
 		return nil, err
 	}
-	deadline, err := createDeadlines(c)
+	deadline, err := createDeadlines(c, run.live.Provider)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func s3SettingsFor(c *cli.Context, stack *spec.Stack) (s3Settings, bool) {
 func backendFor(c *cli.Context, stack *spec.Stack) (state.Backend, error) {
 	s, ok := s3SettingsFor(c, stack)
 	if !ok {
-		return state.NewLocal(stack.Dir, stack.Name), nil
+		return state.NewLocal(stack.Dir, stack.Name, stack.Provider), nil
 	}
 	endpoint, key := c.String("endpoint"), c.String("api-key")
 	if endpoint == simEndpoint {
@@ -85,6 +85,6 @@ func backendFor(c *cli.Context, stack *spec.Stack) (state.Backend, error) {
 	}
 	return s3state.New(s3state.Config{
 		Endpoint: access.Endpoint, AccessKey: access.AccessKey, SecretKey: access.SecretKey,
-		Bucket: s.Bucket, Key: s.Key,
+		Bucket: s.Bucket, Key: s.Key, Provider: stack.Provider,
 	}, stack.Name)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -32,8 +33,13 @@ func schemaCommand(stdio *IO) *cli.Command {
 	return &cli.Command{
 		Name:  "schema",
 		Usage: "print the JSON schema of stack files (for editors: yaml-language-server)",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "provider", Value: defaultCloud, Usage: "the schema of this provider's stack files: " + strings.Join(cloudNames(), ", ")}},
 		Action: func(c *cli.Context) error {
-			_, err := stdio.Out.Write(schema.JSON())
+			d := clouds[c.String("provider")]
+			if d == nil {
+				return exit(ExitError, fmt.Errorf("--provider %q: allowed: %s", c.String("provider"), strings.Join(cloudNames(), ", ")))
+			}
+			_, err := stdio.Out.Write(schema.JSON(d))
 			return err
 		},
 	}

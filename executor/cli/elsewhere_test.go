@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"github.com/idstack/idstack/provider/idcloudhost"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -29,7 +30,7 @@ func TestExportPrefixLeavesOtherStacksAlone(t *testing.T) {
 	handMade(t, e, false)
 	// A hand-made VM of staging in the other stack's network.
 	c := e.client()
-	lab := mustCreate(t, c, provider.VMs, "jkt01", provider.Attrs{"name": "shop-staging-lab", "os_name": "ubuntu", "os_version": "22.04",
+	lab := mustCreate(t, c, idcloudhost.VMs, "jkt01", provider.Attrs{"name": "shop-staging-lab", "os_name": "ubuntu", "os_version": "22.04",
 		"vcpu": 1, "ram": 1024, "disk": 20, "username": "deploy", "password": "Hand-Made-1", "network": networkByName(e.sim.World(), "skel-app").API.UUID})
 	if _, err := c.WaitVM(context.Background(), "jkt01", lab.ID, "running"); err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func exportCommand(stdio *IO) *cli.Command {
 	}
 }
 
-func parseKinds(s string) ([]spec.Kind, error) {
+func parseKinds(s string, d *provider.Description) ([]spec.Kind, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
@@ -44,26 +44,17 @@ func parseKinds(s string) ([]spec.Kind, error) {
 		if k == "" {
 			continue
 		}
-		found := false
-		for _, known := range spec.Kinds {
-			if string(known) == k {
-				found = true
-				out = append(out, known)
-			}
+		if d.Kind(spec.Kind(k)) == nil {
+			return nil, fmt.Errorf("--kinds: unknown kind %q (allowed: %s)", k, strings.Join(d.KindNames(), ", "))
 		}
-		if !found {
-			var all []string
-			for _, known := range spec.Kinds {
-				all = append(all, string(known))
-			}
-			return nil, fmt.Errorf("--kinds: unknown kind %q (allowed: %s)", k, strings.Join(all, ", "))
-		}
+		out = append(out, spec.Kind(k))
 	}
 	return out, nil
 }
 
 func runExport(c *cli.Context, stdio *IO) error {
-	kinds, err := parseKinds(c.String("kinds"))
+	d := clouds[defaultCloud]
+	kinds, err := parseKinds(c.String("kinds"), d)
 	if err != nil {
 		return exit(ExitError, err)
 	}
@@ -97,21 +88,29 @@ func runExport(c *cli.Context, stdio *IO) error {
 		return exit(ExitError, fmt.Errorf("--location %q: no such location (allowed: %s)", loc, strings.Join(slugs, ", ")))
 	}
 
-	// Networks and VMs are always read: the default network and the VMs'
-	// boot disks are left out, and references point at them.
-	want := map[provider.Kind]bool{provider.Networks: true, provider.VMs: true}
+	// The kinds exported are read, and the kinds they name (a VM's
+	// network, a disk's VM): references point at them, and what the
+	// provider leaves out (a default network, boot disks) is told apart.
+	want := map[provider.Kind]bool{}
 	for _, k := range kinds {
-		want[provider.Kind(k)] = true
+		want[k] = true
 	}
 	if len(kinds) == 0 {
-		for _, k := range provider.Kinds {
-			want[k] = true
+		for _, ks := range d.Kinds {
+			want[ks.Kind] = true
+		}
+	}
+	for k := range want {
+		for _, f := range d.Kind(k).Fields {
+			if f.Ref != "" {
+				want[f.Ref] = true
+			}
 		}
 	}
 	var scopes []planner.Scope
 	for k := range want {
 		scope := planner.Scope{Kind: k, Location: loc}
-		if k.Global() {
+		if d.Kind(k).Global {
 			scope.Location = ""
 		}
 		scopes = append(scopes, scope)
@@ -136,9 +135,9 @@ func runExport(c *cli.Context, stdio *IO) error {
 		return exit(ExitError, err)
 	}
 	var parts []string
-	for _, k := range spec.Kinds {
-		if n := ex.Counts[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+	for _, ks := range d.Kinds {
+		if n := ex.Counts[ks.Kind]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, ks.Kind))
 		}
 	}
 	if len(parts) == 0 {
@@ -161,6 +160,7 @@ func checkExported(name string, src []byte) error {
 		name = "export.yaml"
 	}
 	_, diags := schema.LoadBytes(name, src, spec.Options{
+		Providers: clouds, DefaultProvider: defaultCloud,
 		LookupEnv: func(string) (string, bool) { return "Export-Check-0", true },
 		ReadFile:  func(string) ([]byte, error) { return nil, errors.New("export reads no files") },
 	})

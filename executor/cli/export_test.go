@@ -63,7 +63,7 @@ func mustCreate(t *testing.T, p provider.Provider, kind provider.Kind, loc strin
 	t.Helper()
 	o, err := p.Create(context.Background(), kind, loc, a)
 	if err != nil {
-		t.Fatalf("creating a %s by hand: %v", kind.Singular(), err)
+		t.Fatalf("creating a %s by hand: %v", p.Describe().Kind(kind).Singular, err)
 	}
 	return o
 }
@@ -75,14 +75,14 @@ func mustCreate(t *testing.T, p provider.Provider, kind provider.Kind, loc strin
 func handMade(t *testing.T, e *env, withDisk bool) {
 	t.Helper()
 	c := e.client()
-	net := mustCreate(t, c, provider.Networks, "jkt01", provider.Attrs{"name": "shop-staging-net"})
+	net := mustCreate(t, c, idcloudhost.Networks, "jkt01", provider.Attrs{"name": "shop-staging-net"})
 	vm := func(name, network, power string, vcpu int) provider.Object {
 		a := provider.Attrs{"name": name, "os_name": "ubuntu", "os_version": "22.04", "vcpu": vcpu, "ram": 1024, "disk": 20,
 			"username": "deploy", "password": "Hand-Made-1", "power": power}
 		if network != "" {
 			a["network"] = network
 		}
-		o := mustCreate(t, c, provider.VMs, "jkt01", a)
+		o := mustCreate(t, c, idcloudhost.VMs, "jkt01", a)
 		if _, err := c.WaitVM(context.Background(), "jkt01", o.ID, power); err != nil {
 			t.Fatal(err)
 		}
@@ -91,13 +91,13 @@ func handMade(t *testing.T, e *env, withDisk bool) {
 	web := vm("shop-staging-web", net.ID, "running", 2)
 	db := vm("shop-staging-db", "", "stopped", 1)
 	if withDisk {
-		mustCreate(t, c, provider.Disks, "jkt01", provider.Attrs{"size": 50, "source": map[string]any{"type": "EMPTY"}, "attach_to": web.ID})
+		mustCreate(t, c, idcloudhost.Disks, "jkt01", provider.Attrs{"size": 50, "source": map[string]any{"type": "EMPTY"}, "attach_to": web.ID})
 	}
-	mustCreate(t, c, provider.FloatingIPs, "jkt01", provider.Attrs{"name": "shop-staging-ip", "assign_to": web.ID, "billing_account": sim.DefaultBillingAccount})
-	mustCreate(t, c, provider.LoadBalancers, "jkt01", provider.Attrs{"name": "shop-staging-lb", "network": net.ID, "reserve_public_ip": true,
+	mustCreate(t, c, idcloudhost.FloatingIPs, "jkt01", provider.Attrs{"name": "shop-staging-ip", "assign_to": web.ID, "billing_account": sim.DefaultBillingAccount})
+	mustCreate(t, c, idcloudhost.LoadBalancers, "jkt01", provider.Attrs{"name": "shop-staging-lb", "network": net.ID, "reserve_public_ip": true,
 		"rules": []any{map[string]any{"source_port": 80, "target_port": 8080}}, "targets": []any{web.ID, db.ID}})
-	mustCreate(t, c, provider.Buckets, "", provider.Attrs{"name": "shop-staging-assets"})
-	other := mustCreate(t, c, provider.VMs, "sgp01", provider.Attrs{"name": "elsewhere", "os_name": "ubuntu", "os_version": "22.04",
+	mustCreate(t, c, idcloudhost.Buckets, "", provider.Attrs{"name": "shop-staging-assets"})
+	other := mustCreate(t, c, idcloudhost.VMs, "sgp01", provider.Attrs{"name": "elsewhere", "os_name": "ubuntu", "os_version": "22.04",
 		"vcpu": 1, "ram": 1024, "disk": 20, "username": "deploy", "password": "Hand-Made-1"})
 	if _, err := c.WaitVM(context.Background(), "sgp01", other.ID, "running"); err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func TestExportAdoptApply(t *testing.T) {
 				t.Fatal(err)
 			}
 			golden(t, filepath.Join("..", "..", "testdata", "export", tc.file), got)
-			if _, diags := schema.LoadBytes(f, got, spec.Options{LookupEnv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}); diags.HasErrors() {
+			if _, diags := schema.LoadBytes(f, got, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }}); diags.HasErrors() {
 				t.Fatalf("the export does not validate: %v", diags)
 			}
 

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/provider"
 )
 
 // MarkdownLimit is the most characters a Markdown plan may have: a PR
@@ -268,7 +269,7 @@ func detailBlock(plan *planner.Plan, a *planner.Action) string {
 			}
 			how := ""
 			switch {
-			case ch.Mode == planner.CreateOnly.String() && a.Action == planner.Replace:
+			case ch.Mode == provider.Replace.String() && a.Action == planner.Replace:
 				how = "forces replacement"
 			case ch.Mode != "" && ch.Mode != "in-place":
 				how = mdText(ch.Mode)

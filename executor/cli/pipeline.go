@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -50,7 +49,7 @@ func loadStack(c *cli.Context, stdio *IO) (*spec.Stack, error) {
 }
 
 func loadStackArgs(stdio *IO, args stackArgs) (*spec.Stack, error) {
-	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, LookupEnv: stdio.LookupEnv}
+	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, LookupEnv: stdio.LookupEnv, Providers: clouds, DefaultProvider: defaultCloud}
 	stack, diags := schema.Load(args.File, opts)
 	if len(diags) > 0 {
 		var sources map[string][]byte
@@ -159,7 +158,7 @@ func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs
 		return run, exit(ExitError, err)
 	}
 	open := state.Open(entries)
-	run.live, err = planner.Refresh(ctx, run.conn.Provider, planner.WithIntents(planner.Scopes(stack, run.state), open), 32)
+	run.live, err = planner.Refresh(ctx, run.conn.Provider, planner.WithIntents(stack.Provider, planner.Scopes(stack.Provider, stack, run.state), open), 32)
 	if err != nil {
 		return run, exit(ExitError, err)
 	}
@@ -208,7 +207,7 @@ func lockTimeoutFlag() cli.Flag {
 // creates are in progress, not lost; a stale lock's run is gone, so its
 // creates are waited for). Adoptions are saved when locked.
 func recoverOpen(ctx context.Context, c *cli.Context, stdio *IO, run *planRun, open []state.Entry, locked bool, stop <-chan struct{}) error {
-	deadline, err := createDeadlines(c)
+	deadline, err := createDeadlines(c, run.stack.Provider)
 	if err != nil {
 		return exit(ExitError, err)
 	}
@@ -253,11 +252,12 @@ func entryNames(es []state.Entry) string {
 // still complete, for every kind or one (KIND=D).
 func createDeadlineFlag() cli.Flag {
 	return &cli.StringSliceFlag{Name: "create-deadline", EnvVars: []string{"IDSTACK_CREATE_DEADLINE"},
-		Usage: "how long a create whose outcome is unknown may still complete: `D` for every kind or KIND=D (default vms=10m, others 2m)"}
+		Usage: "how long a create whose outcome is unknown may still complete: `D` for every kind or KIND=D (default: the provider's, e.g. vms=10m, others 2m)"}
 }
 
-// createDeadlines reads --create-deadline into a function of the kind.
-func createDeadlines(c *cli.Context) (func(provider.Kind) time.Duration, error) {
+// createDeadlines reads --create-deadline into a function of the kind,
+// over the provider's own deadlines.
+func createDeadlines(c *cli.Context, d *provider.Description) (func(provider.Kind) time.Duration, error) {
 	set := map[provider.Kind]time.Duration{}
 	all := time.Duration(0)
 	for _, v := range c.StringSlice("create-deadline") {
@@ -265,34 +265,26 @@ func createDeadlines(c *cli.Context) (func(provider.Kind) time.Duration, error) 
 		if !hasKind {
 			kind, ds = "", v
 		}
-		d, err := time.ParseDuration(ds)
-		if err != nil || d <= 0 {
+		dur, err := time.ParseDuration(ds)
+		if err != nil || dur <= 0 {
 			return nil, fmt.Errorf("--create-deadline %q: want a positive duration (10m) or KIND=DURATION (vms=15m)", v)
 		}
 		if !hasKind {
-			all = d
+			all = dur
 			continue
 		}
-		if !slices.Contains(provider.Kinds, provider.Kind(kind)) {
-			return nil, fmt.Errorf("--create-deadline %q: unknown kind %q (allowed: %s)", v, kind, kindList())
+		if d.Kind(provider.Kind(kind)) == nil {
+			return nil, fmt.Errorf("--create-deadline %q: unknown kind %q (allowed: %s)", v, kind, strings.Join(d.KindNames(), ", "))
 		}
-		set[provider.Kind(kind)] = d
+		set[provider.Kind(kind)] = dur
 	}
 	return func(k provider.Kind) time.Duration {
-		if d, ok := set[k]; ok {
-			return d
+		if dur, ok := set[k]; ok {
+			return dur
 		}
 		if all > 0 {
 			return all
 		}
-		return provider.CreateDeadline(k)
+		return d.Kind(k).Deadline()
 	}, nil
-}
-
-func kindList() string {
-	var out []string
-	for _, k := range provider.Kinds {
-		out = append(out, string(k))
-	}
-	return strings.Join(out, ", ")
 }

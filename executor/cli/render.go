@@ -9,6 +9,7 @@ import (
 	"github.com/fatih/color"
 
 	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/provider"
 )
 
 // palette colours plan output; every colour is off unless enabled.
@@ -106,7 +107,7 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
 			if a.Action != planner.Create {
 				line = fmt.Sprintf("%s: %s → %s", ch.Path, plan.Show(ch.Before), plan.Show(ch.After))
 			}
-			if ch.Mode == planner.CreateOnly.String() && a.Action == planner.Replace {
+			if ch.Mode == provider.Replace.String() && a.Action == planner.Replace {
 				line += p.replace.Sprint("  (forces replacement)")
 			}
 			fmt.Fprintf(w, "        %s\n", line)

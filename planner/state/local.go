@@ -7,17 +7,21 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/idstack/idstack/provider"
 )
 
 // Local keeps the state in .idstack/<stack>.state.json beside the stack file.
 type Local struct {
 	Dir   string // the .idstack directory
 	Stack string
+	// Provider's kinds are the only ones a state may hold (nil: any).
+	Provider *provider.Description
 }
 
 // NewLocal returns the local backend for a stack whose file is in dir.
-func NewLocal(stackDir, stack string) *Local {
-	return &Local{Dir: filepath.Join(stackDir, ".idstack"), Stack: stack}
+func NewLocal(stackDir, stack string, d *provider.Description) *Local {
+	return &Local{Dir: filepath.Join(stackDir, ".idstack"), Stack: stack, Provider: d}
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
@@ -50,7 +54,7 @@ func (l *Local) Load() (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Decode("state file "+l.Path(), b, l.Stack)
+	return Decode("state file "+l.Path(), b, Expect{Stack: l.Stack, Provider: l.Provider})
 }
 
 // Save writes the state atomically (temp file, fsync, rename), mode 0600,

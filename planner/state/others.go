@@ -118,7 +118,7 @@ func (l *Local) OtherStates() ([]*Other, []string) {
 // PATH", "state s3://BUCKET/KEY"), or says why it cannot in a line for
 // OtherStates' unreadable list.
 func DecodeOther(where string, data []byte) (*Other, string) {
-	st, err := Decode(where, data, "")
+	st, err := Decode(where, data, Expect{})
 	if err != nil {
 		var inv *InvalidError
 		if errors.As(err, &inv) {

@@ -12,7 +12,7 @@ import (
 func TestLocalOtherStates(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	l := state.NewLocal(dir, "a")
+	l := state.NewLocal(dir, "a", nil)
 	for name, content := range map[string]string{
 		"a.state.json":              statetest.StateJSON("a", "vms.web", "v-a"),
 		"b.state.json":              statetest.StateJSON("b", "vms.web", "v-b"),

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSaveLoadRoundTripIsAtomicAndPrivate(t *testing.T) {
-	l := NewLocal(t.TempDir(), "shop/staging") // a slash must not escape .idstack
+	l := NewLocal(t.TempDir(), "shop/staging", nil) // a slash must not escape .idstack
 	st := New("shop/staging")
 	st.Put(&Resource{Address: "vms.web", Kind: "vms", ID: "v1", Location: "jkt01", Inputs: map[string]any{"password": Hash("Secret-1")}})
 	if err := l.Save(st); err != nil {
@@ -45,7 +45,7 @@ func TestSaveLoadRoundTripIsAtomicAndPrivate(t *testing.T) {
 }
 
 func TestLoadRejectsACorruptState(t *testing.T) {
-	l := NewLocal(t.TempDir(), "s")
+	l := NewLocal(t.TempDir(), "s", nil)
 	if err := WriteFileAtomic(l.Path(), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestLoadRejectsACorruptState(t *testing.T) {
 }
 
 func TestOnlyOneLockHolder(t *testing.T) {
-	l := NewLocal(t.TempDir(), "s")
+	l := NewLocal(t.TempDir(), "s", nil)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	held := 0
@@ -82,7 +82,7 @@ func TestOnlyOneLockHolder(t *testing.T) {
 }
 
 func TestLockWaitsForTheHolder(t *testing.T) {
-	l := NewLocal(t.TempDir(), "s")
+	l := NewLocal(t.TempDir(), "s", nil)
 	unlock, err := l.Lock("first", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestLockWaitsForTheHolder(t *testing.T) {
 }
 
 func TestStaleLockOfADeadProcess(t *testing.T) {
-	l := NewLocal(t.TempDir(), "s")
+	l := NewLocal(t.TempDir(), "s", nil)
 	host, _ := os.Hostname()
 	b, _ := json.Marshal(LockInfo{Holder: "idstack apply", Host: host, PID: 1 << 30, CreatedAt: time.Now()})
 	if err := WriteFileAtomic(l.LockPath(), b, 0o600); err != nil {
@@ -116,7 +116,7 @@ func TestStaleLockOfADeadProcess(t *testing.T) {
 }
 
 func TestOldLockIsStaleWhoeverHoldsIt(t *testing.T) {
-	l := NewLocal(t.TempDir(), "s")
+	l := NewLocal(t.TempDir(), "s", nil)
 	b, _ := json.Marshal(LockInfo{Holder: "idstack apply", Host: "another-host", PID: 42, CreatedAt: time.Now().Add(-StaleAfter - time.Minute)})
 	if err := WriteFileAtomic(l.LockPath(), b, 0o600); err != nil {
 		t.Fatal(err)
@@ -134,7 +134,7 @@ func TestOldLockIsStaleWhoeverHoldsIt(t *testing.T) {
 }
 
 func TestJournalIgnoresATornLastLineAndFindsOpenIntents(t *testing.T) {
-	l := NewLocal(t.TempDir(), "s")
+	l := NewLocal(t.TempDir(), "s", nil)
 	j, err := l.OpenJournal()
 	if err != nil {
 		t.Fatal(err)

@@ -36,8 +36,8 @@ type InvalidError struct {
 	Faults []Fault
 
 	// What was decoded, for Without.
-	data  []byte
-	stack string
+	data   []byte
+	expect Expect
 }
 
 // Without is the state without the record at addr, when that is all that
@@ -66,7 +66,7 @@ func (e *InvalidError) Without(addr string) (*State, error) {
 	if err != nil {
 		return nil, e
 	}
-	return Decode(e.Where, data, e.stack)
+	return Decode(e.Where, data, e.expect)
 }
 
 func (e *InvalidError) Error() string {
@@ -109,11 +109,11 @@ func hintFor(f Fault) string {
 }
 
 // Decode reads a state from its JSON and validates it, as every backend
-// does on Load: where names it in errors ("state file PATH"), and stack is
-// the stack it must belong to ("" to accept any). Any fault is an
+// does on Load: where names it in errors ("state file PATH"), and want
+// is what it must be (its stack, its provider's kinds). Any fault is an
 // *InvalidError listing them all.
-func Decode(where string, data []byte, stack string) (*State, error) {
-	inv := &InvalidError{Where: where, data: data, stack: stack}
+func Decode(where string, data []byte, want Expect) (*State, error) {
+	inv := &InvalidError{Where: where, data: data, expect: want}
 	fail := func(entry, problem string) (*State, error) {
 		inv.Faults = append(inv.Faults, Fault{Entry: entry, Problem: problem})
 		return nil, inv
@@ -181,7 +181,7 @@ func Decode(where string, data []byte, stack string) (*State, error) {
 		inv.Faults = append(inv.Faults, Fault{Entry: "stack", Problem: "missing (a state names the stack it belongs to)"})
 	}
 	if !typeFaults {
-		inv.Faults = append(inv.Faults, Validate(&s, stack)...)
+		inv.Faults = append(inv.Faults, Validate(&s, want)...)
 	}
 	if len(inv.Faults) > 0 {
 		sortFaults(inv.Faults)
@@ -279,9 +279,16 @@ func goType(k string) string {
 	return k
 }
 
-// Validate lists what is wrong with a decoded state; stack is the stack
-// it must belong to ("" to accept any).
-func Validate(s *State, stack string) []Fault {
+// Expect is what a state must be: the state of a stack ("" any), whose
+// addresses are of a provider's kinds (nil any).
+type Expect struct {
+	Stack    string
+	Provider *provider.Description
+}
+
+// Validate lists what is wrong with a decoded state.
+func Validate(s *State, want Expect) []Fault {
+	stack := want.Stack
 	var faults []Fault
 	add := func(entry, format string, args ...any) {
 		faults = append(faults, Fault{Entry: entry, Problem: fmt.Sprintf(format, args...)})
@@ -310,7 +317,7 @@ func Validate(s *State, stack string) []Fault {
 			add(entry, "the address is blank")
 			return false
 		}
-		a, err := spec.ParseAddress(addr)
+		a, err := spec.ParseAddress(addr, want.Provider)
 		if err != nil {
 			add(entry, "%v", err)
 			return false
@@ -327,8 +334,8 @@ func Validate(s *State, stack string) []Fault {
 			add(entry, "the id is empty")
 			ok = false
 		}
-		if strings.TrimSpace(r.Location) == "" && !provider.Kind(a.Kind).Global() {
-			add(entry, "no location (a %s is found by its location and id)", provider.Kind(a.Kind).Singular())
+		if ks := want.Provider.Kind(a.Kind); strings.TrimSpace(r.Location) == "" && ks != nil && !ks.Global {
+			add(entry, "no location (a %s is found by its location and id)", ks.Singular)
 			ok = false
 		}
 		return ok
@@ -355,7 +362,7 @@ func Validate(s *State, stack string) []Fault {
 			both = "all"
 		}
 		faults = append(faults, Fault{Problem: fmt.Sprintf("%s %s hold %s %q: one live object cannot be %d resources (a plan would delete it as the one no longer declared); forget the wrong one with `idstack state rm ADDR` (one of %s)",
-			joinAnd(entries), both, provider.Kind(kind).Singular(), id, len(hs), strings.Join(addrs, ", "))})
+			joinAnd(entries), both, singular(want.Provider, kind), id, len(hs), strings.Join(addrs, ", "))})
 	}
 	for i, r := range s.Deposed {
 		entry := fmt.Sprintf("deposed[%d]", i)
@@ -369,7 +376,7 @@ func Validate(s *State, stack string) []Fault {
 		k := key(r)
 		if hs := holders[k]; len(hs) > 0 {
 			faults = append(faults, Fault{Entry: fmt.Sprintf("%s (%s)", entry, r.Address),
-				Problem: fmt.Sprintf("holds %s %q, which %s holds too: an object is either current or deposed (deposed ones are deleted by the next apply)", provider.Kind(r.Kind).Singular(), r.ID, hs[0].entry)})
+				Problem: fmt.Sprintf("holds %s %q, which %s holds too: an object is either current or deposed (deposed ones are deleted by the next apply)", singular(want.Provider, r.Kind), r.ID, hs[0].entry)})
 			continue
 		}
 		holders[k] = append(holders[k], holder{entry, r.Address})
@@ -416,4 +423,12 @@ func sortFaults(f []Fault) {
 		}
 		return c1 < c2
 	})
+}
+
+// singular names one object of a kind in messages.
+func singular(d *provider.Description, kind string) string {
+	if ks := d.Kind(provider.Kind(kind)); ks != nil {
+		return ks.Singular
+	}
+	return kind
 }

@@ -9,13 +9,14 @@ import (
 
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/planner/state/statetest"
+	"github.com/idstack/idstack/provider/idcloudhost"
 )
 
 // TestGoodStateLoads: the base of the table is itself valid.
 func TestGoodStateLoads(t *testing.T) {
 	t.Parallel()
 	b, _ := json.Marshal(statetest.GoodState())
-	st, err := state.Decode("state file x", b, "shop")
+	st, err := state.Decode("state file x", b, state.Expect{Stack: "shop", Provider: idcloudhost.Description()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +24,7 @@ func TestGoodStateLoads(t *testing.T) {
 		t.Fatalf("decoded %+v", st)
 	}
 	// An empty state written by an earlier idstack, resources null.
-	if _, err := state.Decode("state file x", []byte(`{"version": 1, "serial": 0, "lineage": "x", "stack": "shop", "resources": null}`), "shop"); err != nil {
+	if _, err := state.Decode("state file x", []byte(`{"version": 1, "serial": 0, "lineage": "x", "stack": "shop", "resources": null}`), state.Expect{Stack: "shop", Provider: idcloudhost.Description()}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -35,7 +36,7 @@ func TestBadLocalStateIsRefused(t *testing.T) {
 	for _, tc := range statetest.BadStates() {
 		t.Run(tc.Name, func(t *testing.T) {
 			t.Parallel()
-			l := state.NewLocal(t.TempDir(), "shop")
+			l := state.NewLocal(t.TempDir(), "shop", idcloudhost.Description())
 			data := tc.Data(t)
 			if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 				t.Fatal(err)
@@ -80,7 +81,7 @@ func TestWithoutRepairsOnlyWhatItRemoves(t *testing.T) {
 			m := statetest.GoodState()
 			tc.spoil(m)
 			b, _ := json.Marshal(m)
-			_, err := state.Decode("state file x", b, "shop")
+			_, err := state.Decode("state file x", b, state.Expect{Stack: "shop", Provider: idcloudhost.Description()})
 			var inv *state.InvalidError
 			if !errors.As(err, &inv) {
 				t.Fatalf("not invalid: %v", err)

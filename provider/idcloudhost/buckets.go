@@ -56,7 +56,7 @@ func (c *Client) DeleteBucket(ctx context.Context, name string) error {
 
 func bucketObject(b api.Bucket) provider.Object {
 	return provider.Object{
-		Kind: provider.Buckets, ID: b.Name, Name: b.Name,
+		Kind: Buckets, ID: b.Name, Name: b.Name,
 		Attrs: provider.Attrs{
 			"name":            b.Name,
 			"billing_account": b.BillingAccountID,
@@ -93,7 +93,7 @@ func (c *Client) createBucket(ctx context.Context, a provider.Attrs) (provider.O
 	}
 	if b.Name == "" { // an answer without the bucket: read it back
 		if b, err = c.GetBucket(ctx, name); err != nil {
-			return provider.Object{Kind: provider.Buckets, ID: name, Name: name, Attrs: provider.Attrs{"name": name, "billing_account": ba}}, nil
+			return provider.Object{Kind: Buckets, ID: name, Name: name, Attrs: provider.Attrs{"name": name, "billing_account": ba}}, nil
 		}
 	}
 	return bucketObject(b), nil

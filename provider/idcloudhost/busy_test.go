@@ -21,9 +21,9 @@ func TestRestartRetriesATransientStartFailure(t *testing.T) {
 		forBothQuirks(t, func(t *testing.T, quirks string) {
 			e := newSim(t, sim.Options{Quirks: quirks, ReadyAfter: 5 * time.Millisecond})
 			ctx := context.Background()
-			vm := e.must(e.c.Create(ctx, provider.VMs, "jkt01", vmAttrs("web-1")))
+			vm := e.must(e.c.Create(ctx, VMs, "jkt01", vmAttrs("web-1")))
 			e.sim.AddFault(sim.Fault{Method: "POST", Path: "/user-resource/vm/start", Nth: 1, Status: status, Message: "injected"})
-			got, err := e.c.Update(ctx, provider.VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "vcpu", Before: 1, After: 2}})
+			got, err := e.c.Update(ctx, VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "vcpu", Before: 1, After: 2}})
 			if err != nil {
 				t.Fatalf("%d: %v", status, err)
 			}
@@ -41,7 +41,7 @@ func TestBusyVMIsWaitedFor(t *testing.T) {
 		e := newSim(t, sim.Options{Quirks: quirks})
 		ctx := context.Background()
 		for _, change := range []string{"rename", "delete"} {
-			vm := e.must(e.c.Create(ctx, provider.VMs, "jkt01", vmAttrs(change+"-1")))
+			vm := e.must(e.c.Create(ctx, VMs, "jkt01", vmAttrs(change+"-1")))
 			e.sim.SetReadyAfter(time.Second)
 			e.sim.ResetCalls()
 			// Someone else stops it: the call blocks for 1 s, the VM is
@@ -52,12 +52,12 @@ func TestBusyVMIsWaitedFor(t *testing.T) {
 			var err error
 			if change == "rename" { // reads first: waits, never meets the 409
 				var got provider.Object
-				got, err = e.c.Update(ctx, provider.VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "name", Before: vm.Name, After: "renamed-1"}})
+				got, err = e.c.Update(ctx, VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "name", Before: vm.Name, After: "renamed-1"}})
 				if err == nil && got.Name != "renamed-1" {
 					t.Errorf("name %q", got.Name)
 				}
 			} else { // calls at once: meets the 409, waits, calls again
-				err = e.c.Delete(ctx, provider.VMs, "jkt01", vm.ID)
+				err = e.c.Delete(ctx, VMs, "jkt01", vm.ID)
 				if !slices.ContainsFunc(e.sim.Calls(), func(c sim.Call) bool { return c.Method == "DELETE" && c.Status == 409 }) {
 					t.Error("the delete never met the busy VM: the test did not test anything")
 				}

@@ -46,7 +46,7 @@ func (c *Client) Locations(ctx context.Context) ([]provider.Location, error) {
 }
 
 // Catalog returns the host pools of a location and the published OS images.
-func (c *Client) Catalog(ctx context.Context, location string) (*provider.Catalog, error) {
+func (c *Client) Catalog(ctx context.Context, location string) (any, error) {
 	pools, err := c.ListHostPools(ctx, location)
 	if err != nil {
 		return nil, err
@@ -58,10 +58,10 @@ func (c *Client) Catalog(ctx context.Context, location string) (*provider.Catalo
 	return catalogOf(location, pools, images), nil
 }
 
-func catalogOf(location string, pools []api.HostPool, images []api.VMImage) *provider.Catalog {
-	cat := &provider.Catalog{Location: location, Pools: []provider.Pool{}, Images: []provider.Image{}}
+func catalogOf(location string, pools []api.HostPool, images []api.VMImage) *Catalog {
+	cat := &Catalog{Location: location, Pools: []Pool{}, Images: []Image{}}
 	for _, p := range pools {
-		cat.Pools = append(cat.Pools, provider.Pool{UUID: p.UUID, Name: p.Name, Default: p.IsDefaultDesignated})
+		cat.Pools = append(cat.Pools, Pool{UUID: p.UUID, Name: p.Name, Default: p.IsDefaultDesignated})
 	}
 	for _, im := range images {
 		var vs []string
@@ -73,7 +73,7 @@ func catalogOf(location string, pools []api.HostPool, images []api.VMImage) *pro
 		if len(vs) == 0 {
 			continue
 		}
-		cat.Images = append(cat.Images, provider.Image{OSName: im.OSName, Versions: vs})
+		cat.Images = append(cat.Images, Image{OSName: im.OSName, Versions: vs})
 	}
 	return cat
 }
@@ -97,4 +97,24 @@ func (c *Client) resolvePool(ctx context.Context, location, pool string) (string
 		names = append(names, p.Name)
 	}
 	return "", fmt.Errorf("pool %q: no such host pool in location %q (have: %s)", pool, location, strings.Join(names, ", "))
+}
+
+// Catalog is what a location offers for VMs: host pools and published OS
+// images. Only the VM kind's catalogue check reads it.
+type Catalog struct {
+	Location string
+	Pools    []Pool
+	Images   []Image
+}
+
+// Pool is a host pool (server class).
+type Pool struct {
+	UUID, Name string
+	Default    bool
+}
+
+// Image is an OS with its published versions.
+type Image struct {
+	OSName   string
+	Versions []string
 }

@@ -38,12 +38,12 @@ func TestContract(t *testing.T) {
 // one object of it and create one: "METHOD /path" as the simulator's
 // faults match them.
 var contractRoutes = map[provider.Kind]struct{ list, get, create string }{
-	provider.VMs:           {"GET /user-resource/vm/list", "GET /user-resource/vm", "POST /user-resource/vm"},
-	provider.Networks:      {"GET /network/networks", "GET /network/network/*", "POST /network/network"},
-	provider.Disks:         {"GET /storage/disks", "GET /storage/disks/*", "POST /storage/disks"},
-	provider.FloatingIPs:   {"GET /network/ip_addresses", "GET /network/ip_addresses/*", "POST /network/ip_addresses"},
-	provider.LoadBalancers: {"GET /network/load_balancers", "GET /network/load_balancers/*", "POST /network/load_balancers"},
-	provider.Buckets:       {"GET /storage/bucket/list", "GET /storage/bucket", "PUT /storage/bucket"},
+	VMs:           {"GET /user-resource/vm/list", "GET /user-resource/vm", "POST /user-resource/vm"},
+	Networks:      {"GET /network/networks", "GET /network/network/*", "POST /network/network"},
+	Disks:         {"GET /storage/disks", "GET /storage/disks/*", "POST /storage/disks"},
+	FloatingIPs:   {"GET /network/ip_addresses", "GET /network/ip_addresses/*", "POST /network/ip_addresses"},
+	LoadBalancers: {"GET /network/load_balancers", "GET /network/load_balancers/*", "POST /network/load_balancers"},
+	Buckets:       {"GET /storage/bucket/list", "GET /storage/bucket", "PUT /storage/bucket"},
 }
 
 func contractHarness(opts sim.Options) providertest.Harness {
@@ -69,7 +69,7 @@ func contractHarness(opts sim.Options) providertest.Harness {
 					e.sim.AddFault(sim.Fault{Method: method, Path: path, LostResponse: true, Times: 1})
 				},
 				Slow: func(kind provider.Kind, d time.Duration) bool {
-					if kind != provider.VMs { // only VM creates take time
+					if kind != VMs { // only VM creates take time
 						return false
 					}
 					e.sim.SetReadyAfter(d)
@@ -81,15 +81,17 @@ func contractHarness(opts sim.Options) providertest.Harness {
 			return New(providertest.RefusingEndpoint(t), "sim-key", WithRetry(3, time.Millisecond, 2*time.Millisecond))
 		},
 		Facts: func(k provider.Kind) providertest.Facts {
-			f := providertest.Facts{Global: k.Global(), Named: k != provider.Disks}
-			if k == provider.VMs {
-				f.Ready = []string{statusRunning}
+			// The facts come from the description.
+			ks := Description().Kind(k)
+			f := providertest.Facts{Global: ks.Global, Named: ks.NameField != ""}
+			if ks.ReadyField != "" {
+				f.Ready = []string{ks.ReadyDefault}
 			}
 			return f
 		},
 		Kinds: []providertest.Kind{
 			{
-				Kind: provider.VMs, Location: "jkt02",
+				Kind: VMs, Location: "jkt02",
 				Attrs: func(_ testing.TB, _ provider.Provider, name string) provider.Attrs {
 					return provider.Attrs{"name": name, "os_name": "ubuntu", "os_version": "22.04", "vcpu": 1, "ram": 1024, "disk": 20,
 						"username": "deploy", "password": "Secret123"}
@@ -98,7 +100,7 @@ func contractHarness(opts sim.Options) providertest.Harness {
 				MissingID: "00000000-0000-4000-8000-00000000dead",
 			},
 			{
-				Kind: provider.Networks, Location: "jkt02",
+				Kind: Networks, Location: "jkt02",
 				Attrs: func(_ testing.TB, _ provider.Provider, name string) provider.Attrs {
 					return provider.Attrs{"name": name}
 				},
@@ -106,7 +108,7 @@ func contractHarness(opts sim.Options) providertest.Harness {
 				MissingID: "00000000-0000-4000-8000-00000000dead",
 			},
 			{
-				Kind: provider.Disks, Location: "jkt02",
+				Kind: Disks, Location: "jkt02",
 				Attrs: func(testing.TB, provider.Provider, string) provider.Attrs {
 					return provider.Attrs{"size": 20, "billing_account": sim.DefaultBillingAccount}
 				},
@@ -114,7 +116,7 @@ func contractHarness(opts sim.Options) providertest.Harness {
 				MissingID: "00000000-0000-4000-8000-00000000dead",
 			},
 			{
-				Kind: provider.FloatingIPs, Location: "jkt02",
+				Kind: FloatingIPs, Location: "jkt02",
 				Attrs: func(_ testing.TB, _ provider.Provider, name string) provider.Attrs {
 					return provider.Attrs{"name": name, "billing_account": sim.DefaultBillingAccount}
 				},
@@ -122,7 +124,7 @@ func contractHarness(opts sim.Options) providertest.Harness {
 				MissingID: "192.0.2.254",
 			},
 			{
-				Kind: provider.LoadBalancers, Location: "jkt02",
+				Kind: LoadBalancers, Location: "jkt02",
 				Attrs: func(_ testing.TB, _ provider.Provider, name string) provider.Attrs {
 					return provider.Attrs{"name": name, "billing_account": sim.DefaultBillingAccount,
 						"rules": []any{map[string]any{"source_port": 80, "target_port": 8080}}}
@@ -131,7 +133,7 @@ func contractHarness(opts sim.Options) providertest.Harness {
 				MissingID: "00000000-0000-4000-8000-00000000dead",
 			},
 			{
-				Kind: provider.Buckets,
+				Kind: Buckets,
 				Attrs: func(_ testing.TB, _ provider.Provider, name string) provider.Attrs {
 					return provider.Attrs{"name": name, "billing_account": sim.DefaultBillingAccount}
 				},

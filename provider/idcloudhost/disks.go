@@ -64,7 +64,7 @@ func (c *Client) DetachDisk(ctx context.Context, location, vmUUID, diskUUID stri
 
 func diskObject(location string, d api.Disk, attachedTo string) provider.Object {
 	return provider.Object{
-		Kind: provider.Disks, Location: location, ID: d.UUID, Status: d.Status,
+		Kind: Disks, Location: location, ID: d.UUID, Status: d.Status,
 		Attrs: provider.Attrs{
 			"size":            d.SizeGB,
 			"status":          d.Status,

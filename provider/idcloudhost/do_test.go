@@ -86,7 +86,7 @@ func TestDoBuildsRequests(t *testing.T) {
 		"DELETE /v1/jkt02/network/ip_addresses/1.2.3.4": fixed(200, ""),
 	})
 	ctx := context.Background()
-	if err := c.Delete(ctx, provider.VMs, "", "u-1"); err != nil {
+	if err := c.Delete(ctx, VMs, "", "u-1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.RenameNetwork(ctx, "jkt02", "n-1", "b"); err != nil {
@@ -95,13 +95,13 @@ func TestDoBuildsRequests(t *testing.T) {
 	if err := c.DeleteDisk(ctx, "jkt02", "d-1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Delete(ctx, provider.Buckets, "jkt02", "assets"); err != nil {
+	if err := c.Delete(ctx, Buckets, "jkt02", "assets"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Create(ctx, provider.Networks, "jkt02", provider.Attrs{"name": "a b&c"}); err != nil {
+	if _, err := c.Create(ctx, Networks, "jkt02", provider.Attrs{"name": "a b&c"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Delete(ctx, provider.FloatingIPs, "jkt02", "1.2.3.4"); err != nil {
+	if err := c.Delete(ctx, FloatingIPs, "jkt02", "1.2.3.4"); err != nil {
 		t.Fatal(err)
 	}
 	calls := rec.Calls()
@@ -137,19 +137,19 @@ func TestNotFoundAnswers(t *testing.T) {
 		"DELETE /v1/jkt01/network/network/n-2": fixed(400, `{"message": "Default network cannot be deleted"}`),
 	})
 	ctx := context.Background()
-	if _, err := c.Get(ctx, provider.VMs, "jkt01", "u-1"); !errors.Is(err, provider.ErrNotFound) {
+	if _, err := c.Get(ctx, VMs, "jkt01", "u-1"); !errors.Is(err, provider.ErrNotFound) {
 		t.Errorf("Get(vm) = %v, want ErrNotFound", err)
 	}
-	if err := c.Delete(ctx, provider.VMs, "jkt01", "u-1"); err != nil {
+	if err := c.Delete(ctx, VMs, "jkt01", "u-1"); err != nil {
 		t.Errorf("Delete(vm) of a missing VM = %v", err)
 	}
-	if _, err := c.Get(ctx, provider.Networks, "jkt01", "n-1"); !errors.Is(err, provider.ErrNotFound) {
+	if _, err := c.Get(ctx, Networks, "jkt01", "n-1"); !errors.Is(err, provider.ErrNotFound) {
 		t.Errorf("Get(network) = %v, want ErrNotFound", err)
 	}
-	if err := c.Delete(ctx, provider.Networks, "jkt01", "n-1"); err != nil {
+	if err := c.Delete(ctx, Networks, "jkt01", "n-1"); err != nil {
 		t.Errorf("Delete(network) of a missing network = %v", err)
 	}
-	err := c.Delete(ctx, provider.Networks, "jkt01", "n-2")
+	err := c.Delete(ctx, Networks, "jkt01", "n-2")
 	var ae *provider.APIError
 	if !errors.As(err, &ae) || ae.Status != 400 || ae.Message != "Default network cannot be deleted" || ae.NotFound {
 		t.Errorf("Delete(default network) = %#v", err)
@@ -237,7 +237,7 @@ func TestCreateIsNeverRetried(t *testing.T) {
 		"POST /v1/jkt01/user-resource/vm/backup": h,
 	})
 	ctx := context.Background()
-	for _, k := range []provider.Kind{provider.VMs, provider.Networks, provider.Disks, provider.FloatingIPs, provider.LoadBalancers, provider.Buckets} {
+	for _, k := range []provider.Kind{VMs, Networks, Disks, FloatingIPs, LoadBalancers, Buckets} {
 		if _, err := c.Create(ctx, k, "jkt01", provider.Attrs{"name": "web-1", "size": 20}); err == nil {
 			t.Errorf("Create(%s) succeeded", k)
 		}

@@ -131,7 +131,7 @@ func TestVMExamplesMap(t *testing.T) {
 				if diff := cmp.Diff(want, o.Attrs); diff != "" {
 					t.Errorf("[%d] attrs (-want +got):\n%s", i, diff)
 				}
-				if o.ID != r["uuid"] || o.Name != r["name"] || o.Status != r["status"] || o.Kind != provider.VMs || o.Location != "jkt01" {
+				if o.ID != r["uuid"] || o.Name != r["name"] || o.Status != r["status"] || o.Kind != VMs || o.Location != "jkt01" {
 					t.Errorf("[%d] object = %+v", i, o)
 				}
 			}
@@ -208,22 +208,22 @@ func TestDocumentExamplesOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCat := &provider.Catalog{Location: "jkt01",
-		Pools: []provider.Pool{
+	wantCat := &Catalog{Location: "jkt01",
+		Pools: []Pool{
 			{UUID: "4820b11f-82c9-4313-a1ef-14d6039981db", Name: "General", Default: true},
 			{UUID: "d2fc6881-9316-46d7-b515-b6cddaeee927", Name: "Performance"},
 		},
-		Images: []provider.Image{{OSName: "almalinux", Versions: []string{"8"}}, {OSName: "centos", Versions: []string{"7.3.1611", "7.6", "8.2"}}},
+		Images: []Image{{OSName: "almalinux", Versions: []string{"8"}}, {OSName: "centos", Versions: []string{"7.3.1611", "7.6", "8.2"}}},
 	}
 	if diff := cmp.Diff(wantCat, cat); diff != "" {
 		t.Errorf("Catalog (-want +got):\n%s", diff)
 	}
 
-	got, err := c.Get(ctx, provider.VMs, "jkt01", "f80b1d62-ffe4-43ef-9210-60f05445456a")
+	got, err := c.Get(ctx, VMs, "jkt01", "f80b1d62-ffe4-43ef-9210-60f05445456a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantVM := provider.Object{Kind: provider.VMs, Location: "jkt01", ID: "f80b1d62-ffe4-43ef-9210-60f05445456a", Name: "Windows-2016", Status: "running",
+	wantVM := provider.Object{Kind: VMs, Location: "jkt01", ID: "f80b1d62-ffe4-43ef-9210-60f05445456a", Name: "Windows-2016", Status: "running",
 		Attrs: provider.Attrs{
 			"name": "Windows-2016", "description": "", "os_name": "windows", "os_version": "2016", "vcpu": 2, "ram": 4096,
 			"disk": 40, "disk_uuid": "f80b1d62-ffe4-43ef-9210-60f05445456a", "backup": true, "billing_account": 6, "power": "running",
@@ -236,7 +236,7 @@ func TestDocumentExamplesOverHTTP(t *testing.T) {
 		t.Errorf("Get(vms) (-want +got):\n%s", diff)
 	}
 
-	vms, err := c.List(ctx, provider.VMs, "jkt01")
+	vms, err := c.List(ctx, VMs, "jkt01")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,22 +244,22 @@ func TestDocumentExamplesOverHTTP(t *testing.T) {
 		t.Errorf("List(vms) = %+v", vms)
 	}
 
-	netObjs, err := c.List(ctx, provider.Networks, "jkt01")
+	netObjs, err := c.List(ctx, Networks, "jkt01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantNets := []provider.Object{
-		{Kind: provider.Networks, Location: "jkt01", ID: "4e5eadd3-8b11-4c34-812a-2cf97120b628", Name: "Private network B", Attrs: provider.Attrs{
+		{Kind: Networks, Location: "jkt01", ID: "4e5eadd3-8b11-4c34-812a-2cf97120b628", Name: "Private network B", Attrs: provider.Attrs{
 			"name": "Private network B", "subnet": "10.4.200.0/24", "is_default": false,
 			"vm_uuids": []any{"f80b1d62-ffe4-43ef-9210-60f05445456a"}, "resources_count": 1}},
-		{Kind: provider.Networks, Location: "jkt01", ID: "2e8cd389-27fe-45ce-a63d-d536068659e5", Name: "Privat network - default", Attrs: provider.Attrs{
+		{Kind: Networks, Location: "jkt01", ID: "2e8cd389-27fe-45ce-a63d-d536068659e5", Name: "Privat network - default", Attrs: provider.Attrs{
 			"name": "Privat network - default", "subnet": "10.1.104.0/24", "is_default": true,
 			"vm_uuids": []any{"45f13d58-2464-4d40-a1d0-d1b7cabc8f54", "7c02ce9a-3d53-4565-898e-62a8ecf1d42f"}, "resources_count": 2}},
 	}
 	if diff := cmp.Diff(wantNets, netObjs); diff != "" {
 		t.Errorf("List(networks) (-want +got):\n%s", diff)
 	}
-	n, err := c.Get(ctx, provider.Networks, "jkt01", "2e8cd389-27fe-45ce-a63d-d536068659e5")
+	n, err := c.Get(ctx, Networks, "jkt01", "2e8cd389-27fe-45ce-a63d-d536068659e5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,22 +267,22 @@ func TestDocumentExamplesOverHTTP(t *testing.T) {
 		t.Errorf("Get(networks) = %+v", n)
 	}
 
-	disks, err := c.List(ctx, provider.Disks, "jkt01")
+	disks, err := c.List(ctx, Disks, "jkt01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantDisks := []provider.Object{
-		{Kind: provider.Disks, Location: "jkt01", ID: "05a61876-86f3-4b05-b0ec-53ee6fa03ced", Status: "Active", Attrs: provider.Attrs{
+		{Kind: Disks, Location: "jkt01", ID: "05a61876-86f3-4b05-b0ec-53ee6fa03ced", Status: "Active", Attrs: provider.Attrs{
 			"size": 50, "status": "Active", "billing_account": 129072, "source_type": "EMPTY", "source_image": "",
 			"created_at": "2022-09-01T12:03:14.355+0000", "attached_to": ""}},
-		{Kind: provider.Disks, Location: "jkt01", ID: "cef3a629-89b0-40ec-986b-4b6e831f9b64", Status: "Active", Attrs: provider.Attrs{
+		{Kind: Disks, Location: "jkt01", ID: "cef3a629-89b0-40ec-986b-4b6e831f9b64", Status: "Active", Attrs: provider.Attrs{
 			"size": 30, "status": "Active", "billing_account": 129552, "source_type": "OS_BASE", "source_image": "ubuntu_20.04",
 			"created_at": "2022-08-25T09:26:21.171+0000", "attached_to": "f80b1d62-ffe4-43ef-9210-60f05445456a"}},
 	}
 	if diff := cmp.Diff(wantDisks, disks); diff != "" {
 		t.Errorf("List(disks) (-want +got):\n%s", diff)
 	}
-	d, err := c.Get(ctx, provider.Disks, "jkt01", "cef3a629-89b0-40ec-986b-4b6e831f9b64")
+	d, err := c.Get(ctx, Disks, "jkt01", "cef3a629-89b0-40ec-986b-4b6e831f9b64")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,22 +290,22 @@ func TestDocumentExamplesOverHTTP(t *testing.T) {
 		t.Errorf("Get(disks) (-want +got):\n%s", diff)
 	}
 
-	ips, err := c.List(ctx, provider.FloatingIPs, "jkt01")
+	ips, err := c.List(ctx, FloatingIPs, "jkt01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantIPs := []provider.Object{
-		{Kind: provider.FloatingIPs, Location: "jkt01", ID: "1.1.1.1", Name: "My First Ip", Attrs: provider.Attrs{
+		{Kind: FloatingIPs, Location: "jkt01", ID: "1.1.1.1", Name: "My First Ip", Attrs: provider.Attrs{
 			"name": "My First Ip", "address": "1.1.1.1", "billing_account": 1,
 			"assigned_to": "88e5a11b-9c89-4986-99c7-90d43499317c", "assigned_to_resource_type": "virtual_machine"}},
-		{Kind: provider.FloatingIPs, Location: "jkt01", ID: "2.2.2.2", Name: "dns: A test.example.com", Attrs: provider.Attrs{
+		{Kind: FloatingIPs, Location: "jkt01", ID: "2.2.2.2", Name: "dns: A test.example.com", Attrs: provider.Attrs{
 			"name": "dns: A test.example.com", "address": "2.2.2.2", "billing_account": 1,
 			"assigned_to": "c267e447-1ad3-43b2-ae41-ac7ad823fc6c", "assigned_to_resource_type": "service"}},
 	}
 	if diff := cmp.Diff(wantIPs, ips); diff != "" {
 		t.Errorf("List(floating_ips) (-want +got):\n%s", diff)
 	}
-	ip, err := c.Get(ctx, provider.FloatingIPs, "jkt01", "1.1.1.1")
+	ip, err := c.Get(ctx, FloatingIPs, "jkt01", "1.1.1.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestDocumentExamplesOverHTTP(t *testing.T) {
 		t.Errorf("Get(floating_ips) (-want +got):\n%s", diff)
 	}
 
-	lbs, err := c.List(ctx, provider.LoadBalancers, "jkt01")
+	lbs, err := c.List(ctx, LoadBalancers, "jkt01")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,31 +324,31 @@ func TestDocumentExamplesOverHTTP(t *testing.T) {
 			"targets": []any{"145cc106-e067-419a-85fd-333ded30f169"},
 		}
 	}
-	wantLBs := []provider.Object{{Kind: provider.LoadBalancers, Location: "jkt01", ID: "438ac62f-e97b-4ef0-8940-507b9e94af43", Attrs: lbAttrs("")}}
+	wantLBs := []provider.Object{{Kind: LoadBalancers, Location: "jkt01", ID: "438ac62f-e97b-4ef0-8940-507b9e94af43", Attrs: lbAttrs("")}}
 	if diff := cmp.Diff(wantLBs, lbs); diff != "" {
 		t.Errorf("List(load_balancers) (-want +got):\n%s", diff)
 	}
-	lb, err := c.Get(ctx, provider.LoadBalancers, "jkt01", "438ac62f-e97b-4ef0-8940-507b9e94af43")
+	lb, err := c.Get(ctx, LoadBalancers, "jkt01", "438ac62f-e97b-4ef0-8940-507b9e94af43")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(provider.Object{Kind: provider.LoadBalancers, Location: "jkt01", ID: "438ac62f-e97b-4ef0-8940-507b9e94af43", Name: "my LB", Attrs: lbAttrs("my LB")}, lb); diff != "" {
+	if diff := cmp.Diff(provider.Object{Kind: LoadBalancers, Location: "jkt01", ID: "438ac62f-e97b-4ef0-8940-507b9e94af43", Name: "my LB", Attrs: lbAttrs("my LB")}, lb); diff != "" {
 		t.Errorf("Get(load_balancers) (-want +got):\n%s", diff)
 	}
 
-	buckets, err := c.List(ctx, provider.Buckets, "jkt01") // the location is ignored
+	buckets, err := c.List(ctx, Buckets, "jkt01") // the location is ignored
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(buckets) != 5 {
 		t.Fatalf("List(buckets) = %d objects", len(buckets))
 	}
-	wantPang1 := provider.Object{Kind: provider.Buckets, ID: "pang1", Name: "pang1", Attrs: provider.Attrs{
+	wantPang1 := provider.Object{Kind: Buckets, ID: "pang1", Name: "pang1", Attrs: provider.Attrs{
 		"name": "pang1", "billing_account": 129093, "num_objects": 5, "size_bytes": 3189211059}}
 	if diff := cmp.Diff(wantPang1, buckets[1]); diff != "" {
 		t.Errorf("List(buckets)[1] (-want +got):\n%s", diff)
 	}
-	b, err := c.Get(ctx, provider.Buckets, "", "pang1")
+	b, err := c.Get(ctx, Buckets, "", "pang1")
 	if err != nil {
 		t.Fatal(err)
 	}

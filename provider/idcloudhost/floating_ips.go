@@ -80,7 +80,7 @@ func floatingIPObject(location string, ip api.FloatingIP) provider.Object {
 		assigned = *ip.AssignedTo
 	}
 	return provider.Object{
-		Kind: provider.FloatingIPs, Location: location, ID: ip.Address, Name: ip.Name,
+		Kind: FloatingIPs, Location: location, ID: ip.Address, Name: ip.Name,
 		Attrs: provider.Attrs{
 			"name":                      ip.Name,
 			"address":                   ip.Address,

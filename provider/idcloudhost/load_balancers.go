@@ -111,7 +111,7 @@ func loadBalancerObject(location string, lb api.LoadBalancer) provider.Object {
 		targets = append(targets, t.TargetUUID)
 	}
 	return provider.Object{
-		Kind: provider.LoadBalancers, Location: location, ID: lb.UUID, Name: lb.DisplayName,
+		Kind: LoadBalancers, Location: location, ID: lb.UUID, Name: lb.DisplayName,
 		Attrs: provider.Attrs{
 			"name":            lb.DisplayName,
 			"network":         lb.NetworkUUID,

@@ -62,7 +62,7 @@ func networkObject(location string, n api.Network) provider.Object {
 		vms = append(vms, v)
 	}
 	return provider.Object{
-		Kind: provider.Networks, Location: location, ID: n.UUID, Name: n.Name,
+		Kind: Networks, Location: location, ID: n.UUID, Name: n.Name,
 		Attrs: provider.Attrs{
 			"name":            n.Name,
 			"subnet":          n.Subnet,

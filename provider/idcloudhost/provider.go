@@ -13,17 +13,17 @@ import (
 // calls (VMs and disks are joined with one list of networks or VMs).
 func (c *Client) List(ctx context.Context, kind provider.Kind, location string) ([]provider.Object, error) {
 	switch kind {
-	case provider.VMs:
+	case VMs:
 		return c.listVMObjects(ctx, location)
-	case provider.Networks:
+	case Networks:
 		return c.listNetworkObjects(ctx, location)
-	case provider.Disks:
+	case Disks:
 		return c.listDiskObjects(ctx, location)
-	case provider.FloatingIPs:
+	case FloatingIPs:
 		return c.listFloatingIPObjects(ctx, location)
-	case provider.LoadBalancers:
+	case LoadBalancers:
 		return c.listLoadBalancerObjects(ctx, location)
-	case provider.Buckets:
+	case Buckets:
 		return c.listBucketObjects(ctx)
 	}
 	return nil, unknownKind(kind)
@@ -33,29 +33,29 @@ func (c *Client) List(ctx context.Context, kind provider.Kind, location string) 
 // provider.ErrNotFound.
 func (c *Client) Get(ctx context.Context, kind provider.Kind, location, id string) (provider.Object, error) {
 	switch kind {
-	case provider.VMs:
+	case VMs:
 		return c.getVMObject(ctx, location, id)
-	case provider.Networks:
+	case Networks:
 		n, err := c.GetNetwork(ctx, location, id)
 		if err != nil {
 			return provider.Object{}, err
 		}
 		return networkObject(location, n), nil
-	case provider.Disks:
+	case Disks:
 		return c.getDiskObject(ctx, location, id)
-	case provider.FloatingIPs:
+	case FloatingIPs:
 		ip, err := c.GetFloatingIP(ctx, location, id)
 		if err != nil {
 			return provider.Object{}, err
 		}
 		return floatingIPObject(location, ip), nil
-	case provider.LoadBalancers:
+	case LoadBalancers:
 		lb, err := c.GetLoadBalancer(ctx, location, id)
 		if err != nil {
 			return provider.Object{}, err
 		}
 		return loadBalancerObject(location, lb), nil
-	case provider.Buckets:
+	case Buckets:
 		b, err := c.GetBucket(ctx, id)
 		if err != nil {
 			return provider.Object{}, err
@@ -69,17 +69,17 @@ func (c *Client) Get(ctx context.Context, kind provider.Kind, location, id strin
 // an unknown outcome the caller looks the name up.
 func (c *Client) Create(ctx context.Context, kind provider.Kind, location string, attrs provider.Attrs) (provider.Object, error) {
 	switch kind {
-	case provider.VMs:
+	case VMs:
 		return c.createVM(ctx, location, attrs)
-	case provider.Networks:
+	case Networks:
 		return c.createNetwork(ctx, location, attrs)
-	case provider.Disks:
+	case Disks:
 		return c.createDisk(ctx, location, attrs)
-	case provider.FloatingIPs:
+	case FloatingIPs:
 		return c.createFloatingIP(ctx, location, attrs)
-	case provider.LoadBalancers:
+	case LoadBalancers:
 		return c.createLoadBalancer(ctx, location, attrs)
-	case provider.Buckets:
+	case Buckets:
 		return c.createBucket(ctx, attrs)
 	}
 	return provider.Object{}, unknownKind(kind)
@@ -88,17 +88,17 @@ func (c *Client) Create(ctx context.Context, kind provider.Kind, location string
 // Update applies in-place changes and returns the object as it is after.
 func (c *Client) Update(ctx context.Context, kind provider.Kind, location, id string, changes []provider.FieldChange) (provider.Object, error) {
 	switch kind {
-	case provider.VMs:
+	case VMs:
 		return c.updateVM(ctx, location, id, changes)
-	case provider.Networks:
+	case Networks:
 		return c.updateNetwork(ctx, location, id, changes)
-	case provider.Disks:
+	case Disks:
 		return c.updateDisk(ctx, location, id, changes)
-	case provider.FloatingIPs:
+	case FloatingIPs:
 		return c.updateFloatingIP(ctx, location, id, changes)
-	case provider.LoadBalancers:
+	case LoadBalancers:
 		return c.updateLoadBalancer(ctx, location, id, changes)
-	case provider.Buckets:
+	case Buckets:
 		return c.updateBucket(ctx, id, changes)
 	}
 	return provider.Object{}, unknownKind(kind)
@@ -108,17 +108,17 @@ func (c *Client) Update(ctx context.Context, kind provider.Kind, location, id st
 func (c *Client) Delete(ctx context.Context, kind provider.Kind, location, id string) error {
 	var err error
 	switch kind {
-	case provider.VMs:
+	case VMs:
 		err = c.whenSettled(ctx, location, id, func() error { return c.DeleteVM(ctx, location, id) })
-	case provider.Networks:
+	case Networks:
 		err = c.DeleteNetwork(ctx, location, id)
-	case provider.Disks:
+	case Disks:
 		err = c.deleteDisk(ctx, location, id)
-	case provider.FloatingIPs:
+	case FloatingIPs:
 		err = c.DeleteFloatingIP(ctx, location, id)
-	case provider.LoadBalancers:
+	case LoadBalancers:
 		err = c.DeleteLoadBalancer(ctx, location, id)
-	case provider.Buckets:
+	case Buckets:
 		err = c.DeleteBucket(ctx, id)
 	default:
 		return unknownKind(kind)

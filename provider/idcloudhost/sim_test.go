@@ -76,12 +76,12 @@ func TestSimVMAndNetworkLifecycle(t *testing.T) {
 		ctx := context.Background()
 		const loc = "jkt02"
 
-		net := e.must(e.c.Create(ctx, provider.Networks, loc, provider.Attrs{"name": "shop-net"}))
+		net := e.must(e.c.Create(ctx, Networks, loc, provider.Attrs{"name": "shop-net"}))
 		if net.Name != "shop-net" || net.Attrs["is_default"] != false || net.ID == "" {
 			t.Fatalf("network = %+v", net)
 		}
 
-		vm := e.must(e.c.Create(ctx, provider.VMs, loc, provider.Attrs{
+		vm := e.must(e.c.Create(ctx, VMs, loc, provider.Attrs{
 			"name": "shop-web", "os_name": "ubuntu", "os_version": "22.04", "vcpu": 2, "ram": 2048, "disk": 20,
 			"network": net.ID, "pool": "General", "username": "deploy", "password": "Secret123", "backup": false,
 			"cloud_init": map[string]any{"runcmd": []any{"/firstboot"}},
@@ -95,11 +95,11 @@ func TestSimVMAndNetworkLifecycle(t *testing.T) {
 		}
 
 		// The network attribute comes from the join, on List and Get.
-		vms, err := e.c.List(ctx, provider.VMs, loc)
+		vms, err := e.c.List(ctx, VMs, loc)
 		if err != nil || len(vms) != 1 || vms[0].Attrs["network"] != net.ID || vms[0].Attrs["disk"] != 20 || vms[0].Attrs["username"] != "deploy" {
 			t.Fatalf("List(vms) = %+v, %v", vms, err)
 		}
-		nets, err := e.c.List(ctx, provider.Networks, loc)
+		nets, err := e.c.List(ctx, Networks, loc)
 		if err != nil || len(nets) != 2 {
 			t.Fatalf("List(networks) = %+v, %v", nets, err)
 		}
@@ -111,7 +111,7 @@ func TestSimVMAndNetworkLifecycle(t *testing.T) {
 
 		// vcpu on a running VM: stop, patch, start again.
 		e.sim.ResetCalls()
-		up := e.must(e.c.Update(ctx, provider.VMs, loc, vm.ID, []provider.FieldChange{
+		up := e.must(e.c.Update(ctx, VMs, loc, vm.ID, []provider.FieldChange{
 			{Field: "vcpu", Before: 2, After: 4}, {Field: "ram", Before: 2048, After: 2048},
 		}))
 		if up.Attrs["vcpu"] != 4 || up.Status != "running" || up.Attrs["network"] != net.ID {
@@ -125,7 +125,7 @@ func TestSimVMAndNetworkLifecycle(t *testing.T) {
 		// Backup: read, then toggle only if it differs — twice asked, once toggled.
 		e.sim.ResetCalls()
 		for range 2 {
-			up = e.must(e.c.Update(ctx, provider.VMs, loc, vm.ID, []provider.FieldChange{{Field: "backup", Before: false, After: true}}))
+			up = e.must(e.c.Update(ctx, VMs, loc, vm.ID, []provider.FieldChange{{Field: "backup", Before: false, After: true}}))
 		}
 		if up.Attrs["backup"] != true {
 			t.Errorf("backup = %v", up.Attrs["backup"])
@@ -135,7 +135,7 @@ func TestSimVMAndNetworkLifecycle(t *testing.T) {
 		}
 
 		// In place: name, disk, billing account, password; then stop.
-		up = e.must(e.c.Update(ctx, provider.VMs, loc, vm.ID, []provider.FieldChange{
+		up = e.must(e.c.Update(ctx, VMs, loc, vm.ID, []provider.FieldChange{
 			{Field: "name", Before: "shop-web", After: "shop-web-2"},
 			{Field: "disk", Before: 20, After: 40},
 			{Field: "billing_account", Before: sim.DefaultBillingAccount, After: sim.SecondBillingAccount},
@@ -144,51 +144,51 @@ func TestSimVMAndNetworkLifecycle(t *testing.T) {
 		if up.Name != "shop-web-2" || up.Attrs["disk"] != 40 || up.Attrs["billing_account"] != sim.SecondBillingAccount {
 			t.Errorf("after in-place update = %+v", up)
 		}
-		up = e.must(e.c.Update(ctx, provider.VMs, loc, vm.ID, []provider.FieldChange{{Field: "power", Before: "running", After: "stopped"}}))
+		up = e.must(e.c.Update(ctx, VMs, loc, vm.ID, []provider.FieldChange{{Field: "power", Before: "running", After: "stopped"}}))
 		if up.Status != "stopped" || up.Attrs["power"] != "stopped" {
 			t.Errorf("after stop = %+v", up)
 		}
 		// ram while stopped stays stopped.
-		up = e.must(e.c.Update(ctx, provider.VMs, loc, vm.ID, []provider.FieldChange{{Field: "ram", Before: 2048, After: 4096}}))
+		up = e.must(e.c.Update(ctx, VMs, loc, vm.ID, []provider.FieldChange{{Field: "ram", Before: 2048, After: 4096}}))
 		if up.Status != "stopped" || up.Attrs["ram"] != 4096 {
 			t.Errorf("after ram = %+v", up)
 		}
-		if _, err := e.c.Update(ctx, provider.VMs, loc, vm.ID, []provider.FieldChange{{Field: "disk", Before: 40, After: 30}}); err == nil {
+		if _, err := e.c.Update(ctx, VMs, loc, vm.ID, []provider.FieldChange{{Field: "disk", Before: 40, After: 30}}); err == nil {
 			t.Error("disk shrank")
 		}
 
 		// The network is not empty: its refusal surfaces as the APIError.
 		var ae *provider.APIError
-		if err := e.c.Delete(ctx, provider.Networks, loc, net.ID); !errors.As(err, &ae) || ae.NotFound {
+		if err := e.c.Delete(ctx, Networks, loc, net.ID); !errors.As(err, &ae) || ae.NotFound {
 			t.Errorf("Delete(non-empty network) = %v", err)
 		}
 
-		if err := e.c.Delete(ctx, provider.VMs, loc, vm.ID); err != nil {
+		if err := e.c.Delete(ctx, VMs, loc, vm.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.c.Delete(ctx, provider.VMs, loc, vm.ID); err != nil {
+		if err := e.c.Delete(ctx, VMs, loc, vm.ID); err != nil {
 			t.Errorf("Delete(vm) again = %v", err)
 		}
-		if _, err := e.c.Get(ctx, provider.VMs, loc, vm.ID); !errors.Is(err, provider.ErrNotFound) {
+		if _, err := e.c.Get(ctx, VMs, loc, vm.ID); !errors.Is(err, provider.ErrNotFound) {
 			t.Errorf("Get(deleted vm) = %v", err)
 		}
 
-		e.must(e.c.Update(ctx, provider.Networks, loc, net.ID, []provider.FieldChange{{Field: "name", Before: "shop-net", After: "shop-net-2"}}))
-		if n := e.must(e.c.Get(ctx, provider.Networks, loc, net.ID)); n.Name != "shop-net-2" {
+		e.must(e.c.Update(ctx, Networks, loc, net.ID, []provider.FieldChange{{Field: "name", Before: "shop-net", After: "shop-net-2"}}))
+		if n := e.must(e.c.Get(ctx, Networks, loc, net.ID)); n.Name != "shop-net-2" {
 			t.Errorf("renamed network = %+v", n)
 		}
-		if err := e.c.Delete(ctx, provider.Networks, loc, net.ID); err != nil {
+		if err := e.c.Delete(ctx, Networks, loc, net.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.c.Delete(ctx, provider.Networks, loc, net.ID); err != nil {
+		if err := e.c.Delete(ctx, Networks, loc, net.ID); err != nil {
 			t.Errorf("Delete(network) again = %v", err)
 		}
-		if _, err := e.c.Get(ctx, provider.Networks, loc, net.ID); !errors.Is(err, provider.ErrNotFound) {
+		if _, err := e.c.Get(ctx, Networks, loc, net.ID); !errors.Is(err, provider.ErrNotFound) {
 			t.Errorf("Get(deleted network) = %v", err)
 		}
 		// The default network is refused.
-		for _, n := range e.must2(e.c.List(ctx, provider.Networks, loc)) {
-			if err := e.c.Delete(ctx, provider.Networks, loc, n.ID); !errors.As(err, &ae) || ae.NotFound {
+		for _, n := range e.must2(e.c.List(ctx, Networks, loc)) {
+			if err := e.c.Delete(ctx, Networks, loc, n.ID); !errors.As(err, &ae) || ae.NotFound {
 				t.Errorf("Delete(default network) = %v", err)
 			}
 		}
@@ -207,7 +207,7 @@ func TestSimVMCreateStopped(t *testing.T) {
 	t.Parallel()
 	forBothQuirks(t, func(t *testing.T, quirks string) {
 		e := newSim(t, sim.Options{Quirks: quirks, ReadyAfter: 10 * time.Millisecond})
-		vm := e.must(e.c.Create(context.Background(), provider.VMs, "", provider.Attrs{
+		vm := e.must(e.c.Create(context.Background(), VMs, "", provider.Attrs{
 			"name": "cold-1", "os_name": "ubuntu", "os_version": "22.04", "vcpu": 1, "ram": 1024, "disk": 20,
 			"username": "deploy", "password": "Secret123", "power": "stopped",
 		}))
@@ -234,7 +234,7 @@ func TestSimNetworkCreateLostName(t *testing.T) {
 		return http.DefaultTransport.RoundTrip(r)
 	})
 	c := New(srv.URL, "k", WithHTTPClient(&http.Client{Transport: strip}))
-	_, err := c.Create(context.Background(), provider.Networks, "jkt01", provider.Attrs{"name": "app"})
+	_, err := c.Create(context.Background(), Networks, "jkt01", provider.Attrs{"name": "app"})
 	if err == nil || !strings.Contains(err.Error(), "not adopting") {
 		t.Errorf("err = %v", err)
 	}
@@ -250,12 +250,12 @@ func TestSimRetriesAndCreatesOnce(t *testing.T) {
 	ctx := context.Background()
 	e.sim.AddFault(sim.Fault{Method: "GET", Path: "/user-resource/vm/list", Status: 503, Times: 2})
 	e.sim.AddFault(sim.Fault{Method: "GET", Path: "/network/networks", Status: 429, RetryAfter: 0, Times: 1})
-	if _, err := e.c.List(ctx, provider.VMs, "jkt01"); err != nil {
+	if _, err := e.c.List(ctx, VMs, "jkt01"); err != nil {
 		t.Fatalf("List with transient faults: %v", err)
 	}
 	e.sim.ResetCalls()
 	e.sim.AddFault(sim.Fault{Method: "POST", Path: "/user-resource/vm", Status: 503, Times: 1})
-	_, err := e.c.Create(ctx, provider.VMs, "jkt01", provider.Attrs{
+	_, err := e.c.Create(ctx, VMs, "jkt01", provider.Attrs{
 		"name": "web-1", "os_name": "ubuntu", "os_version": "22.04", "vcpu": 1, "ram": 1024, "disk": 20, "username": "u", "password": "Secret123",
 	})
 	var ae *provider.APIError
@@ -277,7 +277,7 @@ func TestSimAuthErrors(t *testing.T) {
 		word   string
 	}{{"", 401, "authentication failed"}, {"wrong", 403, "access denied"}} {
 		c := New(srvURL, tc.key)
-		_, err := c.List(context.Background(), provider.Networks, "jkt01")
+		_, err := c.List(context.Background(), Networks, "jkt01")
 		var ae *provider.APIError
 		if !errors.As(err, &ae) || ae.Status != tc.status || !strings.Contains(ae.Message, tc.word) {
 			t.Errorf("key %q: %v", tc.key, err)
@@ -293,10 +293,11 @@ func TestSimCatalogAndLocations(t *testing.T) {
 	if err != nil || len(locs) != 4 || locs[0].Slug != "jkt01" || !locs[0].Default {
 		t.Fatalf("locations = %+v, %v", locs, err)
 	}
-	cat, err := e.c.Catalog(ctx, "sgp01")
+	c, err := e.c.Catalog(ctx, "sgp01")
 	if err != nil {
 		t.Fatal(err)
 	}
+	cat := c.(*Catalog)
 	if len(cat.Pools) != 2 || cat.Pools[0].UUID != sim.GeneralPoolUUID || !cat.Pools[0].Default {
 		t.Errorf("pools = %+v", cat.Pools)
 	}
@@ -321,7 +322,7 @@ func TestSimLostAnswers(t *testing.T) {
 
 	e.sim.ResetCalls()
 	e.sim.AddFault(sim.Fault{Method: "POST", Path: "/user-resource/vm/backup", LostResponse: true, Times: 1})
-	up := e.must(e.c.Update(ctx, provider.VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "backup", Before: false, After: true}}))
+	up := e.must(e.c.Update(ctx, VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "backup", Before: false, After: true}}))
 	if up.Attrs["backup"] != true {
 		t.Errorf("backup = %v", up.Attrs["backup"])
 	}
@@ -331,7 +332,7 @@ func TestSimLostAnswers(t *testing.T) {
 
 	e.sim.ResetCalls()
 	e.sim.AddFault(sim.Fault{Method: "PATCH", Path: "/user-resource/vm", LostResponse: true, Times: 1})
-	up = e.must(e.c.Update(ctx, provider.VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "vcpu", Before: 1, After: 2}}))
+	up = e.must(e.c.Update(ctx, VMs, "jkt01", vm.ID, []provider.FieldChange{{Field: "vcpu", Before: 1, After: 2}}))
 	if up.Attrs["vcpu"] != 2 || up.Status != "running" {
 		t.Errorf("after resize = %+v", up)
 	}
@@ -344,12 +345,12 @@ func TestSimLostAnswers(t *testing.T) {
 func TestSimUnknownLocationIsNotNotFound(t *testing.T) {
 	t.Parallel()
 	e := newSim(t, sim.Options{})
-	_, err := e.c.Get(context.Background(), provider.Networks, "nowhere", "x")
+	_, err := e.c.Get(context.Background(), Networks, "nowhere", "x")
 	var ae *provider.APIError
 	if !errors.As(err, &ae) || ae.Status != 404 || ae.NotFound || errors.Is(err, provider.ErrNotFound) {
 		t.Errorf("err = %#v", err)
 	}
-	if err := e.c.Delete(context.Background(), provider.Networks, "nowhere", "x"); err == nil {
+	if err := e.c.Delete(context.Background(), Networks, "nowhere", "x"); err == nil {
 		t.Error("Delete in an unknown location succeeded")
 	}
 }

@@ -29,18 +29,19 @@ func TestSimReadsThroughTransientFaults(t *testing.T) {
 		}))
 	ctx := context.Background()
 	// Something of every kind, made while the simulator is healthy.
-	net := e.must(e.c.Create(ctx, provider.Networks, "jkt01", provider.Attrs{"name": "app"}))
-	e.must(e.c.Create(ctx, provider.VMs, "jkt01", provider.Attrs{"name": "web-1", "os_name": "ubuntu", "os_version": "22.04",
+	net := e.must(e.c.Create(ctx, Networks, "jkt01", provider.Attrs{"name": "app"}))
+	e.must(e.c.Create(ctx, VMs, "jkt01", provider.Attrs{"name": "web-1", "os_name": "ubuntu", "os_version": "22.04",
 		"vcpu": 1, "ram": 1024, "disk": 20, "username": "deploy", "password": "Secret123", "network": net.ID}))
-	e.must(e.c.Create(ctx, provider.Disks, "jkt01", provider.Attrs{"size": 10}))
-	e.must(e.c.Create(ctx, provider.FloatingIPs, "jkt02", provider.Attrs{"name": "ip", "billing_account": sim.DefaultBillingAccount}))
-	e.must(e.c.Create(ctx, provider.Buckets, "", provider.Attrs{"name": "assets"}))
+	e.must(e.c.Create(ctx, Disks, "jkt01", provider.Attrs{"size": 10}))
+	e.must(e.c.Create(ctx, FloatingIPs, "jkt02", provider.Attrs{"name": "ip", "billing_account": sim.DefaultBillingAccount}))
+	e.must(e.c.Create(ctx, Buckets, "", provider.Attrs{"name": "assets"}))
 
 	read := func() map[string][]provider.Object {
 		out := map[string][]provider.Object{}
-		for _, k := range provider.Kinds {
+		for _, ks := range Description().Kinds {
+			k := ks.Kind
 			locs := []string{"jkt01", "jkt02"}
-			if k.Global() {
+			if ks.Global {
 				locs = []string{""}
 			}
 			for _, loc := range locs {

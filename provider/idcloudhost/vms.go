@@ -169,7 +169,7 @@ func vmObject(location string, vm api.VM, network string) provider.Object {
 	if p, ok := primaryStorage(vm); ok {
 		a["disk"], a["disk_uuid"] = p.Size, p.UUID
 	}
-	return provider.Object{Kind: provider.VMs, Location: location, ID: vm.UUID, Name: vm.Name, Status: vm.Status, Attrs: a}
+	return provider.Object{Kind: VMs, Location: location, ID: vm.UUID, Name: vm.Name, Status: vm.Status, Attrs: a}
 }
 
 // listVMObjects lists the VMs and the networks of a location once each and

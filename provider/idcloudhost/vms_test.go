@@ -150,7 +150,7 @@ func TestVMUpdateVCPUStopsPatchesStarts(t *testing.T) {
 	t.Parallel()
 	f := newOneVM(t)
 	c, rec, _ := newFake(t, f.routes())
-	obj, err := c.Update(context.Background(), provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{
+	obj, err := c.Update(context.Background(), VMs, "jkt01", f.vm.UUID, []provider.FieldChange{
 		{Field: "vcpu", Before: 2, After: 4},
 		{Field: "ram", Before: 2048, After: 2048}, // unchanged: not sent
 	})
@@ -182,7 +182,7 @@ func TestVMUpdateResizeAndStopStaysStopped(t *testing.T) {
 	t.Parallel()
 	f := newOneVM(t)
 	c, rec, _ := newFake(t, f.routes())
-	obj, err := c.Update(context.Background(), provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{
+	obj, err := c.Update(context.Background(), VMs, "jkt01", f.vm.UUID, []provider.FieldChange{
 		{Field: "ram", Before: 2048, After: 4096.0},
 		{Field: "power", Before: "running", After: "stopped"},
 	})
@@ -203,7 +203,7 @@ func TestVMUpdateNoOpResizeNotSent(t *testing.T) {
 	t.Parallel()
 	f := newOneVM(t)
 	c, rec, _ := newFake(t, f.routes())
-	if _, err := c.Update(context.Background(), provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "vcpu", Before: 1, After: 2}}); err != nil {
+	if _, err := c.Update(context.Background(), VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "vcpu", Before: 1, After: 2}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, call := range callsOf(rec) {
@@ -218,12 +218,12 @@ func TestVMUpdateBackupReadsBeforeToggling(t *testing.T) {
 	f := newOneVM(t) // backup false
 	c, rec, _ := newFake(t, f.routes())
 	ctx := context.Background()
-	obj, err := c.Update(ctx, provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "backup", Before: false, After: true}})
+	obj, err := c.Update(ctx, VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "backup", Before: false, After: true}})
 	if err != nil || obj.Attrs["backup"] != true {
 		t.Fatalf("obj = %+v, err = %v", obj.Attrs, err)
 	}
 	// Asked again (a retried apply, stale Before): no toggle back.
-	obj, err = c.Update(ctx, provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "backup", Before: false, After: true}})
+	obj, err = c.Update(ctx, VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "backup", Before: false, After: true}})
 	if err != nil || obj.Attrs["backup"] != true {
 		t.Fatalf("obj = %+v, err = %v", obj.Attrs, err)
 	}
@@ -242,7 +242,7 @@ func TestVMUpdateInPlaceFields(t *testing.T) {
 	t.Parallel()
 	f := newOneVM(t)
 	c, rec, _ := newFake(t, f.routes())
-	obj, err := c.Update(context.Background(), provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{
+	obj, err := c.Update(context.Background(), VMs, "jkt01", f.vm.UUID, []provider.FieldChange{
 		{Field: "name", Before: "Ubuntu-16-04", After: "web-2"},
 		{Field: "disk", Before: 20, After: 30},
 		{Field: "billing_account", Before: 6, After: 7},
@@ -276,22 +276,22 @@ func TestVMUpdateRefusals(t *testing.T) {
 	f := newOneVM(t)
 	c, _, _ := newFake(t, f.routes())
 	ctx := context.Background()
-	if _, err := c.Update(ctx, provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "disk", Before: 20, After: 10}}); err == nil || !strings.Contains(err.Error(), "shrink") {
+	if _, err := c.Update(ctx, VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "disk", Before: 20, After: 10}}); err == nil || !strings.Contains(err.Error(), "shrink") {
 		t.Errorf("shrink: %v", err)
 	}
-	if _, err := c.Update(ctx, provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "os_name", Before: "ubuntu", After: "debian"}}); err == nil {
+	if _, err := c.Update(ctx, VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "os_name", Before: "ubuntu", After: "debian"}}); err == nil {
 		t.Error("os_name changed in place")
 	}
 	f.mu.Lock()
 	f.vm.Status = "stopped"
 	f.mu.Unlock()
 	// A stopped VM is started for a password change, then stopped again.
-	obj, err := c.Update(ctx, provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "password", After: "Passw0rdX"}})
+	obj, err := c.Update(ctx, VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "password", After: "Passw0rdX"}})
 	if err != nil || obj.Status != "stopped" {
 		t.Errorf("password on a stopped VM: %+v %v", obj, err)
 	}
 	// With power: running in the same update, it starts first.
-	obj, err = c.Update(ctx, provider.VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "password", After: "Passw0rdX"}, {Field: "power", Before: "stopped", After: "running"}})
+	obj, err = c.Update(ctx, VMs, "jkt01", f.vm.UUID, []provider.FieldChange{{Field: "password", After: "Passw0rdX"}, {Field: "power", Before: "stopped", After: "running"}})
 	if err != nil || obj.Status != "running" {
 		t.Errorf("password + power: %+v %v", obj, err)
 	}
@@ -308,7 +308,7 @@ func TestVMCreateForm(t *testing.T) {
 		"GET /v1/jkt01/user-resource/host_pool/list": file(t, "host_pools.json"),
 		"GET /v1/jkt01/network/networks":             fixed(200, `[]`),
 	})
-	obj, err := c.Create(context.Background(), provider.VMs, "jkt01", provider.Attrs{
+	obj, err := c.Create(context.Background(), VMs, "jkt01", provider.Attrs{
 		"name": "Ubuntu-16-04", "os_name": "ubuntu", "os_version": "16.04", "vcpu": 2, "ram": 2048.0, "disk": int64(20),
 		"network": "50341410-9e88-4af2-a21e-b8c898e33e52", "pool": "performance", "username": "example", "password": "Password123",
 		"public_key": "ssh-ed25519 AAAA", "backup": false, "billing_account": 6, "description": "web",
@@ -346,11 +346,11 @@ func TestNetworkCreateChecksName(t *testing.T) {
 			return 200, `{"uuid": "def-1", "name": "Default network", "is_default": true, "vm_uuids": []}`
 		},
 	})
-	_, err := c.Create(context.Background(), provider.Networks, "jkt01", provider.Attrs{"name": "app"})
+	_, err := c.Create(context.Background(), Networks, "jkt01", provider.Attrs{"name": "app"})
 	if err == nil || !strings.Contains(err.Error(), "not adopting") {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := c.Create(context.Background(), provider.Networks, "jkt01", provider.Attrs{}); err == nil {
+	if _, err := c.Create(context.Background(), Networks, "jkt01", provider.Attrs{}); err == nil {
 		t.Error("a network without a name was created")
 	}
 }

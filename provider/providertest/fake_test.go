@@ -172,9 +172,9 @@ func (c *fakeCloud) Locations(context.Context) ([]provider.Location, error) {
 	return []provider.Location{{Slug: "zone-1", Default: true}}, nil
 }
 
-func (c *fakeCloud) Catalog(context.Context, string) (*provider.Catalog, error) {
-	return &provider.Catalog{}, nil
-}
+func (c *fakeCloud) Catalog(context.Context, string) (any, error) { return nil, nil }
+
+func (c *fakeCloud) Describe() *provider.Description { return &provider.Description{Name: "fake"} }
 
 func (c *fakeCloud) List(ctx context.Context, k provider.Kind, loc string) ([]provider.Object, error) {
 	if c.unreachable {

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/idstack/idstack/planner/state"
+	"github.com/idstack/idstack/provider"
 )
 
 // Config says where a stack's state is kept in S3 object storage.
@@ -44,6 +45,8 @@ type Config struct {
 	HTTPClient *http.Client
 	// Timeout bounds each call (30 s if zero).
 	Timeout time.Duration
+	// Provider's kinds are the only ones a state may hold (nil: any).
+	Provider *provider.Description
 }
 
 // DefaultKey is the state's key when the configuration names none: the
@@ -209,7 +212,7 @@ func (b *Backend) Load() (*state.State, error) {
 	b.mu.Lock()
 	b.etag, b.read = etag, true
 	b.mu.Unlock()
-	return state.Decode("state "+b.String(), data, b.stack)
+	return state.Decode("state "+b.String(), data, state.Expect{Stack: b.stack, Provider: b.cfg.Provider})
 }
 
 // Save writes the state with its serial incremented, on condition that

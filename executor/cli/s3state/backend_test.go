@@ -50,7 +50,7 @@ func newS3World(t *testing.T, bucket string) *s3World {
 
 func (w *s3World) backend(t *testing.T, bucket, key, stack string) *s3state.Backend {
 	t.Helper()
-	b, err := s3state.New(s3state.Config{Endpoint: w.access.Endpoint, AccessKey: w.access.AccessKey, SecretKey: w.access.SecretKey, Bucket: bucket, Key: key}, stack)
+	b, err := s3state.New(s3state.Config{Endpoint: w.access.Endpoint, AccessKey: w.access.AccessKey, SecretKey: w.access.SecretKey, Bucket: bucket, Key: key, Provider: idcloudhost.Description()}, stack)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,80 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/idstack/idstack/provider"
+)
+
+// provided applies the rules the provider's description gives for a
+// resource: no location on a global kind, required fields that a stack
+// default may fill, and the kind's own rules (KindSpec.Check), reported
+// where the value stands.
+func (c *checker) provided(r *Resource) {
+	ks := c.s.Provider.Kind(r.Addr.Kind)
+	if ks == nil {
+		return
+	}
+	ptr := resPtr(r)
+	if ks.Global {
+		if _, ok := c.s.At(ptr + "/location"); ok {
+			p := ptr + "/location"
+			c.errorf(c.at(KeyPointer(p), r.Range), p, fmt.Sprintf("remove location: from %s; %s are global, in no location", r.Addr, r.Addr.Kind),
+				"location is not allowed on a %s (%s)", ks.Singular, r.Addr)
+		}
+	}
+	for _, f := range ks.Fields {
+		if f.Ignored != "" {
+			if _, own := c.s.At(ptr + "/" + escapePointer(f.Name)); own {
+				p := ptr + "/" + escapePointer(f.Name)
+				c.warnf(c.at(KeyPointer(p), r.Range), p, f.Ignored, "%s: %s is ignored", r.Addr, f.Name)
+			}
+		}
+		if !f.Required || f.RequiredWhy == "" {
+			continue
+		}
+		if v, set := r.Fields[f.Name]; set && v.V != nil {
+			continue
+		}
+		rng := r.Range
+		c.errorf(&rng, ptr, fmt.Sprintf("%s: set %s: on it, or a %s: at the top level of the stack, the default that fills it for every resource", f.RequiredWhy, f.Name, f.Name),
+			"%s needs a %s", r.Addr, strings.ReplaceAll(f.Name, "_", " "))
+	}
+	if ks.Check == nil {
+		return
+	}
+	for _, p := range ks.Check(written(r)) {
+		at := ptr
+		if p.Field != "" {
+			at += "/" + strings.Join(escapeAll(strings.Split(p.Field, ".")), "/")
+		}
+		rng := c.at(at, r.Range)
+		if p.Key {
+			rng = c.at(KeyPointer(at), r.Range)
+		}
+		c.errorf(rng, at, p.Allowed, "%s", p.Summary)
+	}
+}
+
+// written is a resource as a provider's Check sees it: the values known
+// now (a string that still holds ${…} is a reference or an unresolved
+// variable, judged later or reported elsewhere).
+func written(r *Resource) provider.Written {
+	w := provider.Written{Address: r.Addr.String(), Name: r.Addr.Name, Values: map[string]any{}, Set: map[string]bool{}}
+	for f, v := range r.Fields {
+		w.Set[f] = true
+		if s, ok := v.V.(string); ok && strings.Contains(s, "${") {
+			continue
+		}
+		w.Values[f] = v.V
+	}
+	return w
+}
+
+func escapeAll(segs []string) []string {
+	for i, s := range segs {
+		segs[i] = escapePointer(s)
+	}
+	return segs
+}
