@@ -99,9 +99,9 @@ func (ap *applier) update(ctx context.Context, a *planner.Action, attrs provider
 			before[k], after[k] = v, v
 		}
 	}
-	waitBefore := ""
-	if p, ok := before["power"].(string); ok {
-		waitBefore = p
+	waitBefore := "" // the status it had, for a rollback to wait for
+	if rf := ap.kind(kind).ReadyField; rf != "" {
+		waitBefore, _ = before[rf].(string)
 	}
 	intent, err := ap.journal(state.Entry{Phase: "intent", Op: "update", Address: a.Address, Kind: a.Kind, Location: a.Location, ID: a.ID,
 		Before: before, After: after, Previous: ap.previous(a.Address), WaitFor: waitBefore})

@@ -109,7 +109,7 @@ func (b *builder) resolveField(r *spec.Resource, rule *provider.Field, v spec.Va
 		if sub.RefTo != "" {
 			key = sub.RefTo
 		}
-		w := wanted{input: Input{Value: v.V, Refs: []string{v.Refs[0].Addr.String()}, RefKey: key}, rng: rng}
+		w := wanted{input: Input{Value: v.V, Refs: []string{v.Refs[0].Addr.String()}, RefKey: key, RefFrom: sub.Name}, rng: rng}
 		w.value, w.ok, _ = w.input.Resolve(b.lookup)
 		if sub.NotYet != "" && !w.ok && b.st.Get(r.Addr.String()) == nil {
 			// What this plan creates cannot be used at create yet (a VM

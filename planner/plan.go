@@ -166,9 +166,11 @@ type Input struct {
 	Value any      `json:"value,omitempty"`
 	Refs  []string `json:"refs,omitempty"` // reference field: addresses whose ids make the value
 	List  bool     `json:"list,omitempty"` // Refs make a list (load balancer targets)
-	// RefKey: Value is an object and the id of Refs[0] goes in at this key
-	// (a disk's source.ref becomes source.uuid).
+	// RefKey: Value is an object and the id of Refs[0] goes in at this key,
+	// in place of the key RefFrom that named it (a disk's source.ref
+	// becomes source.uuid; a VM's clone_from.vm is replaced in place).
 	RefKey   string `json:"ref_key,omitempty"`
+	RefFrom  string `json:"ref_from,omitempty"`
 	Template bool   `json:"template,omitempty"`
 	// Attrs are the KIND.NAME.ATTR placeholders of a template that are
 	// references (literal ${…} text, written $${…}, is left alone).

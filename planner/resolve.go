@@ -17,7 +17,7 @@ type Lookup func(addr string) (provider.Object, bool)
 // attrOf reads an attribute of an object; "id" and "name" are always there.
 func attrOf(o provider.Object, attr string) (any, bool) {
 	switch attr {
-	case "id", "uuid":
+	case "id":
 		return o.ID, true
 	case "name":
 		if o.Name != "" {
@@ -94,7 +94,7 @@ func (in Input) Resolve(lookup Lookup) (any, bool, error) {
 		m, _ := in.Value.(map[string]any)
 		out := make(map[string]any, len(m))
 		for k, v := range m {
-			if k != "ref" {
+			if k != in.RefFrom {
 				out[k] = v
 			}
 		}

@@ -124,7 +124,7 @@ func (v *validator) leaf(ve *jsonschema.ValidationError) {
 	case "enum":
 		allowed := enumList(sch["enum"])
 		v.add(inst, inst, v.rangeOf(inst), "allowed: "+strings.Join(allowed, ", ")+suggestion(fmt.Sprint(val), allowed),
-			"%s: %s is not allowed", label, show(inst, val))
+			"%s: %s is not allowed", label, v.show(inst, val))
 	case "minLength":
 		if s, ok := val.(string); ok && s == "" {
 			v.add(inst, inst, v.rangeOf(inst), describe(sch), "%s must not be empty", label)
@@ -134,7 +134,7 @@ func (v *validator) leaf(ve *jsonschema.ValidationError) {
 	case "maxLength":
 		v.add(inst, inst, v.rangeOf(inst), describe(sch), "%s is longer than %v characters", label, sch["maxLength"])
 	case "pattern":
-		v.add(inst, inst, v.rangeOf(inst), describe(sch), "%s: %s is not in the allowed form", label, show(inst, val))
+		v.add(inst, inst, v.rangeOf(inst), describe(sch), "%s: %s is not in the allowed form", label, v.show(inst, val))
 	default:
 		v.add(inst, inst, v.rangeOf(inst), describe(sch), "%s: %s", label, ve.Message)
 	}
@@ -207,7 +207,7 @@ func (v *validator) outOfRange(inst, kw string, sch map[string]any, val any) {
 	if kw == "maximum" || kw == "exclusiveMaximum" {
 		rel = "more than"
 	}
-	v.add(inst, inst, v.rangeOf(inst), allowed, "%s: %s is %s %s", v.label(inst), show(inst, val), rel, bound)
+	v.add(inst, inst, v.rangeOf(inst), allowed, "%s: %s is %s %s", v.label(inst), v.show(inst, val), rel, bound)
 }
 
 func (v *validator) wrongType(inst string, sch map[string]any, val any) {
@@ -236,7 +236,7 @@ func (v *validator) wrongType(inst string, sch map[string]any, val any) {
 	if d := describe(sch); d != "" {
 		detail += "\n" + d
 	}
-	v.add(inst, inst, v.rangeOf(inst), detail, "%s: expected %s, got %s", v.label(inst), strings.Join(phrases, " or "), gotPhrase(inst, val))
+	v.add(inst, inst, v.rangeOf(inst), detail, "%s: expected %s, got %s", v.label(inst), strings.Join(phrases, " or "), v.gotPhrase(inst, val))
 }
 
 // rangeOf is where the value at inst stands (or its nearest parent's).

@@ -72,11 +72,19 @@ func num(f float64) string {
 
 func isInt(v any) bool { _, ok := v.(int); return ok }
 
-// secret reports whether the value at inst must not be echoed.
-func secret(inst string) bool { return lastSegment(inst) == "password" }
+// secret reports whether the value at inst must not be echoed: a field
+// the provider describes as sensitive.
+func (v *validator) secret(inst string) bool {
+	segs := splitPointer(inst)
+	if len(segs) < 3 {
+		return false
+	}
+	f := v.s.Provider.Kind(spec.Kind(segs[0])).Field(segs[2])
+	return f != nil && f.Sensitive
+}
 
-func show(inst string, val any) string {
-	if secret(inst) {
+func (v *validator) show(inst string, val any) string {
+	if v.secret(inst) {
 		return "(sensitive)"
 	}
 	switch x := val.(type) {
@@ -113,7 +121,7 @@ func typePhrase(t string) string {
 	return t
 }
 
-func gotPhrase(inst string, val any) string {
+func (v *validator) gotPhrase(inst string, val any) string {
 	switch val.(type) {
 	case map[string]any:
 		return "a mapping"
@@ -122,9 +130,9 @@ func gotPhrase(inst string, val any) string {
 	case nil:
 		return "nothing (null)"
 	case string:
-		return "the string " + show(inst, val)
+		return "the string " + v.show(inst, val)
 	}
-	return show(inst, val)
+	return v.show(inst, val)
 }
 
 func fragment(abs string) string {
