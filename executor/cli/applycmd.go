@@ -7,18 +7,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/idstack/idstack/executor"
+	"github.com/idstack/idstack/executor/run"
 	"github.com/idstack/idstack/planner"
-	"github.com/idstack/idstack/planner/state"
 )
 
 func applyFlags() []cli.Flag {
@@ -96,196 +93,114 @@ func interrupts(parent context.Context, stdio *IO) (ctx context.Context, stop <-
 	return ctx, stopCh, setStage, func() { signal.Stop(sigs); close(done); cancel() }
 }
 
-// runApply plans, shows the plan, asks, applies, and on failure rolls
-// back (a plan made from the journal, run by the same executor).
+// stageMessages say what the first interrupt does at each stage.
+var stageMessages = map[run.Stage]string{
+	run.Planning:    "Interrupted: nothing has changed; the run stops.",
+	run.Applying:    "Interrupted: no new step starts; running ones finish, then what this apply did is undone.",
+	run.RollingBack: "Interrupted during the rollback: it goes on, since stopping it would leave more behind.",
+	run.Finishing:   "Interrupted after the apply's last step: it finishes as it is.",
+}
+
+// runApply applies the stack (or a saved plan) through the engine's run
+// and says what happened; the exit code follows from the outcome.
 func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 	if c.Int("parallelism") < 1 {
 		return exit(ExitError, errors.New("--parallelism must be at least 1"))
 	}
 	ctx, stop, setStage, release := interrupts(c.Context, stdio)
 	defer release()
+	args, err := stackArgsOf(c)
+	if err != nil {
+		return err
+	}
 	var saved *planner.Saved
-	var run *planRun
-	var err error
 	if c.Args().Len() > 0 {
 		// A saved plan: made again from its own inputs, applied only if
 		// nothing it depends on changed since.
 		if saved, err = planner.ReadSaved(c.Args().First()); err != nil {
 			return exit(ExitError, err)
 		}
-		args, aerr := savedArgs(c, saved)
-		if aerr != nil {
-			return aerr
-		}
-		opts.Destroy = saved.Plan.Destroy
-		run, err = makePlanArgs(ctx, c, stdio, args, opts, "idstack apply", stop)
-	} else {
-		run, err = makePlan(ctx, c, stdio, opts, "idstack "+c.Command.Name, stop)
-	}
-	defer closeRun(stdio, run)
-	if err != nil {
-		return err
-	}
-	if saved != nil {
-		why := saved.Stale(planner.Digest(run.stack.Sources), run.state, run.live)
-		if len(why) == 0 {
-			run.plan, why = planner.Restrict(run.plan, saved.Plan)
-		}
-		if len(why) > 0 {
-			return exit(ExitError, fmt.Errorf("the saved plan %s is stale: %s.\nMake a new plan with `idstack plan --out`", c.Args().First(), strings.Join(why, "; ")))
-		}
-	}
-	renderText(stdio.Out, run.plan, stdio.Color)
-	if err := planProblems(stdio, run); err != nil {
-		return err
-	}
-	if !run.plan.HasChanges() {
-		return clearJournal(run)
-	}
-	if !c.Bool("auto-approve") && saved == nil { // a saved plan was approved when it was reviewed
-		if err := confirm(stdio, run.plan, stop); err != nil {
+		if args, err = savedArgs(c, saved); err != nil {
 			return err
 		}
+		opts.Destroy = saved.Plan.Destroy
 	}
-	fmt.Fprintln(stdio.Out)
-	start := time.Now()
-	res, err := execute(ctx, stop, c, stdio, run, run.plan)
+	cfg, conn, err := runConfig(c, stdio, args, opts)
+	defer closeConn(stdio, conn)
 	if err != nil {
-		return exit(ExitError, err)
+		return err
 	}
-	setStage("Interrupted after the apply's last step: it finishes as it is.")
-	if res.Err() == nil {
-		fmt.Fprintf(stdio.Out, "\nApply complete in %s: %s\n", round(time.Since(start)), doneSummary(run.plan))
-		if closed(stop) {
+	cfg.Lock = "idstack " + c.Command.Name
+	cfg.Saved = saved
+	cfg.Stop = stop
+	cfg.Parallelism = c.Int("parallelism")
+	cfg.NoRollback = c.Bool("no-rollback")
+	cfg.SetStage = func(s run.Stage) { setStage(stageMessages[s]) }
+	if !c.Bool("auto-approve") && saved == nil { // a saved plan was approved when it was reviewed
+		cfg.Approve = func(p *planner.Plan) error { return confirm(stdio, p, stop) }
+	}
+	notes := cfg.Sink
+	view := &progressView{w: stdio.Out, p: newPalette(stdio.Color)}
+	started := false
+	cfg.Sink = func(e run.Event) {
+		switch e.Type {
+		case run.PlanReady:
+			renderText(stdio.Out, e.Plan, stdio.Color)
+		case run.Step:
+			if !started {
+				fmt.Fprintln(stdio.Out)
+				started = true
+			}
+			view.event(e.Step)
+		case run.Failed:
+			what := "failed"
+			if e.Result.Interrupted {
+				what = "interrupted"
+			}
+			fmt.Fprintf(stdio.Out, "\nApply %s after %s.\n", what, round(e.Elapsed))
+		case run.RollbackReady:
+			fmt.Fprintln(stdio.Out)
+			renderText(stdio.Out, e.Plan, stdio.Color)
+			fmt.Fprintln(stdio.Out)
+		default:
+			notes(e)
+		}
+	}
+	out := run.Apply(ctx, cfg)
+	var stale *run.StaleError
+	switch {
+	case errors.As(out.Err, &stale):
+		return exit(ExitError, fmt.Errorf("the saved plan %s is stale: %s.\nMake a new plan with `idstack plan --out`", c.Args().First(), stale))
+	case out.Status == run.NotRun:
+		return exitFor(c, args, out.Err)
+	case out.Status == run.NothingToDo:
+		if out.Err != nil {
+			return exit(ExitError, out.Err)
+		}
+		return nil
+	case out.Status == run.Applied:
+		fmt.Fprintf(stdio.Out, "\nApply complete in %s: %s\n", round(out.Elapsed), doneSummary(out.Plan))
+		if out.InterruptedAfter {
 			fmt.Fprintln(stdio.Out, "The interrupt came after every step had finished: nothing was undone.")
 		}
-		return clearJournal(run)
-	}
-	failure := res.Err()
-	if res.Interrupted {
-		fmt.Fprintf(stdio.Out, "\nApply interrupted after %s.\n", round(time.Since(start)))
-	} else {
-		fmt.Fprintf(stdio.Out, "\nApply failed after %s.\n", round(time.Since(start)))
-	}
-	if res.FailedPhase == 2 {
-		if run.plan.Destroy {
-			return exit(ExitPartial, fmt.Errorf("%w\nThese deletions are left for the next destroy:\n%s", failure, leftList(run.plan, res)))
+		if out.Err != nil {
+			return exit(ExitError, out.Err)
 		}
-		return exit(ExitPartial, fmt.Errorf("%w\nEvery create and update succeeded; these deletions are left for the next apply:\n%s", failure, leftList(run.plan, res)))
+		return nil
+	case out.Status == run.RolledBack:
+		fmt.Fprintln(stdio.Out, "\nRolled back: the cloud is as it was before this apply.")
+		return exit(ExitError, out.Err)
 	}
-	if c.Bool("no-rollback") || ctx.Err() != nil {
-		return exit(ExitPartial, fmt.Errorf("%w\nNothing was rolled back; the state records every step that was done. Run `idstack apply` to finish, or `idstack plan` to see what is left%s", failure, unknownCreates(res)))
+	return exit(ExitPartial, out.Err)
+}
+
+func closeConn(stdio *IO, conn *connection) {
+	if conn == nil {
+		return
 	}
-	rb := planner.Rollback(run.live.Provider, run.plan.Stack, res.Journal)
-	if !rb.HasChanges() {
-		if u := unknownCreates(res); u != "" {
-			return exit(ExitPartial, fmt.Errorf("%w%s", failure, u))
-		}
-		return exit(ExitError, fmt.Errorf("%w\nNothing had been changed yet", failure))
-	}
-	setStage("Interrupted during the rollback: it goes on, since stopping it would leave more behind.")
-	fmt.Fprintln(stdio.Out)
-	renderText(stdio.Out, rb, stdio.Color)
-	fmt.Fprintln(stdio.Out)
-	rres, err := execute(ctx, nil, c, stdio, run, rb)
-	if err != nil {
-		return exit(ExitPartial, fmt.Errorf("%w\nrollback: %v", failure, err))
-	}
-	if rerr := rres.Err(); rerr != nil {
-		return exit(ExitPartial, fmt.Errorf("%w\nThe rollback could not undo everything (%v). Left as it is now, recorded in the state for the next apply:\n%s%s", failure, rerr, leftList(rb, rres), unknownCreates(res)))
-	}
-	// Said only when true: every object the rollback acted on is read again.
-	if problems := executor.Verify(ctx, run.conn.Provider, rb, rres); len(problems) > 0 || unknownCreates(res) != "" {
-		return exit(ExitPartial, fmt.Errorf("%w\nThe rollback ran, but the cloud is not as it was before this apply:\n  - %s%s\nThe next `idstack plan` shows what differs from the stack file", failure, strings.Join(problems, "\n  - "), unknownCreates(res)))
-	}
-	fmt.Fprintln(stdio.Out, "\nRolled back: the cloud is as it was before this apply.")
-	if err := clearJournal(run); err != nil {
+	if err := conn.Close(); err != nil {
 		fmt.Fprintf(stdio.Err, "Warning: %v\n", err)
 	}
-	return exit(ExitError, fmt.Errorf("apply failed and was rolled back: %w", failure))
-}
-
-// unknownCreates names the creates of a run whose outcome is unknown (their
-// intents are open): they may still appear, and the next run waits for
-// them. "" when there are none.
-func unknownCreates(res *executor.Result) string {
-	var lines []string
-	for _, in := range state.Open(res.Journal) {
-		if in.Op == "create" || in.Op == "replace" {
-			lines = append(lines, fmt.Sprintf("  - %s %q: its create's outcome is unknown; it may still appear: the next plan or apply waits for it", in.Address, in.Name))
-		}
-	}
-	if len(lines) == 0 {
-		return ""
-	}
-	return "\n" + strings.Join(lines, "\n")
-}
-
-// closed reports whether a stop channel has been closed.
-func closed(stop <-chan struct{}) bool {
-	select {
-	case <-stop:
-		return true
-	default:
-		return false
-	}
-}
-
-// execute runs a plan with a fresh journal run.
-func execute(ctx context.Context, stop <-chan struct{}, c *cli.Context, stdio *IO, run *planRun, plan *planner.Plan) (*executor.Result, error) {
-	journal, err := run.backend.OpenJournal()
-	if err != nil {
-		return nil, err
-	}
-	deadline, err := createDeadlines(c, run.live.Provider)
-	if err != nil {
-		return nil, err
-	}
-	view := &progressView{w: stdio.Out, p: newPalette(stdio.Color)}
-	return executor.Apply(ctx, plan, executor.Options{
-		Provider:       run.conn.Provider,
-		State:          run.state,
-		Save:           run.backend.Save,
-		Journal:        journal,
-		Live:           run.live,
-		Stop:           stop,
-		Parallelism:    c.Int("parallelism"),
-		OnEvent:        view.event,
-		CreateDeadline: deadline,
-	}), nil
-}
-
-// clearJournal drops the journal once nothing in it is unresolved.
-func clearJournal(run *planRun) error {
-	if err := run.backend.ClearJournal(); err != nil {
-		return exit(ExitError, fmt.Errorf("clearing the journal: %w", err))
-	}
-	return nil
-}
-
-// leftList names the steps of a plan that did not happen.
-func leftList(plan *planner.Plan, res *executor.Result) string {
-	var lines []string
-	for _, a := range plan.Actions {
-		for _, key := range []string{a.Address, "delete " + a.Address} {
-			err, failed := res.Failed[key]
-			skipped := slices.Contains(res.Skipped, key)
-			if !failed && !skipped {
-				continue
-			}
-			what := fmt.Sprintf("  - %s %s", a.Action, a.Address)
-			if a.ID != "" {
-				what += " (" + a.ID + ")"
-			}
-			if failed {
-				what += ": " + err.Error()
-			} else {
-				what += ": not started"
-			}
-			lines = append(lines, what)
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 // confirm asks a person; without a terminal it refuses rather than waits.

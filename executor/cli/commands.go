@@ -57,15 +57,15 @@ func graphCommand(stdio *IO) *cli.Command {
 			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "", nil)
-			defer closeRun(stdio, run)
+			pr, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")})
+			defer closeRun(stdio, pr)
 			if err != nil {
 				return err
 			}
-			if err := planProblems(stdio, run); err != nil {
+			if err := planProblems(stdio, pr); err != nil {
 				return err
 			}
-			if err := renderGraph(stdio.Out, stdio.Err, run.plan.DOT(), c.String("format")); err != nil {
+			if err := renderGraph(stdio.Out, stdio.Err, pr.Plan.DOT(), c.String("format")); err != nil {
 				return exit(ExitError, err)
 			}
 			return nil

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/idstack/idstack/executor"
+	"github.com/idstack/idstack/executor/run"
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
@@ -77,26 +76,17 @@ func countErrors(diags spec.Diagnostics) string {
 	return fmt.Sprintf("%d errors", n)
 }
 
-// planRun is everything a plan was made from, for apply to act on.
+// planRun is a plan made for a command, with what it was made from.
 type planRun struct {
-	stack   *spec.Stack
-	conn    *connection
-	backend state.Backend
-	state   *state.State
-	live    *planner.Live
-	plan    *planner.Plan
-	unlock  func() error
-	args    stackArgs
-	// recovered says what was adopted from an interrupted apply's journal.
-	recovered planner.Recovery
+	*run.Planned
+	stack *spec.Stack
+	conn  *connection
+	args  stackArgs
 }
 
 // close releases the lock and the connection.
 func (r *planRun) close() error {
-	var err error
-	if r.unlock != nil {
-		err = r.unlock()
-	}
+	err := r.Planned.Close()
 	if r.conn != nil {
 		if cerr := r.conn.Close(); err == nil {
 			err = cerr
@@ -105,147 +95,89 @@ func (r *planRun) close() error {
 	return err
 }
 
-// makePlan loads the stack, connects, (locks,) reads the state, refreshes
-// and plans. The caller must close the run, even after an error.
-func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Options, lockFor string, stop <-chan struct{}) (*planRun, error) {
+// makePlan loads the stack, connects and plans without a lock (plan,
+// graph). The caller must close the run, even after an error.
+func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Options) (*planRun, error) {
 	args, err := stackArgsOf(c)
 	if err != nil {
 		return &planRun{}, err
 	}
-	return makePlanArgs(ctx, c, stdio, args, opts, lockFor, stop)
+	pr := &planRun{args: args}
+	cfg, conn, err := runConfig(c, stdio, args, opts)
+	pr.stack, pr.conn = cfg.Stack, conn
+	if err != nil {
+		return pr, err
+	}
+	pr.Planned, err = run.Plan(ctx, cfg)
+	if err != nil {
+		return pr, exitFor(c, args, err)
+	}
+	return pr, nil
 }
 
-// makePlanArgs is makePlan for given stack inputs (a saved plan's).
-// stop, when closed (an interrupt), ends a wait for an interrupted
-// apply's creates.
-func makePlanArgs(ctx context.Context, c *cli.Context, stdio *IO, args stackArgs, opts planner.Options, lockFor string, stop <-chan struct{}) (*planRun, error) {
-	run := &planRun{args: args}
+// runConfig loads the stack, connects and picks the backend: a run's
+// configuration, with a sink that prints notes and diagnostics (the
+// apply adds its views). The connection (nil after an early error) must
+// be closed.
+func runConfig(c *cli.Context, stdio *IO, args stackArgs, opts planner.Options) (run.Config, *connection, error) {
+	var cfg run.Config
 	stack, err := loadStackArgs(stdio, args)
 	if err != nil {
-		return run, err
+		return cfg, nil, err
 	}
-	run.stack = stack
-	if run.conn, err = connect(c, stdio, stack.Dir); err != nil {
-		return run, exit(ExitError, err)
-	}
-	if run.backend, err = backendFor(c, stack); err != nil {
-		return run, exit(ExitError, err)
-	}
-	if lockFor != "" {
-		if run.unlock, err = run.backend.Lock(lockFor, c.Duration("lock-timeout")); err != nil {
-			var le *state.LockedError
-			if errors.As(err, &le) {
-				err = fmt.Errorf("%w\n  the exact command: idstack unlock -f %s", err, args.File)
-			}
-			return run, exit(ExitError, err)
-		}
-	}
-	if run.state, err = run.backend.Load(); err != nil {
-		return run, exit(ExitError, err)
-	}
-	// The state is read (and validated) before the first API call: a
-	// state that cannot be used stops the run having called nothing.
-	locs, def, diags, err := planner.ResolveLocations(ctx, run.conn.Provider, stack)
+	cfg.Stack = stack
+	conn, err := connect(c, stdio, stack.Dir)
 	if err != nil {
-		return run, exit(ExitError, err)
+		return cfg, nil, exit(ExitError, err)
 	}
-	if diags.HasErrors() {
-		spec.Format(stdio.Err, diags, stack.Sources)
-		return run, exit(ExitError, fmt.Errorf("%s has %s", c.String("file"), countErrors(diags)))
+	cfg.Provider = conn.Provider
+	if cfg.Backend, err = backendFor(c, stack); err != nil {
+		return cfg, conn, exit(ExitError, err)
 	}
-	entries, err := run.backend.ReadJournal()
-	if err != nil {
-		return run, exit(ExitError, err)
-	}
-	open := state.Open(entries)
-	run.live, err = planner.Refresh(ctx, run.conn.Provider, planner.WithIntents(stack.Provider, planner.Scopes(stack.Provider, stack, run.state), open), 32)
-	if err != nil {
-		return run, exit(ExitError, err)
-	}
-	run.live.Locations, run.live.DefaultLocation = locs, def
-	if len(open) > 0 {
-		if err := recoverOpen(ctx, c, stdio, run, open, lockFor != "", stop); err != nil {
-			return run, err
-		}
+	if cfg.CreateDeadline, err = createDeadlines(c, stack.Provider); err != nil {
+		return cfg, conn, exit(ExitError, err)
 	}
 	opts.Adopt = opts.Adopt || c.Bool("adopt")
-	if opts.Adopt || stack.Adopt {
-		opts.Elsewhere = state.OwnedElsewhere(run.backend) // never adopt another stack's objects
-	}
 	opts.Targets = append(opts.Targets, c.StringSlice("target")...)
-	run.plan = planner.Build(stack, run.state, run.live, opts)
-	run.plan.Errors = append(run.plan.Errors, run.recovered.Problems...)
-	return run, nil
+	cfg.Options = opts
+	cfg.LockTimeout = c.Duration("lock-timeout")
+	cfg.Sink = func(e run.Event) {
+		switch e.Type {
+		case run.Note:
+			fmt.Fprintln(stdio.Err, e.Message)
+		case run.Diagnostics:
+			spec.Format(stdio.Err, e.Diags, stack.Sources)
+		}
+	}
+	return cfg, conn, nil
+}
+
+// exitFor turns a run's error into the command's: a held lock names the
+// exact way out; diagnostics were printed already.
+func exitFor(c *cli.Context, args stackArgs, err error) error {
+	var le *state.LockedError
+	switch {
+	case errors.As(err, &le):
+		err = fmt.Errorf("%w\n  the exact command: idstack unlock -f %s", err, args.File)
+	case errors.Is(err, run.ErrDiagnostics):
+		err = fmt.Errorf("%s has %s", c.String("file"), strings.TrimPrefix(err.Error(), run.ErrDiagnostics.Error()+": "))
+	}
+	return exit(ExitError, err)
 }
 
 // planProblems prints a plan's errors like diagnostics; it fails when any.
-func planProblems(stdio *IO, run *planRun) error {
-	if len(run.plan.Errors) == 0 {
+func planProblems(stdio *IO, pr *planRun) error {
+	diags := pr.Problems()
+	if len(diags) == 0 {
 		return nil
 	}
-	var diags spec.Diagnostics
-	for _, p := range run.plan.Errors {
-		d := spec.Diagnostic{Severity: spec.Error, Summary: p.Summary, Detail: p.Detail}
-		if p.File != "" {
-			d.Range = &spec.Range{Filename: p.File, Start: spec.Pos{Line: p.Line, Col: p.Column}}
-		}
-		diags = append(diags, d)
-	}
-	spec.Format(stdio.Err, diags, run.stack.Sources)
+	spec.Format(stdio.Err, diags, pr.stack.Sources)
 	return exit(ExitError, fmt.Errorf("the plan cannot be applied: %s", countErrors(diags)))
 }
 
 // lockTimeoutFlag is shared by the commands that lock the state.
 func lockTimeoutFlag() cli.Flag {
 	return &cli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "how long to wait for another run's lock"}
-}
-
-// recoverOpen resolves the open intents of an interrupted apply before
-// planning: what it created is adopted, and a create that may still
-// complete is waited for until its deadline, never planned again (a plan
-// made without the lock waits too, unless a live run holds the lock: its
-// creates are in progress, not lost; a stale lock's run is gone, so its
-// creates are waited for). Adoptions are saved when locked.
-func recoverOpen(ctx context.Context, c *cli.Context, stdio *IO, run *planRun, open []state.Entry, locked bool, stop <-chan struct{}) error {
-	deadline, err := createDeadlines(c, run.stack.Provider)
-	if err != nil {
-		return exit(ExitError, err)
-	}
-	var rec planner.Recovery
-	host, _ := os.Hostname()
-	if held, herr := run.backend.ReadLock(); !locked && herr == nil && !state.IsStale(held, host) {
-		rec = planner.Recover(open, run.state, run.live)
-		if len(rec.Unseen) > 0 {
-			fmt.Fprintf(stdio.Err, "Note: %q (pid %d on %s) holds the lock and may be creating %s: this plan does not wait for it.\n",
-				held.Holder, held.PID, held.Host, entryNames(rec.Unseen))
-		}
-	} else {
-		rec, err = executor.AwaitCreates(ctx, open, run.state, run.live, executor.RecoverOptions{
-			Provider: run.conn.Provider, CreateDeadline: deadline, Stop: stop,
-			OnWait: func(msg string) { fmt.Fprintln(stdio.Err, msg) },
-		})
-		if err != nil {
-			return exit(ExitError, fmt.Errorf("%w.\nNothing was planned or changed; run again to go on waiting (a create is never repeated while it may still complete)", err))
-		}
-	}
-	for _, a := range rec.Adopted {
-		fmt.Fprintf(stdio.Err, "Recovered from an interrupted apply: %s is now in the state.\n", a)
-	}
-	run.recovered = rec
-	if locked && len(rec.Adopted) > 0 {
-		if err := run.backend.Save(run.state); err != nil {
-			return exit(ExitError, err)
-		}
-	}
-	return nil
-}
-
-func entryNames(es []state.Entry) string {
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Address)
-	}
-	return strings.Join(out, ", ")
 }
 
 // createDeadlineFlag sets how long a create whose outcome is unknown may

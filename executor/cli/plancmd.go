@@ -33,25 +33,25 @@ func planCommand(stdio *IO) *cli.Command {
 			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			run, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")}, "", nil)
-			defer closeRun(stdio, run)
+			pr, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")})
+			defer closeRun(stdio, pr)
 			if err != nil {
 				return err
 			}
-			if err := renderPlan(stdio, run.plan, format, c.String("out")); err != nil {
+			if err := renderPlan(stdio, pr.Plan, format, c.String("out")); err != nil {
 				return err
 			}
-			if err := planProblems(stdio, run); err != nil {
+			if err := planProblems(stdio, pr); err != nil {
 				return err
 			}
 			if out := c.String("out"); out != "" {
-				saved := planner.NewSaved(run.plan, run.stack, run.args.File, run.args.Vars, run.args.VarFiles, run.state, run.live)
+				saved := planner.NewSaved(pr.Plan, pr.stack, pr.args.File, pr.args.Vars, pr.args.VarFiles, pr.State, pr.Live)
 				if err := planner.WriteSaved(out, saved); err != nil {
 					return exit(ExitError, err)
 				}
 				fmt.Fprintf(stdio.Err, "Plan saved to %s: apply it with `idstack apply %s`.\n", out, out)
 			}
-			return detailedExit(c, run.plan)
+			return detailedExit(c, pr.Plan)
 		},
 	}
 }
