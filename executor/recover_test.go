@@ -9,11 +9,12 @@ import (
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/fake"
 )
 
 func openCreate(name string, at time.Time) state.Entry {
-	return state.Entry{Seq: 1, Run: "dead", Time: at, Phase: "intent", Op: "create", Address: "vms." + name, Kind: "vms",
-		Location: "l1", Name: name, Record: &state.Resource{Address: "vms." + name, Kind: "vms", Location: "l1", Name: name}}
+	return state.Entry{Seq: 1, Run: "dead", Time: at, Phase: "intent", Op: "create", Address: "servers." + name, Kind: "servers",
+		Location: "l1", Name: name, Record: &state.Resource{Address: "servers." + name, Kind: "servers", Location: "l1", Name: name}}
 }
 
 func recoverOpts(p provider.Provider) RecoverOptions {
@@ -24,8 +25,8 @@ func recoverOpts(p provider.Provider) RecoverOptions {
 // The next run waits for a create of an interrupted apply that may still
 // complete (not listed yet), and adopts the object when it appears.
 func TestAwaitCreatesAdoptsWhatAppears(t *testing.T) {
-	cloud := newFakeCloud()
-	vm := cloud.put(provider.Object{Kind: vms, Location: "l1", Name: "web", Status: "running"}, 3)
+	cloud := fake.New()
+	vm := cloud.Put(provider.Object{Kind: fake.Servers, Location: "l1", Name: "web", Status: "running"}, 3)
 	st := state.New("s")
 	live := &planner.Live{}
 	var msgs []string
@@ -35,10 +36,10 @@ func TestAwaitCreatesAdoptsWhatAppears(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := st.Get("vms.web"); r == nil || r.ID != vm.ID {
+	if r := st.Get("servers.web"); r == nil || r.ID != vm.ID {
 		t.Fatalf("state %+v, want %s adopted", r, vm.ID)
 	}
-	if len(rec.Adopted) != 1 || len(msgs) != 1 || !strings.Contains(msgs[0], `vms.web "web"`) {
+	if len(rec.Adopted) != 1 || len(msgs) != 1 || !strings.Contains(msgs[0], `servers.web "web"`) {
 		t.Errorf("adopted %v, messages %q", rec.Adopted, msgs)
 	}
 }
@@ -46,18 +47,18 @@ func TestAwaitCreatesAdoptsWhatAppears(t *testing.T) {
 // Past its deadline an unseen create is known not to have happened: no
 // wait, nothing adopted, and the plan may create it.
 func TestAwaitCreatesPastTheDeadlineDoesNotWait(t *testing.T) {
-	cloud := newFakeCloud()
+	cloud := fake.New()
 	st := state.New("s")
 	rec, err := AwaitCreates(context.Background(), []state.Entry{openCreate("web", time.Now().Add(-time.Hour))}, st, &planner.Live{}, recoverOpts(cloud))
-	if err != nil || len(rec.Adopted) != 0 || st.Get("vms.web") != nil || cloud.count("List vms") != 0 {
-		t.Errorf("err %v, adopted %v, lists %d", err, rec.Adopted, cloud.count("List vms"))
+	if err != nil || len(rec.Adopted) != 0 || st.Get("servers.web") != nil || cloud.Count("List servers") != 0 {
+		t.Errorf("err %v, adopted %v, lists %d", err, rec.Adopted, cloud.Count("List servers"))
 	}
 }
 
 // Within the deadline, an object that never appears keeps the run waiting
 // until the deadline, then the run goes on.
 func TestAwaitCreatesGivesUpAtTheDeadline(t *testing.T) {
-	cloud := newFakeCloud()
+	cloud := fake.New()
 	opts := recoverOpts(cloud)
 	opts.CreateDeadline = func(provider.Kind) time.Duration { return 150 * time.Millisecond }
 	start := time.Now()
@@ -72,37 +73,37 @@ func TestAwaitCreatesGivesUpAtTheDeadline(t *testing.T) {
 
 // An interrupt ends the wait with an error: nothing may be planned.
 func TestAwaitCreatesStopsOnInterrupt(t *testing.T) {
-	cloud := newFakeCloud()
+	cloud := fake.New()
 	opts := recoverOpts(cloud)
 	opts.CreateDeadline = func(provider.Kind) time.Duration { return time.Hour }
 	stop := make(chan struct{})
 	opts.Stop = stop
 	opts.OnWait = func(string) { close(stop) }
 	_, err := AwaitCreates(context.Background(), []state.Entry{openCreate("web", time.Now())}, state.New("s"), &planner.Live{}, opts)
-	if err == nil || !strings.Contains(err.Error(), "interrupted while waiting for vms.web") {
+	if err == nil || !strings.Contains(err.Error(), "interrupted while waiting for servers.web") {
 		t.Errorf("err %v", err)
 	}
 }
 
-// Verify reads back what a rollback did: a VM left stopped, or a deleted
+// Verify reads back what a rollback did: a server left stopped, or a deleted
 // object still there, is reported (the rollback is then not "complete").
 func TestVerifyFindsWhatTheRollbackDidNotRestore(t *testing.T) {
-	cloud := newFakeCloud()
-	vm := cloud.put(provider.Object{Kind: vms, Location: "l1", Name: "web", Status: "stopped", Attrs: provider.Attrs{"power": "stopped", "vcpu": 2}}, 0)
-	left := cloud.put(provider.Object{Kind: vms, Location: "l1", Name: "new"}, 0)
+	cloud := fake.New()
+	vm := cloud.Put(provider.Object{Kind: fake.Servers, Location: "l1", Name: "web", Status: "stopped", Attrs: provider.Attrs{"power": "stopped", "size": 2}}, 0)
+	left := cloud.Put(provider.Object{Kind: fake.Servers, Location: "l1", Name: "new"}, 0)
 	rb := &planner.Plan{Actions: []*planner.Action{
-		{Address: "vms.web", Kind: "vms", Action: planner.Update, Location: "l1", ID: vm.ID,
-			Desired: map[string]planner.Input{"power": {Value: "running"}, "vcpu": {Value: 2}}},
-		{Address: "vms.new", Kind: "vms", Action: planner.Delete, Location: "l1", ID: left.ID},
-		{Address: "vms.gone", Kind: "vms", Action: planner.Delete, Location: "l1", ID: "gone"},
+		{Address: "servers.web", Kind: "servers", Action: planner.Update, Location: "l1", ID: vm.ID,
+			Desired: map[string]planner.Input{"power": {Value: "running"}, "size": {Value: 2}}},
+		{Address: "servers.new", Kind: "servers", Action: planner.Delete, Location: "l1", ID: left.ID},
+		{Address: "servers.gone", Kind: "servers", Action: planner.Delete, Location: "l1", ID: "gone"},
 	}}
-	res := &Result{Done: []string{"vms.web", "delete vms.new", "delete vms.gone"}}
+	res := &Result{Done: []string{"servers.web", "delete servers.new", "delete servers.gone"}}
 	got := Verify(context.Background(), cloud, rb, res)
-	if len(got) != 2 || !strings.Contains(got[0], "vms.web") || !strings.Contains(got[0], "power is stopped, it was running") || !strings.Contains(got[1], "vms.new") {
+	if len(got) != 2 || !strings.Contains(got[0], "servers.web") || !strings.Contains(got[0], "power is stopped, it was running") || !strings.Contains(got[1], "servers.new") {
 		t.Errorf("problems %q", got)
 	}
-	cloud.put(provider.Object{ID: vm.ID, Kind: vms, Location: "l1", Name: "web", Status: "running", Attrs: provider.Attrs{"power": "running", "vcpu": 2}}, 0)
-	cloud.Delete(context.Background(), vms, "l1", left.ID)
+	cloud.Put(provider.Object{ID: vm.ID, Kind: fake.Servers, Location: "l1", Name: "web", Status: "running", Attrs: provider.Attrs{"power": "running", "size": 2}}, 0)
+	cloud.Delete(context.Background(), fake.Servers, "l1", left.ID)
 	if got := Verify(context.Background(), cloud, rb, res); len(got) != 0 {
 		t.Errorf("a restored world reports %q", got)
 	}
