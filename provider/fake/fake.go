@@ -20,7 +20,8 @@ type Cloud struct {
 	mu      sync.Mutex
 	objs    map[string]provider.Object
 	hidden  map[string]int // id → lists left before it is listed
-	calls   map[string]int // "Create vms" → count
+	calls   map[string]int // "Create servers" → count
+	log     []string       // every call, in order
 	updates [][]provider.FieldChange
 	seq     int
 
@@ -37,7 +38,7 @@ func New() *Cloud {
 	return &Cloud{objs: map[string]provider.Object{}, hidden: map[string]int{}, calls: map[string]int{}}
 }
 
-// Count is how often a call was made ("Create vms", "List vms").
+// Count is how often a call was made ("Create servers", "List servers").
 func (f *Cloud) Count(what string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -47,7 +48,15 @@ func (f *Cloud) Count(what string) int {
 func (f *Cloud) note(what string) {
 	f.mu.Lock()
 	f.calls[what]++
+	f.log = append(f.log, what)
 	f.mu.Unlock()
+}
+
+// Log is every call made, in order ("Create servers", "Delete addresses").
+func (f *Cloud) Log() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.log...)
 }
 
 // Put adds an object (an id is made when it has none); it is listed
@@ -100,8 +109,11 @@ var Description = &provider.Description{Name: "fake", Title: "a fake cloud for t
 	},
 }}
 
-func (f *Cloud) List(_ context.Context, kind provider.Kind, location string) ([]provider.Object, error) {
+func (f *Cloud) List(ctx context.Context, kind provider.Kind, location string) ([]provider.Object, error) {
 	f.note("List " + string(kind))
+	if err := ctx.Err(); err != nil {
+		return nil, err // a cancelled call gets no answer
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []provider.Object
@@ -119,6 +131,9 @@ func (f *Cloud) List(_ context.Context, kind provider.Kind, location string) ([]
 
 func (f *Cloud) Get(ctx context.Context, kind provider.Kind, location, id string) (provider.Object, error) {
 	f.note("Get " + string(kind))
+	if err := ctx.Err(); err != nil {
+		return provider.Object{}, err
+	}
 	if f.OnGet != nil {
 		return f.OnGet(ctx, id)
 	}
@@ -137,7 +152,23 @@ func (f *Cloud) Create(ctx context.Context, kind provider.Kind, location string,
 		return f.OnCreate(ctx, kind, attrs)
 	}
 	name, _ := attrs["name"].(string)
-	return f.Put(provider.Object{Kind: kind, Location: location, Name: name, Status: "running", Attrs: attrs}, 0), nil
+	o := provider.Object{Kind: kind, Location: location, Name: name, Attrs: attrs}
+	settle(&o)
+	return f.Put(o, 0), nil
+}
+
+// settle gives an object the status its ready field asks for (ready at
+// once: the fake has no boot time).
+func settle(o *provider.Object) {
+	ks := Description.Kind(o.Kind)
+	if ks == nil || ks.ReadyField == "" {
+		return
+	}
+	o.Status = ks.ReadyDefault
+	if s, ok := o.Attrs[ks.ReadyField].(string); ok && s != "" {
+		o.Status = s
+	}
+	o.Attrs[ks.ReadyField] = o.Status
 }
 
 func (f *Cloud) Update(ctx context.Context, kind provider.Kind, location, id string, changes []provider.FieldChange) (provider.Object, error) {
@@ -150,10 +181,15 @@ func (f *Cloud) Update(ctx context.Context, kind provider.Kind, location, id str
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	o := clone(f.objs[id])
+	o, ok := f.objs[id]
+	if !ok {
+		return provider.Object{}, &provider.APIError{Method: "PATCH", Path: id, Status: 404, NotFound: true}
+	}
+	o = clone(o)
 	for _, c := range changes {
 		o.Attrs[c.Field] = c.After
 	}
+	settle(&o)
 	f.objs[id] = o
 	return clone(o), nil
 }
