@@ -56,7 +56,9 @@ func (w *world) stack(src string) *spec.Stack {
 	return s
 }
 
-func (w *world) backend(s *spec.Stack) state.Backend { return state.NewLocal(w.dir, s.Name, s.Provider) }
+func (w *world) backend(s *spec.Stack) state.Backend {
+	return state.NewLocal(w.dir, s.Name, s.Provider)
+}
 
 func (w *world) config(src string) run.Config {
 	s := w.stack(src)
