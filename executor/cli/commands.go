@@ -35,7 +35,7 @@ func schemaCommand(stdio *IO) *cli.Command {
 		Usage: "print the JSON schema of stack files (for editors: yaml-language-server)",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "provider", Value: defaultCloud, Usage: "the schema of this provider's stack files: " + strings.Join(cloudNames(), ", ")}},
 		Action: func(c *cli.Context) error {
-			d := clouds[c.String("provider")]
+			d := clouds[c.String("provider")].desc
 			if d == nil {
 				return exit(ExitError, fmt.Errorf("--provider %q: allowed: %s", c.String("provider"), strings.Join(cloudNames(), ", ")))
 			}

@@ -30,11 +30,12 @@ type connection struct {
 // simEndpoint is the --endpoint value that embeds the simulator.
 const simEndpoint = "sim"
 
-// connect makes the provider for --endpoint. With "sim" it starts the
+// connectIDCloudHost makes idcloudhost's provider for --endpoint
+// (IDSTACK_ENDPOINT) and --api-key (IDSTACK_API_KEY). With "sim" it starts the
 // embedded simulator on a loopback port, its world kept in
 // <stackDir>/.idstack/sim-world.json between runs, and talks to it over
 // real HTTP through the same client as for the cloud.
-func connect(c *cli.Context, stdio *IO, stackDir string) (*connection, error) {
+func connectIDCloudHost(c *cli.Context, stdio *IO, stackDir string) (*connection, error) {
 	endpoint, key := c.String("endpoint"), c.String("api-key")
 	if endpoint != simEndpoint {
 		if key == "" {

@@ -53,7 +53,7 @@ func parseKinds(s string, d *provider.Description) ([]spec.Kind, error) {
 }
 
 func runExport(c *cli.Context, stdio *IO) error {
-	d := clouds[defaultCloud]
+	d := clouds[defaultCloud].desc
 	kinds, err := parseKinds(c.String("kinds"), d)
 	if err != nil {
 		return exit(ExitError, err)
@@ -65,7 +65,7 @@ func runExport(c *cli.Context, stdio *IO) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	conn, err := connect(c, stdio, dir)
+	conn, err := connect(c, stdio, d, dir)
 	if err != nil {
 		return exit(ExitError, err)
 	}
@@ -160,7 +160,7 @@ func checkExported(name string, src []byte) error {
 		name = "export.yaml"
 	}
 	_, diags := schema.LoadBytes(name, src, spec.Options{
-		Providers: clouds, DefaultProvider: defaultCloud,
+		Providers: descriptions(), DefaultProvider: defaultCloud,
 		LookupEnv: func(string) (string, bool) { return "Export-Check-0", true },
 		ReadFile:  func(string) ([]byte, error) { return nil, errors.New("export reads no files") },
 	})

@@ -48,7 +48,7 @@ func loadStack(c *cli.Context, stdio *IO) (*spec.Stack, error) {
 }
 
 func loadStackArgs(stdio *IO, args stackArgs) (*spec.Stack, error) {
-	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, LookupEnv: stdio.LookupEnv, Providers: clouds, DefaultProvider: defaultCloud}
+	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, LookupEnv: stdio.LookupEnv, Providers: descriptions(), DefaultProvider: defaultCloud}
 	stack, diags := schema.Load(args.File, opts)
 	if len(diags) > 0 {
 		var sources map[string][]byte
@@ -126,7 +126,7 @@ func runConfig(c *cli.Context, stdio *IO, args stackArgs, opts planner.Options) 
 		return cfg, nil, err
 	}
 	cfg.Stack = stack
-	conn, err := connect(c, stdio, stack.Dir)
+	conn, err := connect(c, stdio, stack.Provider, stack.Dir)
 	if err != nil {
 		return cfg, nil, exit(ExitError, err)
 	}

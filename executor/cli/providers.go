@@ -3,19 +3,42 @@ package cli
 import (
 	"sort"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/idcloudhost"
 )
 
-// The clouds idstack manages, by the name a stack file gives (provider:):
-// each one's description (the schema, validate and plan read it; no account
-// needed) and how a run connects to it.
-var clouds = map[string]*provider.Description{
-	idcloudhost.Name: idcloudhost.Description(),
+// cloud is one cloud idstack manages: its provider's description (the
+// schema, validate and plan read it; no account needed) and how a run
+// connects to it (its own flags and variables: endpoint, credentials, its
+// embedded simulator).
+type cloud struct {
+	desc    *provider.Description
+	connect func(c *cli.Context, stdio *IO, stackDir string) (*connection, error)
+}
+
+// clouds by the name a stack file gives (provider:).
+var clouds = map[string]cloud{
+	idcloudhost.Name: {desc: idcloudhost.Description(), connect: connectIDCloudHost},
 }
 
 // defaultCloud is the provider of a stack file that names none.
 const defaultCloud = idcloudhost.Name
+
+// descriptions are the clouds' descriptions, for the loader.
+func descriptions() map[string]*provider.Description {
+	out := make(map[string]*provider.Description, len(clouds))
+	for n, c := range clouds {
+		out[n] = c.desc
+	}
+	return out
+}
+
+// connect makes the provider of a stack's cloud.
+func connect(c *cli.Context, stdio *IO, d *provider.Description, stackDir string) (*connection, error) {
+	return clouds[d.Name].connect(c, stdio, stackDir)
+}
 
 // cloudNames lists the providers, sorted.
 func cloudNames() []string {
