@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/idstack/idstack/spec"
 )
 
 // Flags anywhere (SPEC §5).
@@ -258,48 +260,22 @@ func dashed(name string) string {
 }
 
 // closest is the defined flag name nearest to a mistyped one: a few typing
-// mistakes away (optimal string alignment distance: an insertion, deletion,
-// substitution or swap of neighbours is one), or one it is the start of; ""
-// when none is close.
+// mistakes away (spec.Suggest, the stack file's own "did you mean"), or
+// one it is the start of; "" when none is close.
 func closest(name string, names []string) string {
-	best, bestD := "", 0
-	limit := len(name) / 3
-	if limit < 1 && len(name) > 1 {
-		limit = 1
+	if len(name) < 2 {
+		return "" // one letter is too little to guess from
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		d := osaDistance(strings.ToLower(name), n)
-		if len(name) >= 3 && strings.HasPrefix(n, name) {
-			d = min(d, 1)
-		}
-		if d <= limit && (best == "" || d < bestD) {
-			best, bestD = n, d
-		}
+	if s := spec.Suggest(strings.ToLower(name), names); s != "" {
+		return s
 	}
-	return best
-}
-
-func osaDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+	if len(name) >= 3 {
+		sort.Strings(names)
+		for _, n := range names {
+			if strings.HasPrefix(n, name) {
+				return n
 			}
 		}
 	}
-	return d[len(a)][len(b)]
+	return ""
 }
