@@ -263,8 +263,13 @@ func dashed(name string) string {
 // mistakes away (spec.Suggest, the stack file's own "did you mean"), or
 // one it is the start of; "" when none is close.
 func closest(name string, names []string) string {
-	if len(name) < 2 {
-		return "" // one letter is too little to guess from
+	if len(name) < 2 { // one letter is too little to guess from, but its case
+		for _, n := range names {
+			if strings.EqualFold(n, name) {
+				return n
+			}
+		}
+		return ""
 	}
 	if s := spec.Suggest(strings.ToLower(name), names); s != "" {
 		return s
