@@ -154,13 +154,13 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	collect(first, failed, skipped)
 	// An interrupt while the first phase ran stops the apply even if every
 	// step had already started and then finished: it is rolled back.
-	res.Interrupted = closed(opts.Stop) || ctx.Err() != nil
+	res.Interrupted = Closed(opts.Stop) || ctx.Err() != nil
 	if len(failed) == 0 && len(skipped) == 0 && !res.Interrupted {
 		failed, skipped = walk(ctx, opts.Stop, second, opts.Parallelism)
 		collect(second, failed, skipped)
 		if len(failed) > 0 || len(skipped) > 0 {
 			res.FailedPhase = 2
-			res.Interrupted = closed(opts.Stop) || ctx.Err() != nil
+			res.Interrupted = Closed(opts.Stop) || ctx.Err() != nil
 		}
 	} else {
 		res.FailedPhase = 1
@@ -183,8 +183,8 @@ func KindDeadlines(d *provider.Description) func(provider.Kind) time.Duration {
 	return func(k provider.Kind) time.Duration { return d.Kind(k).Deadline() }
 }
 
-// closed reports whether a stop channel has been closed.
-func closed(stop <-chan struct{}) bool {
+// Closed reports whether a stop channel has been closed (nil: never).
+func Closed(stop <-chan struct{}) bool {
 	select {
 	case <-stop:
 		return true

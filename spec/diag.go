@@ -35,6 +35,20 @@ type Diagnostic struct {
 // Diagnostics is a list of problems, reported all at once.
 type Diagnostics []Diagnostic
 
+// Errors says how many errors there are, in words ("1 error", "3 errors").
+func (ds Diagnostics) Errors() string {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == Error {
+			n++
+		}
+	}
+	if n == 1 {
+		return "1 error"
+	}
+	return fmt.Sprintf("%d errors", n)
+}
+
 // HasErrors reports whether any diagnostic is an error.
 func (ds Diagnostics) HasErrors() bool {
 	for _, d := range ds {

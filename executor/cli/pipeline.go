@@ -58,22 +58,9 @@ func loadStackArgs(stdio *IO, args stackArgs) (*spec.Stack, error) {
 		spec.Format(stdio.Err, diags, sources)
 	}
 	if diags.HasErrors() {
-		return nil, exit(ExitError, fmt.Errorf("%s has %s", args.File, countErrors(diags)))
+		return nil, exit(ExitError, fmt.Errorf("%s has %s", args.File, diags.Errors()))
 	}
 	return stack, nil
-}
-
-func countErrors(diags spec.Diagnostics) string {
-	n := 0
-	for _, d := range diags {
-		if d.Severity == spec.Error {
-			n++
-		}
-	}
-	if n == 1 {
-		return "1 error"
-	}
-	return fmt.Sprintf("%d errors", n)
 }
 
 // planRun is a plan made for a command, with what it was made from.
@@ -172,7 +159,7 @@ func planProblems(stdio *IO, pr *planRun) error {
 		return nil
 	}
 	spec.Format(stdio.Err, diags, pr.stack.Sources)
-	return exit(ExitError, fmt.Errorf("the plan cannot be applied: %s", countErrors(diags)))
+	return exit(ExitError, fmt.Errorf("the plan cannot be applied: %s", diags.Errors()))
 }
 
 // lockTimeoutFlag is shared by the commands that lock the state.

@@ -204,7 +204,7 @@ func Plan(ctx context.Context, cfg Config) (*Planned, error) {
 	}
 	if diags.HasErrors() {
 		cfg.emit(Event{Type: Diagnostics, Diags: diags})
-		return p, fmt.Errorf("%w: %s", ErrDiagnostics, countErrors(diags))
+		return p, fmt.Errorf("%w: %s", ErrDiagnostics, diags.Errors())
 	}
 	entries, err := b.ReadJournal()
 	if err != nil {
@@ -295,7 +295,7 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 	cfg.emit(Event{Type: PlanReady, Plan: plan})
 	if len(plan.Errors) > 0 {
 		cfg.emit(Event{Type: Diagnostics, Diags: p.Problems()})
-		return Outcome{Status: NotRun, Plan: plan, Err: fmt.Errorf("the plan cannot be applied: %s", countErrors(p.Problems()))}
+		return Outcome{Status: NotRun, Plan: plan, Err: fmt.Errorf("the plan cannot be applied: %s", p.Problems().Errors())}
 	}
 	if !plan.HasChanges() {
 		return Outcome{Status: NothingToDo, Plan: plan, Err: clearJournal(cfg.Backend)}
@@ -314,7 +314,7 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 	cfg.stage(Finishing)
 	out := Outcome{Plan: plan, Result: res, Elapsed: time.Since(start)}
 	if res.Err() == nil {
-		out.Status, out.InterruptedAfter = Applied, closed(cfg.Stop)
+		out.Status, out.InterruptedAfter = Applied, executor.Closed(cfg.Stop)
 		out.Err = clearJournal(cfg.Backend)
 		return out
 	}
@@ -451,30 +451,7 @@ func entryNames(es []state.Entry) string {
 	return strings.Join(out, ", ")
 }
 
-func countErrors(diags spec.Diagnostics) string {
-	n := 0
-	for _, d := range diags {
-		if d.Severity == spec.Error {
-			n++
-		}
-	}
-	if n == 1 {
-		return "1 error"
-	}
-	return fmt.Sprintf("%d errors", n)
-}
-
 func hostname() string {
 	h, _ := os.Hostname()
 	return h
-}
-
-// closed reports whether a stop channel has been closed.
-func closed(stop <-chan struct{}) bool {
-	select {
-	case <-stop:
-		return true
-	default:
-		return false
-	}
 }
