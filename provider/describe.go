@@ -127,6 +127,37 @@ type KindSpec struct {
 	// CreateDeadline is how long after a create whose outcome is unknown
 	// the object may still appear (default 2 minutes).
 	CreateDeadline time.Duration
+
+	// What `idstack export` needs beyond the fields (planner/export.go),
+	// which writes every live object of the kind that Protected does not
+	// keep and that has a name (named kinds) or an anchor (nameless ones).
+
+	// ExportSkip reports whether a live object is part of another one and
+	// written with it, not as a resource of its own (a VM's boot disk,
+	// which is the VM's disk:). nil: none is.
+	ExportSkip func(o Object, live Live) bool
+	// ExportAnchor names the exported objects of a nameless kind after
+	// the object a reference of theirs points at ("web-data"); nil: they
+	// are all called ExportName (made unique), and --prefix, having no
+	// name to match, leaves them all out.
+	ExportAnchor *Anchor
+	// ExportName is the logical name of an exported object whose live
+	// name gives none (no letter or digit in it, or a nameless kind's
+	// object without an anchor); "" means SchemaName. Upper-cased, it
+	// also starts the environment variable of a secret when the logical
+	// name cannot ("VM_1WEB_PASSWORD").
+	ExportName string
+}
+
+// Anchor is how export names the objects of a nameless kind: after the
+// exported object that the reference Field points at, with Suffix
+// (logical name "web" gives "web-data"). With --prefix, an object whose
+// target is not exported is left out, the note saying it is Relation no
+// exported target ("disk d2 is attached to no exported VM").
+type Anchor struct {
+	Field    string
+	Suffix   string
+	Relation string
 }
 
 // Field returns the description of a field (nil if the kind has none).
@@ -271,6 +302,31 @@ type Field struct {
 	// this kind: it is neither sent nor compared, and setting it on the
 	// resource draws a warning.
 	Ignored string
+
+	// How `idstack export` writes the field from a live object
+	// (planner/export.go). By default a field with Live is written from
+	// that attribute (a reference as the logical name of its exported
+	// target), a Sensitive one as an ${env.…} placeholder, and any other
+	// is listed in a note as not reported by the API.
+
+	// ExportFrom is an attribute that reports the value as a stack file
+	// writes it better than Live does (a VM's pool by name rather than
+	// uuid); when a live object lacks it, Live's is written.
+	ExportFrom string
+	// Export gives the value a stack file writes for a field that the API
+	// reports in other terms (a disk's source, from its source type and
+	// image), nil when it cannot tell (the field is left out). An object
+	// value is a map[string]any; export orders its keys as Fields does.
+	Export func(o Object) any
+	// ExportCheck says why a live value cannot be written ("assigned to a
+	// load_balancer (lb1), which a stack file cannot name"), "" when it
+	// can: the field is then left out and ignored
+	// (lifecycle.ignore_changes), with a note saying why.
+	ExportCheck func(o Object) string
+	// ExportQuiet: the field is an instruction for a create, not a
+	// property of the object (clone_from): export never writes it nor
+	// lists it as not reported.
+	ExportQuiet bool
 }
 
 // Sub returns the description of a property of an object field.

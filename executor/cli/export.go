@@ -25,7 +25,7 @@ func exportCommand(stdio *IO) *cli.Command {
 		UsageText: "idstack export --location SLUG [--kinds vms,networks,…] [--prefix P] [--stack NAME] [-o FILE]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "location", Usage: "the location `SLUG` to export (buckets are global: exported with the rest)", Required: true},
-			&cli.StringFlag{Name: "kinds", Usage: "comma-separated kinds to export (default: all six)"},
+			&cli.StringFlag{Name: "kinds", Usage: "comma-separated kinds to export (default: all)"},
 			&cli.StringFlag{Name: "prefix", Usage: "live names starting with `P` become ${var.prefix}… (a template)"},
 			&cli.StringFlag{Name: "stack", Usage: "the stack `NAME` (default export-LOCATION, or ${var.prefix}LOCATION)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of standard output"},
@@ -145,7 +145,7 @@ func runExport(c *cli.Context, stdio *IO) error {
 	}
 	fmt.Fprintf(stdio.Err, "Wrote %s: %s.\n", outFile, strings.Join(parts, ", "))
 	if len(ex.EnvVars) > 0 {
-		fmt.Fprintf(stdio.Err, "Set %s in the environment (the VMs' passwords), then: idstack plan --adopt -f %s\n", strings.Join(ex.EnvVars, ", "), outFile)
+		fmt.Fprintf(stdio.Err, "Set %s in the environment (secrets the API never shows), then: idstack plan --adopt -f %s\n", strings.Join(ex.EnvVars, ", "), outFile)
 	} else {
 		fmt.Fprintf(stdio.Err, "Next: idstack plan --adopt -f %s\n", outFile)
 	}

@@ -112,7 +112,7 @@ var vmKind = &provider.KindSpec{
 			Doc: "Boot disk size in GiB, 20–240. It can grow, never shrink."},
 		{Name: "network", Type: provider.StringType, MinLength: 1, Live: "network", Ref: Networks, Change: provider.Replace,
 			Doc: "The private network: a logical name of networks (or networks.NAME). Without it, the location's default network. Changing it replaces the VM."},
-		{Name: "pool", Type: provider.StringType, MinLength: 1, Live: "pool", Change: provider.Replace,
+		{Name: "pool", Type: provider.StringType, MinLength: 1, Live: "pool", ExportFrom: "pool_name", Change: provider.Replace,
 			Doc: "Host pool, by name or uuid (checked against /user-resource/host_pool/list at plan time). Changing it replaces the VM."},
 		{Name: "username", Type: provider.StringType, MinLength: 1, MaxLength: 30, Live: "username", Change: provider.Replace,
 			Doc: "The login user the API creates: 1–30 characters, a letter or _, then letters, digits, _ or -. Required unless os_name is windows. Changing it replaces the VM."},
@@ -147,7 +147,7 @@ var vmKind = &provider.KindSpec{
 			{Name: "users", Type: provider.ListType,
 				Doc: "cloud-init users. Not allowed together with username: the VM would end with no working login (use username, password and public_key)."},
 		}, Doc: "cloud-init user data run at the VM's first boot. Changing it replaces the VM."},
-		{Name: "clone_from", Type: provider.ObjectType, Change: provider.Replace, RequiredFields: []string{"vm"}, Fields: []*provider.Field{
+		{Name: "clone_from", Type: provider.ObjectType, Change: provider.Replace, RequiredFields: []string{"vm"}, ExportQuiet: true, Fields: []*provider.Field{
 			{Name: "vm", Type: provider.StringType, MinLength: 1, Ref: VMs, RefUUIDOK: true,
 				NotYet: "so it has no snapshot or backup to clone from yet; apply without this VM first, take a snapshot (or wait for a backup) of the source VM, then add it",
 				Doc:    "The VM to clone: a logical name of vms (or vms.NAME), or a live VM's uuid."},
@@ -174,10 +174,14 @@ var diskKind = &provider.KindSpec{
 	MatchFields: []string{"size", "billing_account", "source"},
 	Made:        diskMade,
 	Adoptable:   adoptableDisks,
+	// A VM's boot disk may be listed among the disks: it is the VM's
+	// disk: field, never a resource of its own.
+	ExportSkip:   func(o provider.Object, live provider.Live) bool { return bootDisks(o.Location, live)[o.ID] },
+	ExportAnchor: &provider.Anchor{Field: "attach_to", Suffix: "data", Relation: "attached to"},
 	Fields: []*provider.Field{
 		{Name: "size", Type: provider.IntegerType, Min: bound(1), Max: bound(16384), Required: true, Live: "size", NoShrink: true, ShrinkWhy: neverShrinks,
 			Doc: "Size in GiB, 1–16384 (the API's own limits are not documented: idstack refuses less than 1 GiB and more than 16 TiB). It can grow while attached, never shrink."},
-		{Name: "source", Type: provider.ObjectType, Change: provider.Replace, RequiredFields: []string{"type"},
+		{Name: "source", Type: provider.ObjectType, Change: provider.Replace, RequiredFields: []string{"type"}, Export: exportDiskSource,
 			Doc: "What the disk starts with. Default: {type: EMPTY}. Changing it replaces the disk.",
 			Fields: []*provider.Field{
 				{Name: "type", Enum: []any{"EMPTY", "OS_BASE", "DISK", "SNAPSHOT"},
@@ -200,13 +204,13 @@ var diskKind = &provider.KindSpec{
 }
 
 var floatingIPKind = &provider.KindSpec{
-	Kind: FloatingIPs, Singular: "floating IP", SchemaName: "floating_ip",
+	Kind: FloatingIPs, Singular: "floating IP", SchemaName: "floating_ip", ExportName: "ip",
 	Doc:       "A public floating IP address.",
 	ListDoc:   "Public floating IP addresses, by logical name. Address: floating_ips.NAME.",
 	NameField: "name",
 	Fields: []*provider.Field{
 		liveName(),
-		{Name: "assign_to", Type: provider.StringType, MinLength: 1, Live: "assigned_to", Ref: VMs, Default: "",
+		{Name: "assign_to", Type: provider.StringType, MinLength: 1, Live: "assigned_to", Ref: VMs, Default: "", ExportCheck: assignedElsewhere,
 			Doc: "The VM the IP is assigned to: a logical name of vms (or vms.NAME). Changing it unassigns and assigns."},
 		// The API requires billing_account_id for a floating IP, where
 		// every other kind may leave it to the account's default.
@@ -220,7 +224,7 @@ var floatingIPKind = &provider.KindSpec{
 }
 
 var loadBalancerKind = &provider.KindSpec{
-	Kind: LoadBalancers, Singular: "load balancer", SchemaName: "load_balancer",
+	Kind: LoadBalancers, Singular: "load balancer", SchemaName: "load_balancer", ExportName: "lb",
 	Doc:       "A load balancer in front of VMs.",
 	ListDoc:   "Load balancers, by logical name. Address: load_balancers.NAME.",
 	NameField: "name",
@@ -527,12 +531,7 @@ func adoptableDisks(values map[string]any, location string, live provider.Live) 
 	if !ok {
 		return nil
 	}
-	boot := map[string]bool{}
-	for _, vm := range live.Objects(VMs, location) {
-		if id, _ := vm.Attrs["disk_uuid"].(string); id != "" {
-			boot[id] = true
-		}
-	}
+	boot := bootDisks(location, live)
 	var srcType, srcImage string
 	if m, ok := values["source"].(map[string]any); ok {
 		srcType, _ = m["type"].(string)
@@ -554,6 +553,43 @@ func adoptableDisks(values map[string]any, location string, live provider.Live) 
 	}
 	slices.SortFunc(out, func(a, b provider.Object) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// bootDisks are the ids of the boot disks of a location's VMs.
+func bootDisks(location string, live provider.Live) map[string]bool {
+	boot := map[string]bool{}
+	for _, vm := range live.Objects(VMs, location) {
+		if id, _ := vm.Attrs["disk_uuid"].(string); id != "" {
+			boot[id] = true
+		}
+	}
+	return boot
+}
+
+// exportDiskSource is a live disk's source as a stack file writes it, nil
+// when the API does not say.
+func exportDiskSource(o provider.Object) any {
+	typ := strings.ToUpper(text(o.Attrs["source_type"]))
+	img := text(o.Attrs["source_image"])
+	switch {
+	case typ == "EMPTY":
+		return map[string]any{"type": typ}
+	case typ == "OS_BASE" && img != "":
+		return map[string]any{"type": typ, "image": img}
+	case (typ == "DISK" || typ == "SNAPSHOT") && img != "":
+		return map[string]any{"type": typ, "uuid": img}
+	}
+	return nil
+}
+
+// assignedElsewhere: a floating IP may be assigned to a load balancer,
+// which assign_to (a VM) cannot name.
+func assignedElsewhere(o provider.Object) string {
+	t := text(o.Attrs["assigned_to_resource_type"])
+	if t == "" || t == "virtual_machine" || t == "vm" {
+		return ""
+	}
+	return fmt.Sprintf("assigned to a %s (%s), which a stack file cannot name", t, text(o.Attrs["assigned_to"]))
 }
 
 // text compares attribute values whatever their JSON number type (nil is
