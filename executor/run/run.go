@@ -278,7 +278,7 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 	}
 	cfg.stage(Planning)
 	p, err := Plan(ctx, cfg)
-	defer p.Close()
+	defer cfg.release(p) // also after an error: the lock may be held
 	if err != nil {
 		return Outcome{Status: NotRun, Err: err}
 	}
@@ -366,6 +366,13 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 		cfg.emit(Event{Type: Note, Message: fmt.Sprintf("Warning: clearing the journal: %v", err)})
 	}
 	return out
+}
+
+// release unlocks, saying so when the lock could not be removed.
+func (c *Config) release(p *Planned) {
+	if err := p.Close(); err != nil {
+		c.emit(Event{Type: Note, Message: fmt.Sprintf("Warning: %v", err)})
+	}
 }
 
 // StaleError: a saved plan depends on something that changed since.
