@@ -128,16 +128,15 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	ap := &applier{opts: opts, desc: opts.Provider.Describe(), results: map[string]provider.Object{}}
 	res := &Result{Failed: map[string]error{}}
 
-	var first, second []*node
-	for _, a := range p.Actions {
-		if a.Phase1() {
-			first = append(first, ap.step(a, a.Address, a.DependsOn, ap.phase1(a)))
-		}
+	// The planner's graph, walked as it is: one node per step.
+	steps1, steps2 := p.Steps()
+	first := make([]*node, len(steps1))
+	for i, st := range steps1 {
+		first[i] = ap.step(st, ap.phase1(st.Action))
 	}
-	for _, a := range p.Actions {
-		if a.DeletesOld() {
-			second = append(second, ap.step(a, deleteKey(a.Address), deleteKeys(a.DeleteAfter), ap.phase2(a)))
-		}
+	second := make([]*node, len(steps2))
+	for i, st := range steps2 {
+		second[i] = ap.step(st, ap.phase2(st.Action))
 	}
 	collect := func(phase []*node, failed map[string]error, skipped []string) {
 		for k, err := range failed {
@@ -193,23 +192,14 @@ func Closed(stop <-chan struct{}) bool {
 	}
 }
 
-func deleteKey(addr string) string { return "delete " + addr }
-
-func deleteKeys(addrs []string) []string {
-	out := make([]string, len(addrs))
-	for i, a := range addrs {
-		out[i] = deleteKey(a)
-	}
-	return out
-}
-
 // step wraps an action's work with its events.
-func (ap *applier) step(a *planner.Action, key string, deps []string, work func(context.Context) error) *node {
+func (ap *applier) step(st planner.Step, work func(context.Context) error) *node {
+	a := st.Action
 	half := ""
-	if a.Action == planner.Replace && strings.HasPrefix(key, "delete ") {
+	if a.Action == planner.Replace && st.Delete {
 		half = "delete"
 	}
-	return &node{key: key, deps: deps, run: func(ctx context.Context) error {
+	return &node{key: st.Key(), deps: st.Deps, run: func(ctx context.Context) error {
 		start := time.Now()
 		ap.emit(Event{Type: Started, Address: a.Address, Action: a.Action, Half: half, ID: a.ID})
 		done := make(chan struct{})

@@ -19,7 +19,7 @@ func Verify(ctx context.Context, p provider.Provider, plan *planner.Plan, res *R
 	for _, a := range plan.Actions {
 		kind := provider.Kind(a.Kind)
 		switch {
-		case a.Action == planner.Delete && !a.Forget && slices.Contains(res.Done, deleteKey(a.Address)):
+		case a.Action == planner.Delete && !a.Forget && slices.Contains(res.Done, planner.Step{Action: a, Delete: true}.Key()):
 			_, err := p.Get(ctx, kind, a.Location, a.ID)
 			switch {
 			case err == nil:

@@ -8,10 +8,10 @@ import (
 	"sync"
 )
 
-// node is one unit of work in a walk.
+// node is one unit of work in a walk: a step of the planner's graph.
 type node struct {
-	key  string
-	deps []string
+	key  string // names it in results
+	deps []int  // indexes of the nodes it waits for
 	run  func(ctx context.Context) error
 }
 
@@ -36,19 +36,16 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 		}()
 	}
 	failed = map[string]error{}
-	state := map[string]int{} // 0 waiting, 1 running, 2 done, 3 failed/skipped
-	byKey := map[string]*node{}
-	for _, n := range nodes {
-		byKey[n.key] = n
-	}
+	state := make([]int, len(nodes)) // 0 waiting, 1 running, 2 done, 3 failed/skipped
 	var mu sync.Mutex
 	cond := sync.NewCond(&mu)
 	running := 0
 	stopped := false
 	remaining := len(nodes)
 
-	start := func(n *node) {
-		state[n.key] = 1
+	start := func(i int) {
+		n := nodes[i]
+		state[i] = 1
 		running++
 		go func() {
 			err := n.run(ctx)
@@ -56,11 +53,11 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 			running--
 			remaining--
 			if err != nil {
-				state[n.key] = 3
+				state[i] = 3
 				failed[n.key] = err
 				stopped = true
 			} else {
-				state[n.key] = 2
+				state[i] = 2
 			}
 			cond.Broadcast()
 			mu.Unlock()
@@ -74,15 +71,12 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 			stopped = true
 		}
 		progressed := false
-		for _, n := range nodes {
-			if state[n.key] != 0 {
+		for i, n := range nodes {
+			if state[i] != 0 {
 				continue
 			}
 			ready, dead := true, false
 			for _, d := range n.deps {
-				if byKey[d] == nil {
-					continue
-				}
 				switch state[d] {
 				case 0, 1:
 					ready = false
@@ -92,14 +86,14 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 			}
 			switch {
 			case dead || (stopped && running == 0):
-				state[n.key] = 3
+				state[i] = 3
 				skipped = append(skipped, n.key)
 				remaining--
 				progressed = true
 			case stopped:
 				// finish what runs; start nothing
 			case ready && running < parallelism:
-				start(n)
+				start(i)
 				progressed = true
 			}
 		}
@@ -109,9 +103,9 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 		if !progressed {
 			if running == 0 {
 				// only unreachable nodes left (a dependency cycle): skip them
-				for _, n := range nodes {
-					if state[n.key] == 0 {
-						state[n.key] = 3
+				for i, n := range nodes {
+					if state[i] == 0 {
+						state[i] = 3
 						skipped = append(skipped, n.key)
 						remaining--
 					}

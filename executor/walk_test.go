@@ -19,10 +19,29 @@ type recorder struct {
 	ended   map[string]bool
 	running atomic.Int32
 	peak    atomic.Int32
+	deps    map[string][]string // by key: the keys a node waits for
+}
+
+// linked turns the recorded dependency keys into the indexes a walk reads.
+func (r *recorder) linked(nodes []*node) []*node {
+	at := map[string]int{}
+	for i, n := range nodes {
+		at[n.key] = i
+	}
+	for _, n := range nodes {
+		for _, d := range r.deps[n.key] {
+			n.deps = append(n.deps, at[d])
+		}
+	}
+	return nodes
 }
 
 func (r *recorder) node(key string, deps []string, d time.Duration, err error) *node {
-	return &node{key: key, deps: deps, run: func(ctx context.Context) error {
+	if r.deps == nil {
+		r.deps = map[string][]string{}
+	}
+	r.deps[key] = deps
+	return &node{key: key, run: func(ctx context.Context) error {
 		r.mu.Lock()
 		r.started = append(r.started, key)
 		for _, dep := range deps {
@@ -101,7 +120,7 @@ func TestWalk(t *testing.T) {
 			if tc.stopAfter > 0 {
 				time.AfterFunc(tc.stopAfter, func() { close(stop) })
 			}
-			failed, skipped := walk(context.Background(), stop, tc.nodes(r), tc.parallelism)
+			failed, skipped := walk(context.Background(), stop, r.linked(tc.nodes(r)), tc.parallelism)
 			var gotFailed []string
 			for k, err := range failed {
 				if err != boom {

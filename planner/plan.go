@@ -234,3 +234,59 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Step is one unit of an apply: the first half of an action (a create,
+// update, adoption, start, stop, reinstall, or the new half of a
+// replacement) or its deletion half, with the steps of the same phase it
+// waits for (indexes into that phase).
+type Step struct {
+	Action *Action
+	Delete bool // the deletion half: a removed resource, a deposed object, the old half of a replacement
+	Deps   []int
+}
+
+// Key names the step in results ("vms.web", "delete vms.web").
+func (s Step) Key() string {
+	if s.Delete {
+		return "delete " + s.Action.Address
+	}
+	return s.Action.Address
+}
+
+// Steps is the plan's graph as the executor walks it, in two phases: first
+// every create, update and new half of a replacement, each after what it
+// references; then the deletions, each after the deletions of what
+// referenced it. The planner's order is kept; a dependency on something
+// outside the phase (unchanged, or not in a --target plan) is no edge.
+func (p *Plan) Steps() (first, second []Step) {
+	index := func(steps []Step) map[string]int {
+		m := map[string]int{}
+		for i, s := range steps {
+			m[s.Action.Address] = i
+		}
+		return m
+	}
+	for _, a := range p.Actions {
+		if a.Phase1() {
+			first = append(first, Step{Action: a})
+		}
+	}
+	for _, a := range p.Actions {
+		if a.DeletesOld() {
+			second = append(second, Step{Action: a, Delete: true})
+		}
+	}
+	link := func(steps []Step, deps func(*Action) []string) {
+		at := index(steps)
+		for i := range steps {
+			for _, d := range deps(steps[i].Action) {
+				if j, ok := at[d]; ok && j != i {
+					steps[i].Deps = append(steps[i].Deps, j)
+				}
+			}
+		}
+	}
+	link(first, func(a *Action) []string { return a.DependsOn })
+	link(second, func(a *Action) []string { return a.DeleteAfter })
+	return first, second
+}

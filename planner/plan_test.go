@@ -175,3 +175,31 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs (-want +got):\n%s", path, d)
 	}
 }
+
+// Steps is the graph the executor walks: each first-phase step after what
+// it references, each deletion after the deletions of what referenced it;
+// edges only within a phase.
+func TestSteps(t *testing.T) {
+	t.Parallel()
+	p := &planner.Plan{Actions: []*planner.Action{
+		{Address: "networks.app", Action: planner.Create},
+		{Address: "vms.web", Action: planner.Replace, DependsOn: []string{"networks.app", "vms.unchanged"}},
+		{Address: "disks.old", Action: planner.Delete},
+		{Address: "vms.old", Action: planner.Delete, DeleteAfter: []string{"disks.old"}},
+	}}
+	first, second := p.Steps()
+	var got []string
+	for _, phase := range [][]planner.Step{first, second} {
+		for _, s := range phase {
+			deps := []string{}
+			for _, d := range s.Deps {
+				deps = append(deps, phase[d].Key())
+			}
+			got = append(got, s.Key()+" ← "+strings.Join(deps, ","))
+		}
+	}
+	want := []string{"networks.app ← ", "vms.web ← networks.app", "delete vms.web ← ", "delete disks.old ← ", "delete vms.old ← delete disks.old"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
