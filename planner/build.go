@@ -353,6 +353,18 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 			a.Notes = append(a.Notes, ks.RestartNote)
 		}
 	}
+	for _, f := range ks.Fields {
+		if f.ChangeNote == nil {
+			continue
+		}
+		if before, changed := liveBefore[f.Name]; changed {
+			if after, ok := want[f.Name].known(); ok && !Equal(before, after, false) {
+				if note := f.ChangeNote(before, after); note != "" {
+					a.Notes = append(a.Notes, note)
+				}
+			}
+		}
+	}
 	if base == Adopt {
 		a.Notes = append(a.Notes, fmt.Sprintf("takes over the existing %s %s; fields the API does not report are taken as declared", ks.Singular, obj.ID))
 	} else if a.Action == Update && len(changes) == 1 && ks.ReadyField != "" && changes[0].Path == ks.ReadyField {

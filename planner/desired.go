@@ -193,10 +193,18 @@ func (b *builder) checkCatalog(addr string, ks *provider.KindSpec, r *spec.Resou
 	}
 	problems, replace := ks.Catalog(values, cat)
 	for _, p := range problems {
-		b.problem(addr, want[p.Field].rng, addr+": "+p.Summary, p.Allowed)
+		b.problem(addr, want[p.Field].rng, addr+": "+p.Summary, p.Allowed+didYouMean(p.Value, p.Choices))
 	}
 	for f, v := range replace {
 		want[f] = plain(v, false, want[f].rng)
 	}
 	return len(problems) == 0
+}
+
+// didYouMean suggests the choice nearest to a value not among them.
+func didYouMean(value string, choices []string) string {
+	if s := spec.Suggest(value, choices); s != "" && value != "" {
+		return fmt.Sprintf("; did you mean %q?", s)
+	}
+	return ""
 }

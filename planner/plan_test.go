@@ -101,6 +101,8 @@ func TestPlanRows(t *testing.T) {
 		{name: "vm_disk_shrink_refused", live: func(l *planner.Live, _ *state.State) { vmAttrs(l)["disk"] = 40 }},
 		{name: "vm_network_replace", edit: [][2]string{{"network: app", "network: b"}}, actions: 1},
 		{name: "vm_pool_replace", edit: [][2]string{{"pool: General", "pool: Performance"}}, actions: 1},
+		{name: "vm_os_not_offered", edit: [][2]string{{"os_name: ubuntu", "os_name: ubunto"}}},
+		{name: "vm_pool_unknown", edit: [][2]string{{"pool: General", "pool: Generl"}}},
 		{name: "vm_username_replace", edit: [][2]string{{"username: deploy", "username: ops"}}, actions: 1},
 		{name: "vm_cloud_init_replace", edit: [][2]string{{"runcmd: [a]", "runcmd: [a, b]"}}, actions: 1},
 		{name: "vm_description_replace", edit: [][2]string{{"disk: 20", "disk: 20\n    description: web tier"}}, actions: 1},

@@ -289,11 +289,15 @@ type Field struct {
 	ChangeReason string
 	Destructive  string
 	UndoNote     string
-	// CreateNote is a plan's note on a create with this value ("" none).
+	// CreateNote is a plan's note on a create with this value ("" none);
+	// ChangeNote a plan's note on a change from one value to another (a
+	// power switch's consequences).
 	CreateNote func(value any) string
-	// RequiredWhy: a Required field that is also a stack default may be
-	// set on the resource or at the top of the stack; this says why it is
-	// needed.
+	ChangeNote func(before, after any) string
+	// RequiredWhy says why a Required field is needed; validate then
+	// reports a missing one with this reason (and, for a field the stack
+	// may give a default for, where to set that) rather than as a bare
+	// schema error.
 	RequiredWhy string
 	// UniqueItems: a list's items are distinct.
 	UniqueItems bool
@@ -378,12 +382,15 @@ func (w Written) LiveName(field string) (string, bool) {
 // Problem is a rule broken by a value: the field (a path such as
 // "cloud_init.users"; reported at the resource when the field is not
 // set), what is wrong and what is allowed. Key reports it at the key of
-// the field rather than at its value.
+// the field rather than at its value. Value and Choices, when set, let the
+// engine add a "did you mean" (a name not in a catalogue).
 type Problem struct {
 	Field   string
 	Key     bool
 	Summary string
 	Allowed string
+	Value   string
+	Choices []string
 }
 
 // Live is what a refresh saw, for KindSpec.Implicit.

@@ -38,8 +38,11 @@ func (c *checker) provided(r *Resource) {
 			continue
 		}
 		rng := r.Range
-		c.errorf(&rng, ptr, fmt.Sprintf("%s: set %s: on it, or a %s: at the top level of the stack, the default that fills it for every resource", f.RequiredWhy, f.Name, f.Name),
-			"%s needs a %s", r.Addr, strings.ReplaceAll(f.Name, "_", " "))
+		detail := fmt.Sprintf("%s: set %s:", f.RequiredWhy, f.Name)
+		if c.s.Provider.StackDefault(f.Name) != nil {
+			detail = fmt.Sprintf("%s: set %s: on it, or a %s: at the top level of the stack, the default that fills it for every resource", f.RequiredWhy, f.Name, f.Name)
+		}
+		c.errorf(&rng, ptr, detail, "%s needs a %s", r.Addr, strings.ReplaceAll(f.Name, "_", " "))
 	}
 	if ks.Check == nil {
 		return
@@ -53,7 +56,7 @@ func (c *checker) provided(r *Resource) {
 		if p.Key {
 			rng = c.at(KeyPointer(at), r.Range)
 		}
-		c.errorf(rng, at, p.Allowed, "%s", p.Summary)
+		c.errorf(rng, at, p.Allowed+suggest(p.Value, p.Choices), "%s", p.Summary)
 	}
 }
 

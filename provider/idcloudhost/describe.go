@@ -461,7 +461,7 @@ func checkCatalog(values map[string]any, cat any) ([]provider.Problem, map[strin
 	switch {
 	case hasOS && image == nil:
 		out = append(out, provider.Problem{Field: "os_name", Allowed: "allowed: " + strings.Join(names, ", "),
-			Summary: fmt.Sprintf("os_name %q is not offered in %s", osName, c.Location)})
+			Summary: fmt.Sprintf("os_name %q is not offered in %s", osName, c.Location), Value: osName, Choices: names})
 	case hasVersion && image != nil && !slices.Contains(image.Versions, osVersion):
 		out = append(out, provider.Problem{Field: "os_version", Allowed: fmt.Sprintf("allowed versions of %s: %s", osName, strings.Join(image.Versions, ", ")),
 			Summary: fmt.Sprintf("%s %q is not offered in %s", osName, osVersion, c.Location)})
@@ -478,7 +478,7 @@ func checkCatalog(values map[string]any, cat any) ([]provider.Problem, map[strin
 		}
 		if found == "" {
 			out = append(out, provider.Problem{Field: "pool", Allowed: "allowed: " + strings.Join(pools, ", ") + " (a name or its uuid)",
-				Summary: fmt.Sprintf("host pool %q does not exist in %s", p, c.Location)})
+				Summary: fmt.Sprintf("host pool %q does not exist in %s", p, c.Location), Value: p, Choices: pools})
 		} else {
 			replace = map[string]any{"pool": found}
 		}
