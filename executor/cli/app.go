@@ -109,7 +109,7 @@ func newApp(stdio *IO) *cli.App {
 		EnableBashCompletion: false,
 		ExitErrHandler:       func(*cli.Context, error) {}, // Main decides the exit code
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "endpoint", Usage: "API endpoint, or `sim` for the embedded simulator", EnvVars: []string{"IDSTACK_ENDPOINT"}, Value: "https://api.idcloudhost.com"},
+			&cli.StringFlag{Name: "endpoint", Usage: "API endpoint (default: the provider's), or `sim` for the embedded simulator", EnvVars: []string{"IDSTACK_ENDPOINT"}},
 			&cli.StringFlag{Name: "api-key", Usage: "API key (sent as the apikey header)", EnvVars: []string{"IDSTACK_API_KEY"}},
 			&cli.BoolFlag{Name: "no-color", Usage: "no colour in output (also NO_COLOR)"},
 		},

@@ -36,7 +36,11 @@ func applyCommand(stdio *IO) *cli.Command {
 		ArgsUsage: "[PLAN]",
 		Flags:     append(applyFlags(), &cli.BoolFlag{Name: "adopt", Usage: "take over same-named live objects the state does not own"}),
 		Action: func(c *cli.Context) error {
-			return runApply(c, stdio, planner.Options{})
+			o, err := applyOptionsOf(c, planner.Options{})
+			if err != nil {
+				return err
+			}
+			return runApply(c.Context, stdio, o)
 		},
 	}
 }
@@ -47,7 +51,11 @@ func destroyCommand(stdio *IO) *cli.Command {
 		Usage: "delete everything the stack owns",
 		Flags: applyFlags(),
 		Action: func(c *cli.Context) error {
-			return runApply(c, stdio, planner.Options{Destroy: true})
+			o, err := applyOptionsOf(c, planner.Options{Destroy: true})
+			if err != nil {
+				return err
+			}
+			return runApply(c.Context, stdio, o)
 		},
 	}
 }
@@ -103,40 +111,37 @@ var stageMessages = map[run.Stage]string{
 
 // runApply applies the stack (or a saved plan) through the engine's run
 // and says what happened; the exit code follows from the outcome.
-func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
-	if c.Int("parallelism") < 1 {
+func runApply(parent context.Context, stdio *IO, o applyOptions) error {
+	if o.Parallelism < 1 {
 		return exit(ExitError, errors.New("--parallelism must be at least 1"))
 	}
-	ctx, stop, setStage, release := interrupts(c.Context, stdio)
+	ctx, stop, setStage, release := interrupts(parent, stdio)
 	defer release()
-	args, err := stackArgsOf(c)
-	if err != nil {
-		return err
-	}
 	var saved *planner.Saved
-	if c.Args().Len() > 0 {
+	if o.SavedPlan != "" {
 		// A saved plan: made again from its own inputs, applied only if
 		// nothing it depends on changed since.
-		if saved, err = planner.ReadSaved(c.Args().First()); err != nil {
+		var err error
+		if saved, err = planner.ReadSaved(o.SavedPlan); err != nil {
 			return exit(ExitError, err)
 		}
-		if args, err = savedArgs(c, saved); err != nil {
+		if o.Stack.stackArgs, err = savedArgs(o.Stack.stackArgs, saved); err != nil {
 			return err
 		}
-		opts.Destroy = saved.Plan.Destroy
+		o.Plan.Destroy = saved.Plan.Destroy
 	}
-	cfg, conn, err := runConfig(c, stdio, args, opts)
+	cfg, conn, err := runConfig(ctx, stdio, o.planOptions)
 	defer closeConn(stdio, conn)
 	if err != nil {
 		return err
 	}
-	cfg.Lock = "idstack " + c.Command.Name
+	cfg.Lock = "idstack " + o.Command
 	cfg.Saved = saved
 	cfg.Stop = stop
-	cfg.Parallelism = c.Int("parallelism")
-	cfg.NoRollback = c.Bool("no-rollback")
+	cfg.Parallelism = o.Parallelism
+	cfg.NoRollback = o.NoRollback
 	cfg.SetStage = func(s run.Stage) { setStage(stageMessages[s]) }
-	if !c.Bool("auto-approve") && saved == nil { // a saved plan was approved when it was reviewed
+	if !o.AutoApprove && saved == nil { // a saved plan was approved when it was reviewed
 		cfg.Approve = func(p *planner.Plan) error { return confirm(stdio, p, stop) }
 	}
 	notes := cfg.Sink
@@ -170,9 +175,9 @@ func runApply(c *cli.Context, stdio *IO, opts planner.Options) error {
 	var stale *run.StaleError
 	switch {
 	case errors.As(out.Err, &stale):
-		return exit(ExitError, fmt.Errorf("the saved plan %s is stale: %s.\nMake a new plan with `idstack plan --out`", c.Args().First(), stale))
+		return exit(ExitError, fmt.Errorf("the saved plan %s is stale: %s.\nMake a new plan with `idstack plan --out`", o.SavedPlan, stale))
 	case out.Status == run.NotRun:
-		return exitFor(c, args, out.Err)
+		return exitFor(o.Stack.File, out.Err)
 	case out.Status == run.NothingToDo:
 		if out.Err != nil {
 			return exit(ExitError, out.Err)
@@ -253,11 +258,7 @@ func closeRun(stdio *IO, run *planRun) {
 
 // savedArgs are a saved plan's stack inputs; --var may give the values of
 // sensitive variables again (they are never saved).
-func savedArgs(c *cli.Context, saved *planner.Saved) (stackArgs, error) {
-	extra, err := stackArgsOf(c)
-	if err != nil {
-		return stackArgs{}, err
-	}
+func savedArgs(extra stackArgs, saved *planner.Saved) (stackArgs, error) {
 	args := stackArgs{File: saved.StackFile, Vars: map[string]string{}, VarFiles: saved.VarFiles}
 	for k, v := range saved.Vars {
 		args.Vars[k] = v

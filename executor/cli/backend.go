@@ -32,7 +32,7 @@ type s3Settings struct {
 
 // s3SettingsFor reads backend: {s3: {bucket, key}} of the stack file and
 // the flags; ok is false for the local backend.
-func s3SettingsFor(c *cli.Context, stack *spec.Stack) (s3Settings, bool) {
+func s3SettingsFor(so stackOptions, stack *spec.Stack) (s3Settings, bool) {
 	var s s3Settings
 	if b, ok := stack.Doc["backend"].(map[string]any); ok {
 		if s3, ok := b["s3"].(map[string]any); ok {
@@ -41,10 +41,10 @@ func s3SettingsFor(c *cli.Context, stack *spec.Stack) (s3Settings, bool) {
 			s.From = "the stack file"
 		}
 	}
-	if v := c.String("backend-bucket"); v != "" {
+	if v := so.BackendBucket; v != "" {
 		s.Bucket, s.From = v, "--backend-bucket"
 	}
-	if v := c.String("backend-key"); v != "" {
+	if v := so.BackendKey; v != "" {
 		s.Key = v
 	}
 	if s.Bucket == "" {
@@ -61,19 +61,18 @@ func s3SettingsFor(c *cli.Context, stack *spec.Stack) (s3Settings, bool) {
 // so, with the endpoint and a key pair read from the API
 // (/v1/storage/api/s3, /v1/storage/user/keys); otherwise the local
 // .idstack directory beside the stack file.
-func backendFor(c *cli.Context, stack *spec.Stack) (state.Backend, error) {
-	s, ok := s3SettingsFor(c, stack)
+func backendFor(ctx context.Context, conn connOptions, so stackOptions, stack *spec.Stack) (state.Backend, error) {
+	s, ok := s3SettingsFor(so, stack)
 	if !ok {
 		return state.NewLocal(stack.Dir, stack.Name, stack.Provider), nil
 	}
-	endpoint, key := c.String("endpoint"), c.String("api-key")
+	endpoint, key := conn.Endpoint, conn.APIKey
 	if endpoint == simEndpoint {
 		return nil, fmt.Errorf("the S3 state backend (from %s) needs a simulator that outlives the run: start `idstack sim` and pass --endpoint http://127.0.0.1:8080, or drop the backend to keep the state in .idstack/", s.From)
 	}
 	if key == "" {
 		return nil, errors.New("no API key: set IDSTACK_API_KEY or --api-key (the S3 state backend reads its endpoint and keys through the API)")
 	}
-	ctx := c.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}

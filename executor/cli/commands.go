@@ -19,7 +19,11 @@ func validateCommand(stdio *IO) *cli.Command {
 		Usage: "check a stack file against the schema and the API's rules (no API calls)",
 		Flags: stackFlags(),
 		Action: func(c *cli.Context) error {
-			stack, err := loadStack(c, stdio)
+			args, err := stackArgsOf(c)
+			if err != nil {
+				return err
+			}
+			stack, err := loadStack(stdio, args)
 			if err != nil {
 				return err
 			}
@@ -57,7 +61,11 @@ func graphCommand(stdio *IO) *cli.Command {
 			}
 			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			pr, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")})
+			o, err := planOptionsOf(c, planner.Options{})
+			if err != nil {
+				return err
+			}
+			pr, err := makePlan(ctx, stdio, o)
 			defer closeRun(stdio, pr)
 			if err != nil {
 				return err

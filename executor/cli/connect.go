@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/idcloudhost"
@@ -35,8 +33,11 @@ const simEndpoint = "sim"
 // embedded simulator on a loopback port, its world kept in
 // <stackDir>/.idstack/sim-world.json between runs, and talks to it over
 // real HTTP through the same client as for the cloud.
-func connectIDCloudHost(c *cli.Context, stdio *IO, stackDir string) (*connection, error) {
-	endpoint, key := c.String("endpoint"), c.String("api-key")
+func connectIDCloudHost(conn connOptions, stdio *IO, stackDir string) (*connection, error) {
+	endpoint, key := conn.Endpoint, conn.APIKey
+	if endpoint == "" {
+		endpoint = idcloudhost.DefaultEndpoint
+	}
 	if endpoint != simEndpoint {
 		if key == "" {
 			return nil, errors.New("no API key: set IDSTACK_API_KEY or --api-key (or use --endpoint sim for the built-in simulator)")

@@ -65,7 +65,7 @@ func runExport(c *cli.Context, stdio *IO) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	conn, err := connect(c, stdio, d, dir)
+	conn, err := connect(connOf(c), stdio, d, dir)
 	if err != nil {
 		return exit(ExitError, err)
 	}

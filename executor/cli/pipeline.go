@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/idstack/idstack/executor/run"
-	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/schema"
@@ -37,17 +36,9 @@ func stackArgsOf(c *cli.Context) (stackArgs, error) {
 	return args, nil
 }
 
-// loadStack reads, interpolates and validates the stack file of -f,
-// printing every diagnostic. It fails (exit 1) when any is an error.
-func loadStack(c *cli.Context, stdio *IO) (*spec.Stack, error) {
-	args, err := stackArgsOf(c)
-	if err != nil {
-		return nil, err
-	}
-	return loadStackArgs(stdio, args)
-}
-
-func loadStackArgs(stdio *IO, args stackArgs) (*spec.Stack, error) {
+// loadStack reads, interpolates and validates a stack file, printing every
+// diagnostic. It fails (exit 1) when any is an error.
+func loadStack(stdio *IO, args stackArgs) (*spec.Stack, error) {
 	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, LookupEnv: stdio.LookupEnv, Providers: descriptions(), DefaultProvider: defaultCloud}
 	stack, diags := schema.Load(args.File, opts)
 	if len(diags) > 0 {
@@ -84,20 +75,16 @@ func (r *planRun) close() error {
 
 // makePlan loads the stack, connects and plans without a lock (plan,
 // graph). The caller must close the run, even after an error.
-func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Options) (*planRun, error) {
-	args, err := stackArgsOf(c)
-	if err != nil {
-		return &planRun{}, err
-	}
-	pr := &planRun{args: args}
-	cfg, conn, err := runConfig(c, stdio, args, opts)
+func makePlan(ctx context.Context, stdio *IO, o planOptions) (*planRun, error) {
+	pr := &planRun{args: o.Stack.stackArgs}
+	cfg, conn, err := runConfig(ctx, stdio, o)
 	pr.stack, pr.conn = cfg.Stack, conn
 	if err != nil {
 		return pr, err
 	}
 	pr.Planned, err = run.Plan(ctx, cfg)
 	if err != nil {
-		return pr, exitFor(c, args, err)
+		return pr, exitFor(o.Stack.File, err)
 	}
 	return pr, nil
 }
@@ -106,28 +93,26 @@ func makePlan(ctx context.Context, c *cli.Context, stdio *IO, opts planner.Optio
 // configuration, with a sink that prints notes and diagnostics (the
 // apply adds its views). The connection (nil after an early error) must
 // be closed.
-func runConfig(c *cli.Context, stdio *IO, args stackArgs, opts planner.Options) (run.Config, *connection, error) {
+func runConfig(ctx context.Context, stdio *IO, o planOptions) (run.Config, *connection, error) {
 	var cfg run.Config
-	stack, err := loadStackArgs(stdio, args)
+	stack, err := loadStack(stdio, o.Stack.stackArgs)
 	if err != nil {
 		return cfg, nil, err
 	}
 	cfg.Stack = stack
-	conn, err := connect(c, stdio, stack.Provider, stack.Dir)
+	conn, err := connect(o.Conn, stdio, stack.Provider, stack.Dir)
 	if err != nil {
 		return cfg, nil, exit(ExitError, err)
 	}
 	cfg.Provider = conn.Provider
-	if cfg.Backend, err = backendFor(c, stack); err != nil {
+	if cfg.Backend, err = backendFor(ctx, o.Conn, o.Stack, stack); err != nil {
 		return cfg, conn, exit(ExitError, err)
 	}
-	if cfg.CreateDeadline, err = createDeadlines(c, stack.Provider); err != nil {
+	if cfg.CreateDeadline, err = createDeadlines(o.CreateDeadlines, stack.Provider); err != nil {
 		return cfg, conn, exit(ExitError, err)
 	}
-	opts.Adopt = opts.Adopt || c.Bool("adopt")
-	opts.Targets = append(opts.Targets, c.StringSlice("target")...)
-	cfg.Options = opts
-	cfg.LockTimeout = c.Duration("lock-timeout")
+	cfg.Options = o.Plan
+	cfg.LockTimeout = o.LockTimeout
 	cfg.Sink = func(e run.Event) {
 		switch e.Type {
 		case run.Note:
@@ -141,13 +126,13 @@ func runConfig(c *cli.Context, stdio *IO, args stackArgs, opts planner.Options) 
 
 // exitFor turns a run's error into the command's: a held lock names the
 // exact way out; diagnostics were printed already.
-func exitFor(c *cli.Context, args stackArgs, err error) error {
+func exitFor(file string, err error) error {
 	var le *state.LockedError
 	switch {
 	case errors.As(err, &le):
-		err = fmt.Errorf("%w\n  the exact command: idstack unlock -f %s", err, args.File)
+		err = fmt.Errorf("%w\n  the exact command: idstack unlock -f %s", err, file)
 	case errors.Is(err, run.ErrDiagnostics):
-		err = fmt.Errorf("%s has %s", c.String("file"), strings.TrimPrefix(err.Error(), run.ErrDiagnostics.Error()+": "))
+		err = fmt.Errorf("%s has %s", file, strings.TrimPrefix(err.Error(), run.ErrDiagnostics.Error()+": "))
 	}
 	return exit(ExitError, err)
 }
@@ -176,10 +161,10 @@ func createDeadlineFlag() cli.Flag {
 
 // createDeadlines reads --create-deadline into a function of the kind,
 // over the provider's own deadlines.
-func createDeadlines(c *cli.Context, d *provider.Description) (func(provider.Kind) time.Duration, error) {
+func createDeadlines(flags []string, d *provider.Description) (func(provider.Kind) time.Duration, error) {
 	set := map[provider.Kind]time.Duration{}
 	all := time.Duration(0)
-	for _, v := range c.StringSlice("create-deadline") {
+	for _, v := range flags {
 		kind, ds, hasKind := strings.Cut(v, "=")
 		if !hasKind {
 			kind, ds = "", v

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -27,33 +28,50 @@ func planCommand(stdio *IO) *cli.Command {
 			createDeadlineFlag(),
 		),
 		Action: func(c *cli.Context) error {
-			format := c.String("format")
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			pr, err := makePlan(ctx, c, stdio, planner.Options{Destroy: c.Bool("destroy")})
-			defer closeRun(stdio, pr)
+			po, err := planOptionsOf(c, planner.Options{})
 			if err != nil {
 				return err
 			}
-			if err := renderPlan(stdio, pr.Plan, format, c.String("out")); err != nil {
-				return err
-			}
-			if err := planProblems(stdio, pr); err != nil {
-				return err
-			}
-			if out := c.String("out"); out != "" {
-				saved := planner.NewSaved(pr.Plan, pr.stack, pr.args.File, pr.args.Vars, pr.args.VarFiles, pr.State, pr.Live)
-				if err := planner.WriteSaved(out, saved); err != nil {
-					return exit(ExitError, err)
-				}
-				fmt.Fprintf(stdio.Err, "Plan saved to %s: apply it with `idstack apply %s`.\n", out, out)
-			}
-			return detailedExit(c, pr.Plan)
+			return runPlan(c.Context, stdio, planCmdOptions{planOptions: po,
+				Format: c.String("format"), Out: c.String("out"), DetailedExitcode: c.Bool("detailed-exitcode")})
 		},
 	}
+}
+
+// planCmdOptions are the plan command's.
+type planCmdOptions struct {
+	planOptions
+	Format           string // text, json, markdown
+	Out              string // save the plan to this file
+	DetailedExitcode bool
+}
+
+// runPlan makes a plan, prints it and, with Out, saves it.
+func runPlan(parent context.Context, stdio *IO, o planCmdOptions) error {
+	if err := checkFormat(o.Format); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	pr, err := makePlan(ctx, stdio, o.planOptions)
+	defer closeRun(stdio, pr)
+	if err != nil {
+		return err
+	}
+	if err := renderPlan(stdio, pr.Plan, o.Format, o.Out); err != nil {
+		return err
+	}
+	if err := planProblems(stdio, pr); err != nil {
+		return err
+	}
+	if o.Out != "" {
+		saved := planner.NewSaved(pr.Plan, pr.stack, pr.args.File, pr.args.Vars, pr.args.VarFiles, pr.State, pr.Live)
+		if err := planner.WriteSaved(o.Out, saved); err != nil {
+			return exit(ExitError, err)
+		}
+		fmt.Fprintf(stdio.Err, "Plan saved to %s: apply it with `idstack apply %s`.\n", o.Out, o.Out)
+	}
+	return detailedExit(o.DetailedExitcode, pr.Plan)
 }
 
 func checkFormat(format string) error {
@@ -87,8 +105,8 @@ func renderPlan(stdio *IO, plan *planner.Plan, format, savedAs string) error {
 }
 
 // detailedExit gives plan's exit code under --detailed-exitcode.
-func detailedExit(c *cli.Context, plan *planner.Plan) error {
-	if !c.Bool("detailed-exitcode") {
+func detailedExit(detailed bool, plan *planner.Plan) error {
+	if !detailed {
 		return nil
 	}
 	switch {

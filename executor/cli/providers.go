@@ -3,8 +3,6 @@ package cli
 import (
 	"sort"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/idcloudhost"
 )
@@ -15,7 +13,7 @@ import (
 // embedded simulator).
 type cloud struct {
 	desc    *provider.Description
-	connect func(c *cli.Context, stdio *IO, stackDir string) (*connection, error)
+	connect func(conn connOptions, stdio *IO, stackDir string) (*connection, error)
 }
 
 // clouds by the name a stack file gives (provider:).
@@ -36,8 +34,8 @@ func descriptions() map[string]*provider.Description {
 }
 
 // connect makes the provider of a stack's cloud.
-func connect(c *cli.Context, stdio *IO, d *provider.Description, stackDir string) (*connection, error) {
-	return clouds[d.Name].connect(c, stdio, stackDir)
+func connect(conn connOptions, stdio *IO, d *provider.Description, stackDir string) (*connection, error) {
+	return clouds[d.Name].connect(conn, stdio, stackDir)
 }
 
 // cloudNames lists the providers, sorted.

@@ -141,7 +141,7 @@ func TestS3Settings(t *testing.T) {
 			var got s3Settings
 			var ok bool
 			app := &cli.App{Flags: backendFlags(), Action: func(c *cli.Context) error {
-				got, ok = s3SettingsFor(c, tt.stack)
+				got, ok = s3SettingsFor(stackOptions{BackendBucket: c.String("backend-bucket"), BackendKey: c.String("backend-key")}, tt.stack)
 				return nil
 			}}
 			if err := app.Run(append([]string{"x"}, tt.args...)); err != nil {

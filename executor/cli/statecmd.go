@@ -14,11 +14,15 @@ import (
 // stackBackend opens the state of the stack named by -f (variables are
 // needed: the stack name may use them).
 func stackBackend(c *cli.Context, stdio *IO) (state.Backend, error) {
-	stack, err := loadStack(c, stdio)
+	so, err := stackOptionsOf(c)
 	if err != nil {
 		return nil, err
 	}
-	b, err := backendFor(c, stack)
+	stack, err := loadStack(stdio, so.stackArgs)
+	if err != nil {
+		return nil, err
+	}
+	b, err := backendFor(c.Context, connOf(c), so, stack)
 	if err != nil {
 		return nil, exit(ExitError, err)
 	}

@@ -43,6 +43,9 @@ var _ provider.Provider = (*Client)(nil)
 // Option configures a Client.
 type Option func(*Client)
 
+// DefaultEndpoint is the live service.
+const DefaultEndpoint = "https://api.idcloudhost.com"
+
 // Defaults. VM calls on the live service are synchronous and slow (a create
 // takes ~30 s), so the per-call timeout allows minutes.
 const (
