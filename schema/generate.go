@@ -12,8 +12,19 @@ import (
 // from its description: the engine's own keys (stack, location, vars,
 // backend, lifecycle…), the provider's stack defaults, and a definition per
 // kind built from its fields. Keys keep the description's order, which is
-// the order diagnostics list allowed fields in.
-func Generate(d *provider.Description) []byte {
+// the order diagnostics list allowed fields in. It is the schema validate
+// holds an interpolated file to.
+func Generate(d *provider.Description) []byte { return generate(d, false) }
+
+// GenerateForEditors is the schema for editors (what `idstack schema`
+// prints): an editor sees the file before interpolation, so wherever a
+// scalar has a type, a pattern or a list of values, a string holding a
+// ${…} is accepted too (vcpu: ${var.web_vcpu} is right, not "Incorrect
+// type").
+func GenerateForEditors(d *provider.Description) []byte { return generate(d, true) }
+
+func generate(d *provider.Description, editor bool) []byte {
+	field := func(f *provider.Field) obj { return fieldSchema(f, editor) }
 	defs := obj{
 		{"var", varDef},
 		{"lifecycle", lifecycleDef},
@@ -54,7 +65,7 @@ func Generate(d *provider.Description) []byte {
 			{"type", "object"},
 			{"additionalProperties", ref(ks.SchemaName)},
 		}})
-		defs = append(defs, kv{ks.SchemaName, kindDef(d, ks)})
+		defs = append(defs, kv{ks.SchemaName, kindDef(d, ks, editor)})
 	}
 	doc := obj{
 		{"$schema", "http://json-schema.org/draft-07/schema#"},
@@ -80,7 +91,8 @@ func Generate(d *provider.Description) []byte {
 // kindDef is the definition of one resource of a kind: its fields, then
 // the engine's location (not on global kinds), then the fields the stack
 // gives defaults for, then lifecycle.
-func kindDef(d *provider.Description, ks *provider.KindSpec) obj {
+func kindDef(d *provider.Description, ks *provider.KindSpec, editor bool) obj {
+	field := func(f *provider.Field) obj { return fieldSchema(f, editor) }
 	var props obj
 	var required []any
 	var defaults []*provider.Field
@@ -109,8 +121,38 @@ func kindDef(d *provider.Description, ks *provider.KindSpec) obj {
 	return append(def, extra(ks.Schema)...)
 }
 
-// field is the schema of one field from its description.
-func field(f *provider.Field) obj {
+// interpolation is a string that holds a ${…}: what an editor sees where
+// the value comes from a variable, the environment or a file.
+var interpolation = obj{{"type", "string"}, {"pattern", `\$\{[^}]+\}`}}
+
+// fieldSchema is the schema of one field from its description; for
+// editors, a scalar that a ${…} can stand for accepts one.
+func fieldSchema(f *provider.Field, editor bool) obj {
+	o := strictField(f, editor)
+	if !editor || !interpolable(f) {
+		return o
+	}
+	// The description stays outside, where editors show it on hover.
+	out := obj{}
+	if len(o) > 0 && o[0].k == "description" {
+		out, o = obj{o[0]}, o[1:]
+	}
+	return append(out, kv{"anyOf", []any{o, interpolation}})
+}
+
+// interpolable: a scalar whose constraints a ${…} string would break.
+func interpolable(f *provider.Field) bool {
+	switch f.Type {
+	case provider.IntegerType, provider.NumberType, provider.BooleanType:
+		return true
+	case provider.StringType, provider.AnyType:
+		return len(f.Enum) > 0 || f.Pattern != ""
+	}
+	return false
+}
+
+func strictField(f *provider.Field, editor bool) obj {
+	field := func(f *provider.Field) obj { return fieldSchema(f, editor) }
 	var o obj
 	if f.Doc != "" {
 		o = append(o, kv{"description", f.Doc})

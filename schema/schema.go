@@ -18,15 +18,10 @@ import (
 
 const schemaURL = "https://idstack.dev/idstack.schema.json"
 
-// JSON returns the schema of a provider's stack files (printed by
-// `idstack schema`), generated from its description.
-func JSON(d *provider.Description) []byte {
-	c, err := load(d)
-	if err != nil {
-		return Generate(d)
-	}
-	return bytes.Clone(c.src)
-}
+// JSON returns the schema of a provider's stack files for editors
+// (printed by `idstack schema`): generated from its description, a ${…}
+// accepted wherever a variable may stand.
+func JSON(d *provider.Description) []byte { return GenerateForEditors(d) }
 
 // compiled holds what Validate needs, built once per description.
 type compiled struct {
