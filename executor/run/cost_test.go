@@ -82,7 +82,9 @@ func (w *world) pricedConfig(cloud *pricedCloud, src string) run.Config {
 func (w *world) pricedPlan(cloud *pricedCloud, src string) *planner.Plan {
 	w.t.Helper()
 	p, err := run.Plan(context.Background(), w.pricedConfig(cloud, src))
-	defer p.Close()
+	if cerr := p.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -148,7 +150,9 @@ addresses:
 func livePricesOf(t *testing.T, w *world, cloud *pricedCloud) *planner.Live {
 	t.Helper()
 	p, err := run.Plan(context.Background(), w.pricedConfig(cloud, twoServers))
-	defer p.Close()
+	if cerr := p.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +182,9 @@ func TestPlanCostWhenThePriceListFails(t *testing.T) {
 func TestPlanWithoutPrices(t *testing.T) {
 	w := newWorld(t)
 	p, err := run.Plan(context.Background(), w.config(twoServers))
-	defer p.Close()
+	if cerr := p.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
