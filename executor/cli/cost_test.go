@@ -3,10 +3,15 @@ package cli_test
 import (
 	"encoding/json"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/idstack/idstack/executor/cli"
 	"github.com/idstack/idstack/planner"
@@ -168,5 +173,39 @@ func TestCostWhenThePriceListFails(t *testing.T) {
 	code, stdout, errs := e.run("cost", "-f", f)
 	if code != cli.ExitError || !strings.Contains(errs, "the price list could not be read") {
 		t.Errorf("cost: exit %d\n%s%s", code, stdout, errs)
+	}
+}
+
+// countCalls counts the calls that reached the simulator's handler,
+// before its latency.
+type countCalls struct {
+	next http.Handler
+	n    atomic.Int32
+}
+
+func (c *countCalls) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.n.Add(1)
+	c.next.ServeHTTP(w, r)
+}
+
+// TestCostSIGTERM: SIGTERM (a cancelled CI job) stops `idstack cost` as it
+// stops `plan`: its calls are cancelled and it exits 1, not killed by the
+// signal.
+func TestCostSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary")
+	}
+	t.Parallel()
+	s := sim.New(sim.Options{Seed: 1, Latency: 30 * time.Second})
+	calls := &countCalls{next: s}
+	srv := httptest.NewServer(calls)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, sim: s, url: srv.URL, dir: t.TempDir()}
+	f := quickStart(t, e)
+	p := e.start(nil, "cost", "-f", f)
+	waitUntil(t, 20*time.Second, "a call to the simulator", func() bool { return calls.n.Load() > 0 })
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(10 * time.Second); code != cli.ExitError || p.killed() {
+		t.Fatalf("exit %d (killed by the signal: %v), want 1\n%s", code, p.killed(), p.out.String())
 	}
 }
