@@ -55,6 +55,12 @@ func TestQuickStartPlanShowsTheCost(t *testing.T) {
 	}
 
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	if out := e.mustRun(0, "plan", "-f", f); !strings.Contains(out, "No changes: the live objects of stack \"demo-dev\" match the stack file.\nCost estimate: 15.33 per month (unchanged) at 730 hours a month") {
+		t.Errorf("no changes:\n%s", out)
+	}
+	if out := e.mustRun(0, "plan", "-f", f, "--format", "markdown"); !strings.Contains(out, "### idstack plan for `demo-dev`: no changes · cost 15.33 per month (unchanged)\n") {
+		t.Errorf("no changes, Markdown:\n%s", out)
+	}
 	p := e.plan(f, "--var", "web_vcpu=2")
 	want := cpuHourly * planner.HoursPerMonth // 0.00521 × 730 = 3.8033
 	if c := p.Cost; c == nil || !near(*c.MonthlyChange, want) || !near(c.Before.Monthly, 15.33) || !near(c.After.Monthly, 15.33+want) {

@@ -54,12 +54,21 @@ func costLine(c *planner.Cost) string {
 	case c.Error != "":
 		return "Cost estimate: unknown, " + c.Error + "."
 	}
+	return fmt.Sprintf("Cost estimate: %s at %d hours a month, in the account's billing currency.", costChange(c), c.HoursPerMonth)
+}
+
+// costChange is "15.33 → 19.13 per month (+3.80)", or "15.33 per month
+// (unchanged)".
+func costChange(c *planner.Cost) string {
 	change := 0.0
 	if c.MonthlyChange != nil {
 		change = *c.MonthlyChange
 	}
-	return fmt.Sprintf("Cost estimate: %s → %s per month (%s) at %d hours a month, in the account's billing currency.",
-		money(monthlyOf(c.Before)), money(monthlyOf(c.After)), signed(change), c.HoursPerMonth)
+	before, after := money(monthlyOf(c.Before)), money(monthlyOf(c.After))
+	if before == after && money(change) == "0.00" {
+		return after + " per month (unchanged)"
+	}
+	return fmt.Sprintf("%s → %s per month (%s)", before, after, signed(change))
 }
 
 // costLeftOut says which objects the totals leave out or estimate from
@@ -140,11 +149,7 @@ func mdCostSummary(c *planner.Cost) string {
 	case c.Error != "":
 		return " · cost unknown"
 	}
-	change := 0.0
-	if c.MonthlyChange != nil {
-		change = *c.MonthlyChange
-	}
-	return fmt.Sprintf(" · cost %s → %s per month (%s)", money(monthlyOf(c.Before)), money(monthlyOf(c.After)), signed(change))
+	return " · cost " + costChange(c)
 }
 
 // mdCostNote is the line under a Markdown plan's summary that says what
