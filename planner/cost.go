@@ -170,7 +170,8 @@ func (b *builder) estimate() {
 	var before, after tally
 	// What the state owns, as it is live: everything's "before", and the
 	// "after" of what the plan leaves alone.
-	for _, r := range append(sortedRecords(b.st), b.st.Deposed...) {
+	records := sortedRecords(b.st)
+	for i, r := range append(records, b.st.Deposed...) {
 		ks := live.Kind(provider.Kind(r.Kind))
 		obj := live.Find(provider.Kind(r.Kind), r.Location, r.ID)
 		if ks == nil || ks.Price == nil || obj == nil {
@@ -178,7 +179,8 @@ func (b *builder) estimate() {
 		}
 		e := ks.Price(liveValues(ks, obj), obj, live.Prices)
 		before.add(r.Address, e)
-		if !acted[r.Address] {
+		deposed := i >= len(records) // always deleted by the plan
+		if !deposed && !acted[r.Address] {
 			after.add(r.Address, e)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/idcloudhost"
 	"github.com/idstack/idstack/spec"
@@ -78,5 +79,36 @@ func TestBillPricesWhatIsLive(t *testing.T) {
 	}
 	if a := b.Resources[0].Amount; a.Hourly != 0.002 || a.Monthly != 1.46 || a.Note != "stopped: storage only" || b.Total.Monthly != 1.46 {
 		t.Errorf("vms.web: %+v, total %+v", a, b.Total)
+	}
+}
+
+// TestCostOfADeposedObject: the old half of an earlier replacement is in
+// "before" and, deleted by the plan, not in "after", even when its
+// address is otherwise unchanged: the base VM (0.019 an hour, 13.87 a
+// month) and a deposed old one of 1 vCPU, 1024 MiB, 20 GiB (0.0105, 7.665).
+func TestCostOfADeposedObject(t *testing.T) {
+	live, st := world()
+	sc := planner.Scope{Kind: idcloudhost.VMs, Location: "jkt01"}
+	old := live.Objects[sc][0]
+	old.ID, old.Attrs = "v0", provider.Attrs{"name": "vm-web", "vcpu": 1, "ram": 1024, "disk": 20, "power": "running", "os_name": "ubuntu", "backup": false}
+	live.Set(idcloudhost.VMs, "jkt01", append(live.Objects[sc], old))
+	st.Deposed = append(st.Deposed, &state.Resource{Address: "vms.web", Kind: "vms", ID: "v0", Location: "jkt01", Name: "vm-web"})
+	stack, diags := spec.LoadBytes("stack.yaml", []byte(baseStack), spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, r := range stack.Resources {
+		r.Location = "jkt01"
+	}
+	p := planner.Build(stack, st, live, planner.Options{})
+	if len(p.Actions) != 1 || !p.Actions[0].Deposed {
+		t.Fatalf("want the deposed VM's deletion only: %+v", p.Actions)
+	}
+	c := p.Cost
+	if c.Before.Monthly != 21.535 || c.After.Monthly != 13.87 || *c.MonthlyChange != -7.665 {
+		t.Errorf("cost: %+v → %+v (%v)", c.Before, c.After, *c.MonthlyChange)
+	}
+	if rc := p.Actions[0].Cost; rc.Before.Monthly != 7.665 || rc.After != nil {
+		t.Errorf("the deposed VM: %+v", rc)
 	}
 }
