@@ -61,6 +61,7 @@ func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
 	b.wire()
 	b.names()
 	b.plan.summarize()
+	b.estimate()
 	return b.plan
 }
 

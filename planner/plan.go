@@ -48,6 +48,9 @@ type Plan struct {
 	// Names maps the ids of the stack's VMs and networks to their
 	// addresses, so references read as "networks.app (uuid)".
 	Names map[string]string `json:"names,omitempty"`
+	// Cost is the monthly estimate before and after, from the cloud's
+	// price list (cost.go); nil when the provider has none.
+	Cost *Cost `json:"cost,omitempty"`
 }
 
 // Show formats a value for a plan line, naming the stack's own VMs and
@@ -134,6 +137,9 @@ type Action struct {
 	// DeleteAfter orders the deletion half (delete, old half of replace):
 	// it waits for the deletions of these addresses.
 	DeleteAfter []string `json:"delete_after,omitempty"`
+	// Cost is what the object costs before and after the action, for a
+	// kind the cloud's price list prices.
+	Cost *ResourceCost `json:"cost,omitempty"`
 }
 
 // Phase1 reports whether the action creates or changes (as opposed to a

@@ -14,6 +14,7 @@ import (
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/sim"
 	"github.com/idstack/idstack/spec"
 )
 
@@ -52,6 +53,7 @@ func world() (*planner.Live, *state.State) {
 	}
 	live := &planner.Live{Provider: idcloudhost.Description(),
 		DefaultLocation: "jkt01",
+		Prices:          idcloudhost.PricesOf(sim.PricingPolicy()), // the document's prices
 		Objects: map[planner.Scope][]provider.Object{
 			{Kind: idcloudhost.VMs, Location: "jkt01"}:      {vm},
 			{Kind: idcloudhost.Networks, Location: "jkt01"}: {net("n0", "Default network", true), net("n1", "net-a", false), net("n2", "net-b", false)},

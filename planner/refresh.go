@@ -21,6 +21,10 @@ type Live struct {
 	Locations       []provider.Location
 	Objects         map[Scope][]provider.Object
 	Catalogs        map[string]any // the provider's catalogue per location
+	// Prices is the provider's price list (ReadPrices), nil when it has
+	// none; PricesErr says why it could not be read.
+	Prices    any
+	PricesErr error
 
 	mu     sync.Mutex
 	byID   map[Scope]map[string]int   // index into Objects[scope]

@@ -191,5 +191,8 @@ func Restrict(now, saved *Plan) (*Plan, []string) {
 		}
 	}
 	out.summarize()
+	if len(out.Actions) != len(now.Actions) {
+		out.Cost = nil // its totals count actions left out
+	}
 	return &out, why
 }

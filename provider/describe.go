@@ -127,6 +127,13 @@ type KindSpec struct {
 	// CreateDeadline is how long after a create whose outcome is unknown
 	// the object may still appear (default 2 minutes).
 	CreateDeadline time.Duration
+	// Price estimates what an object of the kind costs an hour from the
+	// provider's price list (what its Pricer returned; pricing.go):
+	// values are the object's field values by name (as it is live, or as
+	// a plan leaves it), obj its live object (nil for one not made yet,
+	// which has no usage). nil: the price list prices nothing of the kind
+	// (no cost line).
+	Price func(values map[string]any, obj *Object, prices any) Estimate
 
 	// What `idstack export` needs beyond the fields (planner/export.go),
 	// which writes every live object of the kind that Protected does not

@@ -129,6 +129,7 @@ func newApp(stdio *IO) *cli.App {
 			schemaCommand(stdio),
 			simCommand(stdio),
 			exportCommand(stdio),
+			costCommand(stdio),
 		},
 	}
 	hideHelpCommands(app.Commands)

@@ -57,7 +57,8 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 		what = "destroy plan"
 	}
 	if !plan.HasChanges() && len(plan.Errors) == 0 {
-		fmt.Fprintf(&head, "### idstack %s for `%s`: no changes\n\nThe live objects match the stack file.\n", what, mdCode(plan.Stack))
+		fmt.Fprintf(&head, "### idstack %s for `%s`: no changes%s\n\nThe live objects match the stack file.\n", what, mdCode(plan.Stack), mdCostSummary(plan.Cost))
+		head.WriteString(mdCostNote(plan.Cost))
 		return writeAll(w, head.String())
 	}
 	line := strings.TrimSuffix(strings.TrimPrefix(summaryLine(plan.Summary), "Plan: "), ".")
@@ -65,7 +66,10 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 	if plan.HasDestructive() || hasDataLoss(plan) {
 		mark = " :warning: destructive"
 	}
-	fmt.Fprintf(&head, "### idstack %s for `%s`: %s%s\n\n", what, mdCode(plan.Stack), line, mark)
+	fmt.Fprintf(&head, "### idstack %s for `%s`: %s%s%s\n\n", what, mdCode(plan.Stack), line, mark, mdCostSummary(plan.Cost))
+	if note := mdCostNote(plan.Cost); note != "" {
+		head.WriteString(note + "\n")
+	}
 
 	if len(plan.Errors) > 0 {
 		fmt.Fprintf(&head, "> [!WARNING]\n> **The plan cannot be applied: %d %s.**\n", len(plan.Errors), plural(len(plan.Errors), "error", "errors"))
@@ -243,9 +247,10 @@ func detailBlock(plan *planner.Plan, a *planner.Action) string {
 		title += ": " + htmlText.Replace(a.Reason)
 	}
 	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", title)
+	cost := actionCost(a)
 	if a.ID != "" && a.Action != planner.Create {
 		fmt.Fprintf(&b, "Live object: `%s`\n", mdCode(a.ID))
-		if len(a.Changes) > 0 {
+		if len(a.Changes) > 0 || (len(a.Notes) == 0 && cost != "") {
 			b.WriteString("\n")
 		}
 	}
@@ -284,6 +289,9 @@ func detailBlock(plan *planner.Plan, a *planner.Action) string {
 		} else {
 			fmt.Fprintf(&b, "- note: %s\n", mdText(n))
 		}
+	}
+	if cost != "" {
+		fmt.Fprintf(&b, "- %s\n", mdText(cost))
 	}
 	if len(a.DependsOn) > 0 && a.Action != planner.Delete {
 		deps := make([]string, len(a.DependsOn))

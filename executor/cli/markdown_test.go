@@ -296,3 +296,60 @@ func TestMarkdownHugePlanFitsAComment(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkdownShopCostInSummary: the PR comment of examples/shop.yaml has
+// the cost in its one-line summary and fits one comment. Its figures, by
+// the document's prices: web-1 and web-2 (1 vCPU, 1024 MiB, 20 GiB) 0.0105
+// an hour each; db (2 vCPU, 4096 MiB, 40 GiB, backup) 0.01042 + 0.01316 +
+// 0.004 + 0.001368 = 0.028948; the 50 GiB disk 0.005; the new bucket 0
+// (usage-based): 0.054948 an hour, × 730 = 40.11 a month. The floating
+// IP and the load balancer are not priced by the API.
+func TestMarkdownShopCostInSummary(t *testing.T) {
+	r := newSimRun(t)
+	f := r.write("shop.yaml", readExample(t, "shop.yaml"))
+	out := r.mustRun(0, "plan", "-f", f, "--format", "markdown")
+	lines := strings.Split(out, "\n")
+	if want := "### idstack plan for `shop-staging`: 8 to create · cost 0.00 → 40.11 per month (+40.11)"; len(lines) < 2 || lines[1] != want {
+		t.Errorf("summary line:\n%s\nwant:\n%s", lines[1], want)
+	}
+	for _, want := range []string{"at 730 hours a month, in the account's billing currency", "Not in the totals (no price): `floating_ips.db-admin`, `load_balancers.front`",
+		"- cost: not priced by the API", "- cost: 0.00 → 21.13 per month (+21.13)", "usage-based: 0 until it stores data"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if n := utf8.RuneCountInString(out); n >= MarkdownLimit {
+		t.Errorf("%d characters: more than one comment", n)
+	}
+}
+
+// TestMarkdownHugePlanWithCostFitsAComment: the cost lines (the summary's,
+// the note's capped lists of addresses, each resource's) stay within the
+// size budget of one comment.
+func TestMarkdownHugePlanWithCostFitsAComment(t *testing.T) {
+	p := hugePlan(3000)
+	before, after, change := planner.Amount{Hourly: 1, Monthly: 730}, planner.Amount{Hourly: 2, Monthly: 1460}, 730.0
+	p.Cost = &planner.Cost{HoursPerMonth: planner.HoursPerMonth, Before: &before, After: &after, MonthlyChange: &change}
+	one := 7.665
+	for i, a := range p.Actions {
+		a.Cost = &planner.ResourceCost{After: &planner.Amount{Hourly: 0.0105, Monthly: 7.665}, MonthlyChange: &one}
+		if i%2 == 0 {
+			a.Cost = &planner.ResourceCost{NotPriced: "not priced by the API"}
+			p.Cost.NotPriced = append(p.Cost.NotPriced, a.Address)
+		}
+	}
+	var b bytes.Buffer
+	if err := renderMarkdown(&b, p, markdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if n := utf8.RuneCountInString(out); n >= MarkdownLimit {
+		t.Fatalf("%d characters, want fewer than %d", n, MarkdownLimit)
+	}
+	if !strings.Contains(out, "### idstack plan for `huge`: 2000 to create, 1000 to delete :warning: destructive · cost 730.00 → 1460.00 per month (+730.00)\n") {
+		t.Errorf("summary line: %s", out[:300])
+	}
+	if !strings.Contains(out, "and 1490 more.") || !strings.Contains(out, "were cut to keep this comment under 65,000 characters") {
+		t.Errorf("the list of unpriced addresses should be capped, the details cut: %s", out[:1200])
+	}
+}

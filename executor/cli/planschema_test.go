@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,6 +66,29 @@ func TestPlanJSONMatchesItsSchema(t *testing.T) {
 	}
 }
 
+// TestPlanGoldensMatchTheSchema: every golden plan of the planner's
+// tests (testdata/planner, with their cost figures) is valid.
+func TestPlanGoldensMatchTheSchema(t *testing.T) {
+	sch := compilePlanSchema(t)
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "planner", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden plans: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(doc); err != nil {
+			t.Errorf("%s does not match plan.schema.json: %v", f, err)
+		}
+	}
+}
+
 // TestPlanSchemaRejects: the schema is not a blank cheque.
 func TestPlanSchemaRejects(t *testing.T) {
 	sch := compilePlanSchema(t)
@@ -78,6 +103,13 @@ func TestPlanSchemaRejects(t *testing.T) {
 		{"bad address", `"address": "networks.app"`, `"address": "app"`},
 		{"change without after", `, "after": "n"`, ``},
 		{"negative count", `"create": 1`, `"create": -1`},
+		{"valid cost", `"actions":`, `"cost": {"hours_per_month": 730, "before": {"hourly": 0, "monthly": 0}, "after": {"hourly": 0.0105, "monthly": 7.665}, "monthly_change": 7.665}, "actions":`},
+		{"valid cost error", `"actions":`, `"cost": {"error": "the price list could not be read: 403"}, "actions":`},
+		{"cost with an error and totals", `"actions":`, `"cost": {"hours_per_month": 730, "before": {"hourly": 0, "monthly": 0}, "after": {"hourly": 0, "monthly": 0}, "monthly_change": 0, "error": "x"}, "actions":`},
+		{"cost without totals", `"actions":`, `"cost": {"hours_per_month": 730}, "actions":`},
+		{"another month", `"actions":`, `"cost": {"hours_per_month": 720, "before": {"hourly": 0, "monthly": 0}, "after": {"hourly": 0, "monthly": 0}, "monthly_change": 0}, "actions":`},
+		{"an amount without its month", `"notes": []`, `"notes": [], "cost": {"after": {"hourly": 0.0105}}`},
+		{"a negative amount", `"notes": []`, `"notes": [], "cost": {"after": {"hourly": -1, "monthly": -730}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +118,7 @@ func TestPlanSchemaRejects(t *testing.T) {
 				t.Fatal(err)
 			}
 			err := sch.Validate(doc)
-			if (err == nil) != (tt.from == "") {
+			if (err == nil) != (tt.from == "" || strings.HasPrefix(tt.name, "valid")) {
 				t.Fatalf("Validate: %v", err)
 			}
 		})

@@ -77,6 +77,7 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
 	}()
 	if !plan.HasChanges() {
 		fmt.Fprintf(w, "No changes: the live objects of stack %q match the stack file.\n", plan.Stack)
+		writeCost(w, plan.Cost)
 		return
 	}
 	switch {
@@ -115,11 +116,25 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
 		for _, n := range a.Notes {
 			fmt.Fprintf(w, "        %s\n", p.note.Sprint("note: "+n))
 		}
+		if c := actionCost(a); c != "" {
+			fmt.Fprintf(w, "        %s\n", p.note.Sprint(c))
+		}
 		if len(a.DependsOn) > 0 && a.Action != planner.Delete {
 			fmt.Fprintf(w, "        %s\n", p.note.Sprint("after: "+strings.Join(a.DependsOn, ", ")))
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n", p.bold.Sprint(summaryLine(plan.Summary)))
+	writeCost(w, plan.Cost)
+}
+
+// writeCost writes a plan's cost lines (none without prices).
+func writeCost(w io.Writer, c *planner.Cost) {
+	if line := costLine(c); line != "" {
+		fmt.Fprintln(w, line)
+	}
+	if left := costLeftOut(c, func(s string) string { return s }, 20); left != "" {
+		fmt.Fprintln(w, left)
+	}
 }
 
 // summaryLine is "Plan: 2 to create, 1 to update, …".

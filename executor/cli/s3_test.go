@@ -183,7 +183,7 @@ func TestCIFlowWithRemoteState(t *testing.T) {
 	if code != ExitChanges {
 		t.Fatalf("plan: exit %d, want %d\n%s%s", code, ExitChanges, md, errs)
 	}
-	if !strings.HasPrefix(md, MarkdownMarker+` stack="remote" -->`+"\n### idstack plan for `remote`: 3 to create\n") {
+	if !strings.HasPrefix(md, MarkdownMarker+` stack="remote" -->`+"\n### idstack plan for `remote`: 3 to create · cost 0.00 → 7.67 per month (+7.67)\n") {
 		t.Errorf("Markdown plan starts:\n%s", md[:min(len(md), 300)])
 	}
 	if strings.Contains(md, "Remote-Passw0rd") {

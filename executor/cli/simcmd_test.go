@@ -468,6 +468,8 @@ func docSteps() []docStep {
 			want: map[string]any{"#": 1.0, "0.uuid": "{{vm}}", "0.hypervisor_id": nil, "0.storage.0.public_ipv4": nil}},
 		{name: "set resource billing of a missing VM (the document's example)", curl: `curl "` + api + `/user-resource/resource_billing" ` + key + ` -X POST -d "billing_account_id=0" -d "uuid=aaaaaaaa-0000-bbbb-1111-cccccccccccc"`, status: 404,
 			want: map[string]any{"errors.Error": "No such virtual machine exists. aaaaaaaa-0000-bbbb-1111-cccccccccccc"}},
+		{name: "pricing policy", curl: `curl "` + api + `/pricing/policy" ` + key + ` -X GET`, status: 200,
+			want: map[string]any{"policy.#": 8.0, "policy.0.resourceType": "CPU", "policy.0.price": 0.00521, "policy.2.megsRam": 1024.0, "policy.7.price": 3.42e-05}},
 
 		// Deletes, as the document shows them.
 		{name: "delete VM", curl: `curl "` + api + `/user-resource/vm" ` + key + ` -X DELETE -d "uuid={{vm}}"`, status: 200, empty: true},

@@ -212,11 +212,24 @@ func Plan(ctx context.Context, cfg Config) (*Planned, error) {
 	}
 	open := state.Open(entries)
 	d := stack.Provider
+	// The price list (global) is read once, while the refresh lists; a
+	// plan whose prices cannot be read says so and goes on.
+	type priceList struct {
+		prices any
+		err    error
+	}
+	prices := make(chan priceList, 1)
+	go func() {
+		v, err := planner.ReadPrices(ctx, cfg.Provider)
+		prices <- priceList{v, err}
+	}()
 	live, err := planner.Refresh(ctx, cfg.Provider, planner.WithIntents(d, planner.Scopes(d, stack, st), open), 32)
+	pl := <-prices
 	if err != nil {
 		return p, err
 	}
 	live.Locations, live.DefaultLocation = locs, def
+	live.Prices, live.PricesErr = pl.prices, pl.err
 	p.Live = live
 	if len(open) > 0 {
 		if err := p.recover(ctx, open); err != nil {

@@ -328,3 +328,23 @@ type S3Key struct {
 	SecretKey string `json:"secretKey"`
 	UserID    string `json:"userId"`
 }
+
+// PricingPolicy is the answer of GET /v1/pricing/policy: the hourly price
+// of each billed resource, in the account's billing currency.
+type PricingPolicy struct {
+	Policy []PriceEntry `json:"policy"`
+}
+
+// PriceEntry is one price of the policy. ResourceType is CPU (NumCPUs
+// CPUs), RAM (MegsRAM MiB), STORAGE (ServiceNameInUptime main, backup or
+// snapshot: per GiB), LICENSE (windows: per core) or OBJECT_STORAGE (per
+// GiB); Price is per hour.
+type PriceEntry struct {
+	NumCPUs                 int     `json:"numCpus,omitempty"`
+	MegsRAM                 int     `json:"megsRam,omitempty"`
+	PolicyID                int     `json:"policyId"`
+	Price                   float64 `json:"price"`
+	ResourceType            string  `json:"resourceType"`
+	ServiceNameInUptime     string  `json:"serviceNameInUptime,omitempty"`
+	ServiceNameUserFriendly string  `json:"serviceNameUserFriendly"`
+}

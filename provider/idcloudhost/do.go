@@ -203,8 +203,8 @@ func status(resp *http.Response) int {
 }
 
 // isGlobal reports whether an API path ignores locations: the configuration
-// endpoints and object storage (bucket names are global).
+// endpoints, object storage (bucket names are global) and the price list.
 func isGlobal(path string) bool {
 	return strings.HasPrefix(path, "/config/") || strings.HasPrefix(path, "/storage/bucket") ||
-		strings.HasPrefix(path, "/storage/api/") || strings.HasPrefix(path, "/storage/user")
+		strings.HasPrefix(path, "/storage/api/") || strings.HasPrefix(path, "/storage/user") || strings.HasPrefix(path, "/pricing/")
 }

@@ -21,6 +21,7 @@ func TestExamplesDecodeStrictly(t *testing.T) {
 	t.Parallel()
 	cases := map[string]func() any{
 		"locations.json":             func() any { return &[]api.Location{} },
+		"pricing_policy.json":        func() any { return &api.PricingPolicy{} },
 		"host_pools.json":            func() any { return &[]api.HostPool{} },
 		"vm_images.json":             func() any { return &[]api.VMImage{} },
 		"vm_images_plain_os.json":    func() any { return &[]api.VMImage{} },

@@ -221,6 +221,9 @@ func conformanceTable(fx fixture) []conformance {
 		{doc: "get_storage_user", method: "GET", path: "/v1/storage/user", status: 200, into: func() any { return new(api.S3User) }},
 		{doc: "get_storage_user_keys", method: "GET", path: "/v1/storage/user/keys", status: 200, into: keys},
 		{doc: "post_storage_user_keys", method: "POST", path: "/v1/storage/user/keys", status: 200, into: keys},
+
+		// Pricing.
+		{doc: "get_pricing_policy", method: "GET", path: "/v1/pricing/policy", status: 200, into: func() any { return new(api.PricingPolicy) }},
 	}
 }
 

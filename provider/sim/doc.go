@@ -22,8 +22,9 @@
 // # Behaviour
 //
 // Routes are /v1/{slug}/… for location-specific endpoints and /v1/… for the
-// default location; an unknown slug answers 404. Buckets, S3, /config and
-// /api/parameters/vm are global. Form fields are read from the query and a
+// default location; an unknown slug answers 404. Buckets, S3, /config,
+// /api/parameters/vm and /pricing/policy (the document's example prices)
+// are global. Form fields are read from the query and a
 // form body (also for DELETE); a JSON body is not a form, so a form endpoint
 // sent JSON sees no fields, as the live service does for /storage/disks.
 //

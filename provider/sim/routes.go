@@ -83,6 +83,9 @@ var routes = []route{
 	gr("GET", "/storage/user/keys", famBucket, getS3Keys),
 	gr("POST", "/storage/user/keys", famBucket, postS3Key),
 	gr("DELETE", "/storage/user/keys", famBucket, deleteS3Key),
+
+	// Pricing (global).
+	gr("GET", "/pricing/policy", famOther, getPricingPolicy),
 }
 
 func live400(rt route) route {

@@ -192,7 +192,7 @@ func (s *Server) settle() {
 }
 
 // roots are the first path segments of location-less URLs.
-var roots = map[string]bool{"user-resource": true, "network": true, "storage": true, "config": true, "api": true, "payment": true}
+var roots = map[string]bool{"user-resource": true, "network": true, "storage": true, "config": true, "api": true, "payment": true, "pricing": true}
 
 // ServeHTTP serves the API. The API serves each call in a goroutine of its
 // own, so that its work goes on when the client leaves or the gateway
