@@ -2,6 +2,8 @@ package iwinv
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -61,3 +63,7 @@ func (e *simEnv) vm(zone, name string) provider.Object {
 	}
 	return e.must(e.c.Get(ctx, VMs, zone, obj.ID))
 }
+
+func fmtSscan(s string, v *int) (int, error) { return fmt.Sscan(s, v) }
+
+func isNotSent(err error) bool { return errors.Is(err, provider.ErrNotSent) }
