@@ -23,12 +23,12 @@ func resolve(field, what, zone, value string, entries []entry) (string, *provide
 		}
 		names = append(names, e.name)
 	}
-	where := ""
-	if zone != "" {
-		where = " in " + zone
+	summary := fmt.Sprintf("%s %q is not offered in %s", what, value, zone)
+	if zone == "" { // SSH keys and user scripts belong to the account
+		summary = fmt.Sprintf("%s %q does not exist in the account (they are made in the iwinv console)", what, value)
 	}
 	return "", &provider.Problem{Field: field, Value: value, Choices: names,
-		Summary: fmt.Sprintf("%s %q is not offered%s", what, value, where),
+		Summary: summary,
 		Allowed: "allowed (by name or id): " + strings.Join(names, ", ")}
 }
 

@@ -22,18 +22,26 @@ const (
 const InstanceFields = FieldInstanceID | FieldName | FieldDescription | FieldStatus | FieldIP | FieldZone | FieldFlavor | FieldImage
 
 // Instance is a row of GET /v1/instances and GET /v1/instances/{id} (whose
-// result is an array of one). Every field is present only when the fields
-// mask asks for it; DefaultAccount and VNC hold secrets and idstack's
-// client never decodes them.
+// result is an array of one), as idstack's client reads it. Every field is
+// present only when the fields mask asks for it. It has no field for the
+// default account's password or the console link: a client that decodes
+// it has nowhere to keep them, even when a server sends them unasked.
 type Instance struct {
-	InstanceID     string          `json:"instance_id,omitempty"`
-	Name           *string         `json:"name,omitempty"`
-	Description    NullString      `json:"description,omitzero"`
-	Status         string          `json:"status,omitempty"`
-	IP             []string        `json:"ip,omitempty"`
-	Zone           *ZoneRef        `json:"zone,omitempty"`
-	Flavor         *FlavorRef      `json:"flavor,omitempty"`
-	Image          *ImageRef       `json:"image,omitempty"`
+	InstanceID  string     `json:"instance_id,omitempty"`
+	Name        *string    `json:"name,omitempty"`
+	Description NullString `json:"description,omitzero"`
+	Status      string     `json:"status,omitempty"`
+	IP          []string   `json:"ip,omitempty"`
+	Zone        *ZoneRef   `json:"zone,omitempty"`
+	Flavor      *FlavorRef `json:"flavor,omitempty"`
+	Image       *ImageRef  `json:"image,omitempty"`
+}
+
+// InstanceDetail is an instance row with the fields that hold secrets,
+// answered only when the fields mask asks for them (the simulator's
+// shape; idstack never asks).
+type InstanceDetail struct {
+	Instance
 	DefaultAccount *DefaultAccount `json:"default_account,omitempty"`
 	VNC            *VNC            `json:"vnc,omitempty"`
 }

@@ -65,8 +65,8 @@ func (c *call) fields() (int, *apiErr) {
 }
 
 // view is an instance as a read with the fields mask sees it.
-func (w *World) view(in *Instance, mask int) api.Instance {
-	var out api.Instance
+func (w *World) view(in *Instance, mask int) api.InstanceDetail {
+	var out api.InstanceDetail
 	if mask&api.FieldInstanceID != 0 {
 		out.InstanceID = in.ID
 	}
@@ -123,7 +123,7 @@ func listInstances(c *call) (result, *apiErr) {
 		return result{}, e
 	}
 	zone, name, status := c.query.Get("zone_id"), c.query.Get("name"), c.query.Get("status")
-	var out []api.Instance
+	var out []api.InstanceDetail
 	for i := range c.w.Instances {
 		in := &c.w.Instances[i]
 		if zone != "" && in.Zone != zone || name != "" && in.Name != name || status != "" && in.Status != status {
@@ -143,7 +143,7 @@ func getInstance(c *call) (result, *apiErr) {
 	if e != nil {
 		return result{}, e
 	}
-	return rows(http.StatusOK, []api.Instance{c.w.view(in, mask)}), nil
+	return rows(http.StatusOK, []api.InstanceDetail{c.w.view(in, mask)}), nil
 }
 
 // instanceForm is a validated create.
@@ -299,7 +299,7 @@ func editInstance(c *call) (result, *apiErr) {
 		desc = &d
 	}
 	in.Name, in.Description = name, desc
-	return rows(http.StatusOK, []api.Instance{c.w.view(in, mask)}), nil
+	return rows(http.StatusOK, []api.InstanceDetail{c.w.view(in, mask)}), nil
 }
 
 // deleteInstance answers 202 "deleting" with the block storages the
