@@ -2,6 +2,7 @@ package iwinv
 
 import (
 	"context"
+	"github.com/idstack/idstack/provider/iwinv/sim"
 	"sync"
 	"testing"
 	"time"
@@ -96,4 +97,32 @@ func TestPacedClient(t *testing.T) {
 	if len(f2.Calls()) != 30 || len(s.all()) != 0 {
 		t.Errorf("unpaced: %d calls, waits %v", len(f2.Calls()), s.all())
 	}
+}
+
+// TestPacedAgainstTheLimit: a client paced at the API's 60 a minute,
+// against a simulator that enforces it, on one clock that moves only
+// when the client waits: 150 reads all succeed, the few 429s its burst may
+// draw are waited out by their Retry-After, and the whole takes about what
+// the limit allows (at least 2 minutes: 60 calls a minute).
+func TestPacedAgainstTheLimit(t *testing.T) {
+	t.Parallel()
+	m := &manualClock{t: clockAt()}
+	e := newSim(t, sim.Options{RateLimit: sim.APIRateLimit, Now: m.now},
+		WithClock(m.now), WithSleep(m.sleep), WithRateLimit(DefaultPerMinute, DefaultBurst), WithRetry(5, time.Second, time.Minute))
+	for i := range 150 {
+		if _, err := e.c.ListZones(context.Background()); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	limited := 0
+	for _, c := range e.sim.Calls() {
+		if c.Status == 429 {
+			limited++
+		}
+	}
+	took := m.now().Sub(clockAt())
+	if took < 2*time.Minute || took > 3*time.Minute {
+		t.Errorf("150 calls took %s of waiting (%d refused with 429)", took, limited)
+	}
+	t.Logf("150 calls: %s of waiting, %d refused with 429 and repeated", took, limited)
 }
