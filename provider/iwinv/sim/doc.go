@@ -58,8 +58,9 @@
 //     (CHECK_PARAM, CHECK_PARAM_ENUM, CHECK_LENGTH, ID_INVALID,
 //     UNAVAILABLE_FLAVOR, UNAVAILABLE_COMBINATION, UNAVAILABLE_SSH_KEY,
 //     IPV6_NOT_SUPPORTED, CIDR_NOT_VALID, REQUIRED_POST_PARAM_MISSING,
-//     EMPTY_SET, CHECK_CONSOLE). An injected 5xx is DEV_CHECK_RETURN (the
-//     live service's code for a failed create).
+//     EMPTY_SET, CHECK_CONSOLE). A documented path with another method is
+//     405 CHECK_PARAM. An injected 5xx is DEV_CHECK_RETURN (the live
+//     service's code for a failed create).
 //   - Lists are paginated with page_no (page is accepted too) from 1 and
 //     page_size from 1 to 100, default 10 (50 for security groups, as seen
 //     live), and add count (the rows of this page), page_no, page_size and
@@ -123,10 +124,12 @@
 //     in the instance's zone. Types come from /block-storages/types with
 //     their size bounds and zones (an unknown or unoffered type is
 //     CHECK_PARAM_ENUM, a size out of bounds CHECK_PARAM).
-//   - attach/{instance_id} (an available volume, an instance of its zone)
-//     goes attaching → in-use; detach goes detaching → available; DELETE
-//     (available only, else 409 IN_USE) goes deleting → gone. All answer
-//     202 and take ReadyAfter.
+//   - attach/{instance_id} goes attaching → in-use: the volume must be
+//     available (else 409 IN_USE) and the instance of its zone (else
+//     CHECK_PARAM) and not busy; detach goes detaching → available (a
+//     volume that is not in use is CHECK_PARAM); DELETE goes deleting →
+//     gone (available only, else 409 IN_USE). All answer 202 and take
+//     ReadyAfter. Volume ids are UUIDs.
 //   - The API has no resize of a volume.
 //   - GETs answer 200 (seen live, where the reference says 202).
 //
