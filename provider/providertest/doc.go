@@ -45,7 +45,8 @@
 //
 //   - list-calls: List makes a fixed number of calls per kind and location,
 //     however many objects there are (or one more per page, with
-//     Facts.PageSize).
+//     Facts.PageSize, and Facts.CallsPerObject more per object for a kind
+//     whose API documents part of an object only per object).
 //   - create-get-list: Create answers the object with an id (and the name
 //     asked, for named kinds); Get and List show it.
 //   - update: an in-place change takes effect and is idempotent: asked a

@@ -49,6 +49,12 @@ type Facts struct {
 	// pages its lists; 0 when List makes a fixed number of calls whatever
 	// the number of objects.
 	PageSize int
+	// CallsPerObject is how many calls a List makes for each object, when
+	// the API documents part of an object only per object (a firewall's
+	// rules); 0 for a kind listed whole. A provider that sets it breaks the
+	// engine's promise that a refresh does not grow with the objects, and
+	// says so: the suite then checks that it grows by no more.
+	CallsPerObject int
 }
 
 // Kind is a kind's test data.

@@ -36,9 +36,10 @@ func checkListCalls(x *kindTest) {
 		pages := func(n int) int { return (n + ps - 1) / ps }
 		allowed += pages(len(six)) - pages(len(one))
 	}
+	allowed += x.facts.CallsPerObject * (len(six) - len(one))
 	if len(calls) > allowed {
-		x.Errorf("List made %d calls with %d objects, %d with %d: it must not grow with the objects (page size %d): %s",
-			len(calls), len(six), withOne, len(one), x.facts.PageSize, callsText(calls))
+		x.Errorf("List made %d calls with %d objects, %d with %d: it must not grow with the objects (page size %d, %d calls per object): %s",
+			len(calls), len(six), withOne, len(one), x.facts.PageSize, x.facts.CallsPerObject, callsText(calls))
 	}
 	for _, c := range calls {
 		if c.Write {
