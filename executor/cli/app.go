@@ -101,7 +101,7 @@ func Main(args []string, stdio IO) int {
 func newApp(stdio *IO) *cli.App {
 	app := &cli.App{
 		Name:                 "idstack",
-		Usage:                "keep an idcloudhost.com account in the shape of a YAML stack file",
+		Usage:                "keep a cloud account (idcloudhost, iwinv) in the shape of a YAML stack file",
 		Writer:               stdio.Out,
 		ErrWriter:            stdio.Err,
 		Reader:               stdio.In,
@@ -110,7 +110,9 @@ func newApp(stdio *IO) *cli.App {
 		ExitErrHandler:       func(*cli.Context, error) {}, // Main decides the exit code
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "endpoint", Usage: "API endpoint (default: the provider's), or `sim` for the embedded simulator", EnvVars: []string{"IDSTACK_ENDPOINT"}},
-			&cli.StringFlag{Name: "api-key", Usage: "API key (sent as the apikey header)", EnvVars: []string{"IDSTACK_API_KEY"}},
+			&cli.StringFlag{Name: "api-key", Usage: "idcloudhost's API key (sent as the apikey header)", EnvVars: []string{"IDSTACK_API_KEY"}},
+			&cli.StringFlag{Name: "iwinv-access-key", Usage: "iwinv's access key", EnvVars: []string{"IDSTACK_IWINV_ACCESS_KEY"}},
+			&cli.StringFlag{Name: "iwinv-secret-key", Usage: "iwinv's secret key (signs every request; never sent)", EnvVars: []string{"IDSTACK_IWINV_SECRET_KEY"}},
 			&cli.BoolFlag{Name: "no-color", Usage: "no colour in output (also NO_COLOR)"},
 		},
 		Before: func(c *cli.Context) error {

@@ -18,10 +18,14 @@ type connOptions struct {
 	// provider's own (--endpoint, IDSTACK_ENDPOINT).
 	Endpoint string
 	APIKey   string // idcloudhost's (--api-key, IDSTACK_API_KEY)
+	// iwinv's key pair (--iwinv-access-key, --iwinv-secret-key,
+	// IDSTACK_IWINV_ACCESS_KEY, IDSTACK_IWINV_SECRET_KEY).
+	IwinvAccessKey, IwinvSecretKey string
 }
 
 func connOf(c *cli.Context) connOptions {
-	return connOptions{Endpoint: c.String("endpoint"), APIKey: c.String("api-key")}
+	return connOptions{Endpoint: c.String("endpoint"), APIKey: c.String("api-key"),
+		IwinvAccessKey: c.String("iwinv-access-key"), IwinvSecretKey: c.String("iwinv-secret-key")}
 }
 
 // stackOptions are the stack file, its variables and where its state is

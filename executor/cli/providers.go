@@ -5,6 +5,7 @@ import (
 
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/idcloudhost"
+	"github.com/idstack/idstack/provider/iwinv"
 )
 
 // cloud is one cloud idstack manages: its provider's description (the
@@ -19,6 +20,7 @@ type cloud struct {
 // clouds by the name a stack file gives (provider:).
 var clouds = map[string]cloud{
 	idcloudhost.Name: {desc: idcloudhost.Description(), connect: connectIDCloudHost},
+	iwinv.Name:       {desc: iwinv.Description(), connect: connectIwinv},
 }
 
 // defaultCloud is the provider of a stack file that names none.
