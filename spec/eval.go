@@ -137,7 +137,7 @@ func (ev *evaluator) varValue(n *node, e *tmplExpr) (any, bool, bool) {
 	}
 	if !d.hasVal {
 		if ev.once("var." + e.name) {
-			ev.diags.Errorf(&r, fmt.Sprintf("set it with --var %s=… or in a --var-file, or give it a default under vars:", e.name),
+			ev.diags.Errorf(&r, fmt.Sprintf("set it with --var %s=…, in a --var-file or with IDSTACK_VAR_%s, or give it a default under vars:", e.name, e.name),
 				"variable %q has no value", e.name)
 		}
 		return nil, false, false

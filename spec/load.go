@@ -12,7 +12,11 @@ import (
 
 // Options are the inputs of a load besides the stack file.
 type Options struct {
-	Vars      map[string]string            // --var K=V (win over everything; taken as they are)
+	Vars map[string]string // --var K=V (win over everything; taken as they are)
+	// EnvVars are the values of IDSTACK_VAR_<name> (below --var-file and
+	// --var; a name the stack file does not declare is ignored: the
+	// environment may hold other stacks' variables).
+	EnvVars   map[string]string
 	VarFiles  []string                     // --var-file F, YAML maps, later ones win
 	LookupEnv func(string) (string, bool)  // nil: os.LookupEnv
 	ReadFile  func(string) ([]byte, error) // nil: the file system, within the limits (see read)
@@ -82,6 +86,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 		varsNode = e.val
 	}
 	vars := parseVars(varsNode, s.Dir, &diags)
+	vars.applyEnv(opts.EnvVars, &diags)
 	for _, f := range opts.VarFiles {
 		data, err := opts.read(f, varInput)
 		if err != nil {

@@ -234,6 +234,33 @@ func (vs *varSet) applyVarFile(name string, src []byte, diags *Diagnostics) {
 	}
 }
 
+// applyEnv sets variables from IDSTACK_VAR_<name> (the lowest source
+// after the defaults). Undeclared names are not errors: the environment is
+// shared by every stack a shell works on.
+func (vs *varSet) applyEnv(vars map[string]string, diags *Diagnostics) {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		d := vs.decls[k]
+		if d == nil {
+			continue
+		}
+		v, err := convertVar(d.typ, vars[k])
+		if err != "" {
+			shown := vars[k]
+			if d.sensitive {
+				shown = "(sensitive)"
+			}
+			diags.Errorf(nil, err, "IDSTACK_VAR_%s=%s: variable %s is a %s", k, shown, k, d.typ)
+			continue
+		}
+		d.val, d.hasVal, d.src, d.from = v, true, nil, "IDSTACK_VAR_"+k
+	}
+}
+
 // applyCLI sets variables from --var K=V (these win over everything). As
 // in Terraform, a --var value is taken as it is, never interpolated: the
 // shell has expanded it already (--var pw="$DB_PW").

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -146,5 +147,48 @@ func TestVariableDocumentKeepsText(t *testing.T) {
 	}
 	if got := s.Lookup(Address{VMs, "web"}).Fields["password"]; got.V != "Env-Passw0rd" || !got.Sensitive {
 		t.Errorf("password = %+v", got)
+	}
+}
+
+// IDSTACK_VAR_<name> sets a variable below --var-file and --var; a name
+// the file does not declare is ignored; a wrong type is an error naming
+// where it came from.
+func TestVariablesFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	src := "stack: s-${var.env}\nvars:\n  env: {type: string}\n  n: {type: number, default: 1}\n  m: {type: number}\nvms:\n  a: {f: \"${var.n}-${var.m}\"}\n"
+	files := map[string]string{"/v.yaml": "m: 3\n"}
+	cases := []struct {
+		name string
+		env  map[string]string
+		vars map[string]string
+		want string
+		errs []string
+	}{
+		{"from the environment", map[string]string{"env": "dev", "n": "2", "m": "9", "other": "x"}, nil, "s-dev 2-3", nil},
+		{"--var wins", map[string]string{"env": "dev"}, map[string]string{"env": "prod"}, "s-prod 1-3", nil},
+		{"wrong type", map[string]string{"env": "dev", "n": "two"}, nil, "", []string{"IDSTACK_VAR_n=two: variable n is a number"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, ds := loadBytes("/s.yaml", []byte(src), Options{EnvVars: tc.env, Vars: tc.vars, VarFiles: []string{"/v.yaml"},
+				ReadFile: fakeFS(files), LookupEnv: fakeEnv(nil)})
+			var got []string
+			for _, d := range ds {
+				got = append(got, d.Summary)
+			}
+			if tc.errs != nil {
+				if len(got) == 0 || !strings.Contains(got[0], tc.errs[0]) {
+					t.Errorf("diagnostics %q, want %q", got, tc.errs)
+				}
+				return
+			}
+			if len(ds) != 0 {
+				t.Fatalf("diagnostics %q", got)
+			}
+			if v := s.Name + " " + s.Resources[0].Fields["f"].V.(string); v != tc.want {
+				t.Errorf("got %q, want %q", v, tc.want)
+			}
+		})
 	}
 }

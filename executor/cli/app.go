@@ -28,8 +28,10 @@ type IO struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
-	// LookupEnv reads the environment (${env.X}, NO_COLOR).
+	// LookupEnv reads the environment (${env.X}, NO_COLOR); Environ lists
+	// it (IDSTACK_VAR_<name>).
 	LookupEnv func(string) (string, bool)
+	Environ   func() []string
 	// Terminal reports whether In is a terminal a person can answer on.
 	Terminal func() bool
 	// Color turns colour on (only for terminals; --no-color and NO_COLOR
@@ -75,6 +77,9 @@ func exit(code int, err error) error { return &exitError{code: code, err: err} }
 func Main(args []string, stdio IO) int {
 	if stdio.LookupEnv == nil {
 		stdio.LookupEnv = os.LookupEnv
+	}
+	if stdio.Environ == nil {
+		stdio.Environ = os.Environ
 	}
 	if stdio.Terminal == nil {
 		stdio.Terminal = func() bool { return false }

@@ -38,8 +38,20 @@ func stackArgsOf(c *cli.Context) (stackArgs, error) {
 
 // loadStack reads, interpolates and validates a stack file, printing every
 // diagnostic. It fails (exit 1) when any is an error.
+// envVars are the IDSTACK_VAR_<name> variables of the environment.
+func envVars(stdio *IO) map[string]string {
+	out := map[string]string{}
+	for _, kv := range stdio.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "IDSTACK_VAR_") && len(k) > len("IDSTACK_VAR_") {
+			out[strings.TrimPrefix(k, "IDSTACK_VAR_")] = v
+		}
+	}
+	return out
+}
+
 func loadStack(stdio *IO, args stackArgs) (*spec.Stack, error) {
-	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, LookupEnv: stdio.LookupEnv, Providers: descriptions(), DefaultProvider: defaultCloud}
+	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, EnvVars: envVars(stdio), LookupEnv: stdio.LookupEnv,
+		Providers: descriptions(), DefaultProvider: defaultCloud}
 	stack, diags := schema.Load(args.File, opts)
 	if len(diags) > 0 {
 		var sources map[string][]byte
