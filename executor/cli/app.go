@@ -39,19 +39,22 @@ type IO struct {
 	Color bool
 }
 
-// helpFlag is urfave/cli's -h/--help flag made safe to use from several
-// apps at once: BoolFlag.Apply records its default in the flag itself, and
-// cli.HelpFlag is one shared value, so two commands run in one process (in
-// tests) raced on it. Each Apply works on a copy instead.
-type helpFlag struct{ cli.BoolFlag }
+// sharedFlag is one of urfave/cli's own flags (-h/--help, --version) made
+// safe to use from several apps at once: BoolFlag.Apply records its
+// default in the flag itself, and cli.HelpFlag is one shared value, so two
+// commands run in one process (in tests) raced on it. Each Apply works on
+// a copy instead.
+type sharedFlag struct{ cli.BoolFlag }
 
-func (h *helpFlag) Apply(set *flag.FlagSet) error {
+func (h *sharedFlag) Apply(set *flag.FlagSet) error {
 	c := h.BoolFlag
 	return c.Apply(set)
 }
 
 func init() {
-	cli.HelpFlag = &helpFlag{cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}}
+	cli.HelpFlag = &sharedFlag{cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}}
+	cli.VersionFlag = &sharedFlag{cli.BoolFlag{Name: "version", Usage: "print the version"}}
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, versionLine()) }
 }
 
 // exitError carries an exit code through urfave/cli.
@@ -111,6 +114,7 @@ func newApp(stdio *IO) *cli.App {
 		ErrWriter:            stdio.Err,
 		Reader:               stdio.In,
 		HideHelpCommand:      true,
+		Version:              version(),
 		EnableBashCompletion: false,
 		ExitErrHandler:       func(*cli.Context, error) {}, // Main decides the exit code
 		Flags: []cli.Flag{
@@ -135,6 +139,7 @@ func newApp(stdio *IO) *cli.App {
 			unlockCommand(stdio),
 			schemaCommand(stdio),
 			simCommand(stdio),
+			versionCommand(stdio),
 			exportCommand(stdio),
 			costCommand(stdio),
 		},
