@@ -142,6 +142,8 @@ func newApp(stdio *IO) *cli.App {
 			versionCommand(stdio),
 			exportCommand(stdio),
 			costCommand(stdio),
+			completionCommand(stdio),
+			completeCommand(stdio),
 		},
 	}
 	hideHelpCommands(app.Commands)
