@@ -18,7 +18,8 @@ func version() string {
 }
 
 // versionLine says what this idstack is: its version, the commit it was
-// built from (with -dirty when the tree had changes) and the Go version.
+// built from (with -dirty when the tree had changes), the Go version and
+// the clouds it speaks.
 func versionLine() string {
 	commit, goVersion := "unknown", "unknown"
 	if bi, ok := debug.ReadBuildInfo(); ok {
@@ -42,7 +43,7 @@ func versionLine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("idstack %s (commit %s, built with %s)", version(), commit, strings.TrimSpace(goVersion))
+	return fmt.Sprintf("idstack %s (commit %s, built with %s; providers %s)", version(), commit, strings.TrimSpace(goVersion), strings.Join(cloudNames(), ", "))
 }
 
 func versionCommand(stdio *IO) *cli.Command {

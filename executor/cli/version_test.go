@@ -14,7 +14,7 @@ import (
 // version, the commit and the Go version from the build information.
 func TestVersion(t *testing.T) {
 	t.Parallel()
-	line := regexp.MustCompile(`^idstack \S+ \(commit ([0-9a-f]{12}(-dirty)?|unknown), built with go\S+\)\n$`)
+	line := regexp.MustCompile(`^idstack \S+ \(commit ([0-9a-f]{12}(-dirty)?|unknown), built with go\S+; providers idcloudhost, iwinv\)\n$`)
 	for _, args := range [][]string{{"version"}, {"--version"}, {"plan", "--version"}} {
 		var out, errb bytes.Buffer
 		code := cli.Main(args, cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb})
