@@ -57,6 +57,13 @@ func init() {
 	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, versionLine()) }
 }
 
+// Keys of the app's Metadata: what the global flags set up for the
+// commands.
+const (
+	metaLog      = "log"      // *slog.Logger, when logging is on
+	metaEndpoint = "endpoint" // *string, the endpoint a connection used
+)
+
 // exitError carries an exit code through urfave/cli.
 type exitError struct {
 	code int
@@ -95,6 +102,7 @@ func Main(args []string, stdio IO) int {
 	if err == nil {
 		return ExitOK
 	}
+	defer explainUnreachable(stdio.Err, err, *app.Metadata[metaEndpoint].(*string))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
@@ -117,15 +125,25 @@ func newApp(stdio *IO) *cli.App {
 		Version:              version(),
 		EnableBashCompletion: false,
 		ExitErrHandler:       func(*cli.Context, error) {}, // Main decides the exit code
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "endpoint", Usage: "API endpoint (default: the provider's), or `sim` for the embedded simulator", EnvVars: []string{"IDSTACK_ENDPOINT"}},
 			&cli.StringFlag{Name: "api-key", Usage: "idcloudhost's API key (sent as the apikey header)", EnvVars: []string{"IDSTACK_API_KEY"}},
 			&cli.StringFlag{Name: "iwinv-access-key", Usage: "iwinv's access key", EnvVars: []string{"IDSTACK_IWINV_ACCESS_KEY"}},
 			&cli.StringFlag{Name: "iwinv-secret-key", Usage: "iwinv's secret key (signs every request; never sent)", EnvVars: []string{"IDSTACK_IWINV_SECRET_KEY"}},
 			&cli.BoolFlag{Name: "no-color", Usage: "no colour in output (also NO_COLOR)"},
-		},
+		}, logFlags()...),
+		Metadata: map[string]any{metaEndpoint: new(string)},
 		Before: func(c *cli.Context) error {
 			stdio.Color = stdio.Color && !c.Bool("no-color") && !hasEnv(stdio, "NO_COLOR")
+			log, closeLog, err := openLog(c.String("log-level"), c.String("log-file"), stdio.Err,
+				[]string{c.String("api-key"), c.String("iwinv-access-key"), c.String("iwinv-secret-key")})
+			if err != nil {
+				return err
+			}
+			if log != nil {
+				c.App.Metadata[metaLog] = log
+				c.App.After = func(*cli.Context) error { return closeLog() }
+			}
 			return nil
 		},
 		Commands: []*cli.Command{

@@ -78,7 +78,7 @@ func backendFor(ctx context.Context, conn connOptions, so stackOptions, stack *s
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	access, err := idcloudhost.New(endpoint, key).S3Access(ctx)
+	access, err := idcloudhost.New(endpoint, key, idcloudhostObserver(conn.Log)).S3Access(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("S3 state backend s3://%s/%s: %w", s.Bucket, s.Key, err)
 	}

@@ -5,24 +5,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/idcloudhost"
 	"github.com/idstack/idstack/provider/sim"
+	"github.com/idstack/idstack/spec"
 )
 
 // connection is a provider and what must happen when the run ends.
 type connection struct {
 	Provider provider.Provider
 	Close    func() error
+	Endpoint string // the endpoint it talks to, for messages
 }
 
 // simEndpoint is the --endpoint value that embeds the simulator.
@@ -42,7 +47,7 @@ func connectIDCloudHost(conn connOptions, stdio *IO, stackDir string) (*connecti
 		if key == "" {
 			return nil, errors.New("no API key: set IDSTACK_API_KEY or --api-key (or use --endpoint sim for the built-in simulator)")
 		}
-		return &connection{Provider: idcloudhost.New(endpoint, key), Close: func() error { return nil }}, nil
+		return &connection{Provider: idcloudhost.New(endpoint, key, idcloudhostObserver(conn.Log)), Close: func() error { return nil }, Endpoint: endpoint}, nil
 	}
 	worldFile := filepath.Join(stackDir, ".idstack", "sim-world.json")
 	opts, err := embeddedSimOptions(stdio)
@@ -66,8 +71,8 @@ func connectIDCloudHost(conn connOptions, stdio *IO, stackDir string) (*connecti
 	if key == "" {
 		key = "sim"
 	}
-	client := idcloudhost.New("http://"+ln.Addr().String(), key, idcloudhost.WithPoll(50*time.Millisecond, time.Second, 10*time.Minute))
-	return &connection{Provider: client, Close: func() error {
+	client := idcloudhost.New("http://"+ln.Addr().String(), key, idcloudhost.WithPoll(50*time.Millisecond, time.Second, 10*time.Minute), idcloudhostObserver(conn.Log))
+	return &connection{Provider: client, Endpoint: "the built-in simulator", Close: func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
@@ -111,4 +116,38 @@ func embeddedSimOptions(stdio *IO) (sim.Options, error) {
 		opts.Quirks = v
 	}
 	return opts, nil
+}
+
+// checkEndpoint refuses an --endpoint that is neither a URL nor "sim"
+// (`--endpoint simm`, `--endpoint api.idcloudhost.com`): the client would
+// fail on it call after call with an unhelpful "unsupported protocol".
+func checkEndpoint(endpoint string) error {
+	if endpoint == "" || endpoint == simEndpoint {
+		return nil
+	}
+	u, err := url.Parse(endpoint)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
+	}
+	hint := "give a URL such as https://api.example.com, or sim for the built-in simulator"
+	if err == nil && u.Scheme == "" && u.Host == "" && strings.Contains(u.Path, ".") {
+		hint = fmt.Sprintf("a URL starts with https:// (https://%s?), or give sim for the built-in simulator", strings.TrimSuffix(endpoint, "/"))
+	} else if s := spec.Suggest(strings.ToLower(endpoint), []string{simEndpoint}); s != "" {
+		hint = "did you mean sim (the built-in simulator)? Or give a URL such as https://api.example.com"
+	}
+	return exit(ExitError, fmt.Errorf("--endpoint %q (or IDSTACK_ENDPOINT) is not a URL: %s", endpoint, hint))
+}
+
+// explainUnreachable adds, under an error that comes from a connection
+// that could not be made (refused, no route, a name that does not
+// resolve), which endpoint was tried and how to choose another.
+func explainUnreachable(w io.Writer, err error, endpoint string) {
+	var opErr *net.OpError
+	if !errors.As(err, &opErr) || opErr.Op != "dial" {
+		return
+	}
+	if endpoint == "" {
+		endpoint = "the endpoint"
+	}
+	fmt.Fprintf(w, "idstack could not connect to %s. Check the address and the network, or choose another endpoint with --endpoint URL or IDSTACK_ENDPOINT (--endpoint sim runs the built-in simulator).\n", endpoint)
 }

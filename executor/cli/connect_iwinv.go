@@ -32,7 +32,7 @@ func connectIwinv(conn connOptions, stdio *IO, stackDir string) (*connection, er
 		if endpoint == "" {
 			endpoint = iwinv.DefaultEndpoint
 		}
-		return &connection{Provider: iwinv.New(endpoint, conn.IwinvAccessKey, conn.IwinvSecretKey), Close: func() error { return nil }}, nil
+		return &connection{Provider: iwinv.New(endpoint, conn.IwinvAccessKey, conn.IwinvSecretKey, iwinvObserver(conn.Log)), Close: func() error { return nil }, Endpoint: endpoint}, nil
 	}
 	worldFile := filepath.Join(stackDir, ".idstack", "iwinv-sim-world.json")
 	opts, err := embeddedIwinvSimOptions(stdio)
@@ -55,8 +55,8 @@ func connectIwinv(conn connOptions, stdio *IO, stackDir string) (*connection, er
 	go srv.Serve(ln)
 	// The embedded simulator limits nothing: no pacing.
 	client := iwinv.New("http://"+ln.Addr().String(), iwinvsim.DefaultAccessKey, iwinvsim.DefaultSecretKey,
-		iwinv.WithPoll(50*time.Millisecond, time.Second, 10*time.Minute), iwinv.WithRateLimit(0, 0))
-	return &connection{Provider: client, Close: func() error {
+		iwinv.WithPoll(50*time.Millisecond, time.Second, 10*time.Minute), iwinv.WithRateLimit(0, 0), iwinvObserver(conn.Log))
+	return &connection{Provider: client, Endpoint: "the built-in simulator", Close: func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)

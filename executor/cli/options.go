@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -21,11 +22,19 @@ type connOptions struct {
 	// iwinv's key pair (--iwinv-access-key, --iwinv-secret-key,
 	// IDSTACK_IWINV_ACCESS_KEY, IDSTACK_IWINV_SECRET_KEY).
 	IwinvAccessKey, IwinvSecretKey string
+	// Log receives every API call (--log-level, IDSTACK_LOG); nil: off.
+	Log *slog.Logger
+	// endpoint, when set, learns the endpoint a connection used, for the
+	// message of a cloud that cannot be reached.
+	endpoint *string
 }
 
 func connOf(c *cli.Context) connOptions {
-	return connOptions{Endpoint: c.String("endpoint"), APIKey: c.String("api-key"),
+	conn := connOptions{Endpoint: c.String("endpoint"), APIKey: c.String("api-key"),
 		IwinvAccessKey: c.String("iwinv-access-key"), IwinvSecretKey: c.String("iwinv-secret-key")}
+	conn.Log, _ = c.App.Metadata[metaLog].(*slog.Logger)
+	conn.endpoint, _ = c.App.Metadata[metaEndpoint].(*string)
+	return conn
 }
 
 // stackOptions are the stack file, its variables and where its state is

@@ -37,7 +37,14 @@ func descriptions() map[string]*provider.Description {
 
 // connect makes the provider of a stack's cloud.
 func connect(conn connOptions, stdio *IO, d *provider.Description, stackDir string) (*connection, error) {
-	return clouds[d.Name].connect(conn, stdio, stackDir)
+	if err := checkEndpoint(conn.Endpoint); err != nil {
+		return nil, err
+	}
+	c, err := clouds[d.Name].connect(conn, stdio, stackDir)
+	if err == nil && conn.endpoint != nil {
+		*conn.endpoint = c.Endpoint
+	}
+	return c, err
 }
 
 // cloudNames lists the providers, sorted.
