@@ -45,6 +45,9 @@ type Plan struct {
 	Errors []Problem `json:"errors,omitempty"`
 	// Warnings are shown but do not stop an apply.
 	Warnings []Problem `json:"warnings,omitempty"`
+	// Cautions are shown above the plan: destructive changes a person did
+	// not ask for by name (a target's dependency that would be replaced).
+	Cautions []Problem `json:"cautions,omitempty"`
 	// Names maps the ids of the stack's VMs and networks to their
 	// addresses, so references read as "networks.app (uuid)".
 	Names map[string]string `json:"names,omitempty"`

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -62,8 +63,10 @@ func (d *Description) StackDefault(name string) *Field {
 // KindSpec describes one kind of resource.
 type KindSpec struct {
 	Kind Kind
-	// Singular names one object in messages ("VM", "floating IP").
+	// Singular names one object in messages ("VM", "floating IP"); Plural
+	// several, when adding "s" (or "es") to Singular would be wrong.
 	Singular string
+	Plural   string
 	// Doc describes a resource of the kind and ListDoc the stack file's
 	// section of them, for the schema; SchemaName names its definition
 	// there ("vm").
@@ -411,4 +414,20 @@ type Live interface {
 // Describer is implemented by providers: the description of their kinds.
 type Describer interface {
 	Describe() *Description
+}
+
+// Count says n objects of the kind in words: "1 disk", "2 floating IPs".
+func (k *KindSpec) Count(n int) string {
+	if n == 1 {
+		return "1 " + k.Singular
+	}
+	p := k.Plural
+	switch {
+	case p != "":
+	case strings.HasSuffix(k.Singular, "s") || strings.HasSuffix(k.Singular, "x") || strings.HasSuffix(k.Singular, "sh") || strings.HasSuffix(k.Singular, "ch"):
+		p = k.Singular + "es"
+	default:
+		p = k.Singular + "s"
+	}
+	return fmt.Sprintf("%d %s", n, p)
 }

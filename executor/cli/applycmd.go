@@ -150,7 +150,7 @@ func runApply(parent context.Context, stdio *IO, o applyOptions) error {
 	cfg.Sink = func(e run.Event) {
 		switch e.Type {
 		case run.PlanReady:
-			renderText(stdio.Out, e.Plan, stdio.Color)
+			renderText(stdio.Out, e.Plan, stdio.Color, willDo)
 		case run.Step:
 			if !started {
 				fmt.Fprintln(stdio.Out)
@@ -165,7 +165,7 @@ func runApply(parent context.Context, stdio *IO, o applyOptions) error {
 			fmt.Fprintf(stdio.Out, "\nApply %s after %s.\n", what, round(e.Elapsed))
 		case run.RollbackReady:
 			fmt.Fprintln(stdio.Out)
-			renderText(stdio.Out, e.Plan, stdio.Color)
+			renderText(stdio.Out, e.Plan, stdio.Color, willDo)
 			fmt.Fprintln(stdio.Out)
 		default:
 			notes(e)
@@ -184,7 +184,11 @@ func runApply(parent context.Context, stdio *IO, o applyOptions) error {
 		}
 		return nil
 	case out.Status == run.Applied:
-		fmt.Fprintf(stdio.Out, "\nApply complete in %s: %s\n", round(out.Elapsed), doneSummary(out.Plan))
+		what := "Apply"
+		if out.Plan.Destroy {
+			what = "Destroy"
+		}
+		fmt.Fprintf(stdio.Out, "\n%s complete in %s: %s\n", what, round(out.Elapsed), doneSummary(out.Plan))
 		if out.InterruptedAfter {
 			fmt.Fprintln(stdio.Out, "The interrupt came after every step had finished: nothing was undone.")
 		}

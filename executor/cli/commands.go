@@ -11,6 +11,7 @@ import (
 
 	"github.com/idstack/idstack/planner"
 	"github.com/idstack/idstack/schema"
+	"github.com/idstack/idstack/spec"
 )
 
 func validateCommand(stdio *IO) *cli.Command {
@@ -27,7 +28,7 @@ func validateCommand(stdio *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdio.Out, "%s is valid: stack %q, %d resources.\n", c.String("file"), stack.Name, len(stack.Resources))
+			fmt.Fprintf(stdio.Out, "%s is valid: stack %q, %s%s.\n", c.String("file"), stack.Name, plural(len(stack.Resources), "1 resource", fmt.Sprintf("%d resources", len(stack.Resources))), kindCounts(stack))
 			return nil
 		},
 	}
@@ -79,4 +80,23 @@ func graphCommand(stdio *IO) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// kindCounts is " (2 VMs, 1 disk)": the stack's resources by kind, in the
+// provider's order; "" for none.
+func kindCounts(stack *spec.Stack) string {
+	n := map[spec.Kind]int{}
+	for _, r := range stack.Resources {
+		n[r.Addr.Kind]++
+	}
+	var parts []string
+	for _, ks := range stack.Provider.Kinds {
+		if n[ks.Kind] > 0 {
+			parts = append(parts, ks.Count(n[ks.Kind]))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

@@ -42,7 +42,7 @@ func TestExportPrefixLeavesOtherStacksAlone(t *testing.T) {
 
 	f := filepath.Join(e.dir, "staging.yaml")
 	out := e.mustRunWith(nil, 0, "export", "--location", "jkt01", "--prefix", "shop-staging-", "-o", f)
-	if !strings.Contains(out, "Wrote "+f+": 1 networks, 3 vms, 1 floating_ips, 1 load_balancers, 1 buckets.") {
+	if !strings.Contains(out, "Wrote "+f+": 1 network, 3 VMs, 1 floating IP, 1 load balancer, 1 bucket.") {
 		t.Errorf("export says:\n%s", out)
 	}
 	got, err := os.ReadFile(f)

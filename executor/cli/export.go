@@ -137,7 +137,7 @@ func runExport(c *cli.Context, stdio *IO) error {
 	var parts []string
 	for _, ks := range d.Kinds {
 		if n := ex.Counts[ks.Kind]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, ks.Kind))
+			parts = append(parts, ks.Count(n))
 		}
 	}
 	if len(parts) == 0 {

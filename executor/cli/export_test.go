@@ -120,23 +120,23 @@ func TestExportAdoptApply(t *testing.T) {
 	}{
 		{name: "plain", file: "plain.yaml",
 			env:    map[string]string{"SHOP_STAGING_WEB_PASSWORD": "Web-Passw0rd", "SHOP_STAGING_DB_PASSWORD": "Db-Passw0rd"},
-			counts: "1 networks, 2 vms, 1 floating_ips, 1 load_balancers, 1 buckets", adopt: 6},
+			counts: "1 network, 2 VMs, 1 floating IP, 1 load balancer, 1 bucket", adopt: 6},
 		{name: "prefix", args: []string{"--prefix", "shop-staging-"}, file: "prefix.yaml",
 			env:    map[string]string{"WEB_PASSWORD": "Web-Passw0rd", "DB_PASSWORD": "Db-Passw0rd"},
-			counts: "1 networks, 2 vms, 1 floating_ips, 1 load_balancers, 1 buckets", adopt: 6},
+			counts: "1 network, 2 VMs, 1 floating IP, 1 load balancer, 1 bucket", adopt: 6},
 		// --kinds: references to kinds left out are ignored, not guessed.
 		{name: "kinds", args: []string{"--kinds", "vms,floating_ips"}, file: "kinds.yaml",
 			env:    map[string]string{"SHOP_STAGING_WEB_PASSWORD": "Web-Passw0rd", "SHOP_STAGING_DB_PASSWORD": "Db-Passw0rd"},
-			counts: "2 vms, 1 floating_ips", adopt: 3},
+			counts: "2 VMs, 1 floating IP", adopt: 3},
 		// The live service's behaviour (API-NOTES.md): the same file.
 		{name: "live_quirks", args: []string{"--prefix", "shop-staging-"}, file: "prefix.yaml", quirks: "live",
 			env:    map[string]string{"WEB_PASSWORD": "Web-Passw0rd", "DB_PASSWORD": "Db-Passw0rd"},
-			counts: "1 networks, 2 vms, 1 floating_ips, 1 load_balancers, 1 buckets", adopt: 6},
+			counts: "1 network, 2 VMs, 1 floating IP, 1 load balancer, 1 bucket", adopt: 6},
 		// A disk has no name: adopting it needs the planner to match it by
 		// what it declares (planner/export_adopt.go, called from build.go).
 		{name: "with_disk", args: []string{"--prefix", "shop-staging-"}, file: "with_disk.yaml", withDisk: true,
 			env:    map[string]string{"WEB_PASSWORD": "Web-Passw0rd", "DB_PASSWORD": "Db-Passw0rd"},
-			counts: "1 networks, 2 vms, 1 disks, 1 floating_ips, 1 load_balancers, 1 buckets", adopt: 7},
+			counts: "1 network, 2 VMs, 1 disk, 1 floating IP, 1 load balancer, 1 bucket", adopt: 7},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, sim.Options{Quirks: tc.quirks})

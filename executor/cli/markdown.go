@@ -97,6 +97,9 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 			}
 			head.WriteString(l)
 		}
+		for _, c := range plan.Cautions {
+			fmt.Fprintf(&head, ">\n> %s\n", mdText(c.Summary))
+		}
 		head.WriteString("\n")
 	}
 	if len(plan.Warnings) > 0 {

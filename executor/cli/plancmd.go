@@ -96,7 +96,7 @@ func renderPlan(stdio *IO, plan *planner.Plan, format, savedAs string) error {
 		}
 		err = renderMarkdown(stdio.Out, plan, markdownOptions{FullPlan: full})
 	default:
-		renderText(stdio.Out, plan, stdio.Color)
+		renderText(stdio.Out, plan, stdio.Color, wouldDo)
 	}
 	if err != nil {
 		return exit(ExitError, err)

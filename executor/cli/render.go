@@ -64,8 +64,15 @@ func (p palette) forAction(t planner.ActionType) *color.Color {
 	return p.change
 }
 
-// renderText writes a plan for people.
-func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
+// Moods of a plan's first line: `plan` says what idstack would do, `apply`
+// what it is about to do.
+const (
+	wouldDo = "would"
+	willDo  = "will"
+)
+
+// renderText writes a plan for people; mood is wouldDo or willDo.
+func renderText(w io.Writer, plan *planner.Plan, colorOn bool, mood string) {
 	p := newPalette(colorOn)
 	defer func() {
 		for _, warn := range plan.Warnings {
@@ -80,13 +87,22 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool) {
 		writeCost(w, plan.Cost)
 		return
 	}
+	for _, c := range plan.Cautions {
+		fmt.Fprintf(w, "%s %s\n", p.replace.Sprint("Caution:"), c.Summary)
+		if c.Detail != "" {
+			fmt.Fprintf(w, "  %s\n", c.Detail)
+		}
+	}
+	if len(plan.Cautions) > 0 {
+		fmt.Fprintln(w)
+	}
 	switch {
 	case plan.Rollback:
-		fmt.Fprintf(w, "idstack will roll back what the failed apply of stack %q did:\n\n", plan.Stack)
+		fmt.Fprintf(w, "idstack %s roll back what the failed apply of stack %q did:\n\n", mood, plan.Stack)
 	case plan.Destroy:
-		fmt.Fprintf(w, "idstack will destroy stack %q:\n\n", plan.Stack)
+		fmt.Fprintf(w, "idstack %s destroy stack %q:\n\n", mood, plan.Stack)
 	default:
-		fmt.Fprintf(w, "idstack will apply stack %q:\n\n", plan.Stack)
+		fmt.Fprintf(w, "idstack %s make these changes to stack %q:\n\n", mood, plan.Stack)
 	}
 	for _, a := range plan.Actions {
 		c := p.forAction(a.Action)
