@@ -461,6 +461,36 @@ func (b *builder) names() {
 			b.plan.Names[r.ID] = r.Address
 		}
 	}
+	b.labels()
+}
+
+// labels records the provider's labels of the catalogue ids that the
+// plan's changes show (KindSpec.Labels).
+func (b *builder) labels() {
+	type at struct{ kind, location string }
+	cache := map[at]map[string]string{}
+	for _, a := range b.plan.Actions {
+		ks := b.live.Provider.Kind(provider.Kind(a.Kind))
+		if ks == nil || ks.Labels == nil {
+			continue
+		}
+		k := at{a.Kind, a.Location}
+		labels, ok := cache[k]
+		if !ok {
+			labels = ks.Labels(a.Location, view{b.live})
+			cache[k] = labels
+		}
+		for _, ch := range a.Changes {
+			for _, v := range []any{ch.Before, ch.After} {
+				if s, ok := v.(string); ok && labels[s] != "" {
+					if b.plan.Labels == nil {
+						b.plan.Labels = map[string]string{}
+					}
+					b.plan.Labels[s] = labels[s]
+				}
+			}
+		}
+	}
 }
 
 func sortedRecords(st *state.State) []*state.Resource {

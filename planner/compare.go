@@ -186,18 +186,55 @@ func project(v any, keys []string) any {
 func listChanges(field string, before, after any, keys []string, mode provider.Change) []Change {
 	b, _ := sortedList(project(normalize(before), keys)).([]any)
 	a, _ := sortedList(project(normalize(after), keys)).([]any)
-	var out []Change
+	var gone, added []any
 	for _, item := range b {
 		if !containsValue(a, item) {
-			out = append(out, Change{Path: field, Before: item, After: nil, Mode: mode.String()})
+			gone = append(gone, item)
 		}
 	}
 	for _, item := range a {
 		if !containsValue(b, item) {
-			out = append(out, Change{Path: field, Before: nil, After: item, Mode: mode.String()})
+			added = append(added, item)
+		}
+	}
+	// An item that loses one value and gains another in a single key (a
+	// rule's target port 8080 → 8081) reads as one modified item, not a
+	// removal and an addition; the provider gets the whole list either way.
+	var out []Change
+	paired := map[int]bool{}
+	for _, g := range gone {
+		after := any(nil)
+		for j, n := range added {
+			if !paired[j] && oneKeyApart(g, n, keys) {
+				paired[j], after = true, n
+				break
+			}
+		}
+		out = append(out, Change{Path: field, Before: g, After: after, Mode: mode.String()})
+	}
+	for j, n := range added {
+		if !paired[j] {
+			out = append(out, Change{Path: field, Before: nil, After: n, Mode: mode.String()})
 		}
 	}
 	return out
+}
+
+// oneKeyApart reports whether two items (objects) differ in exactly one of
+// the keys that identify them.
+func oneKeyApart(x, y any, keys []string) bool {
+	a, ok1 := x.(map[string]any)
+	b, ok2 := y.(map[string]any)
+	if !ok1 || !ok2 || len(keys) < 2 {
+		return false
+	}
+	differ := 0
+	for _, k := range keys {
+		if !reflect.DeepEqual(a[k], b[k]) {
+			differ++
+		}
+	}
+	return differ == 1
 }
 
 func containsValue(list []any, v any) bool {

@@ -51,14 +51,21 @@ type Plan struct {
 	// Names maps the ids of the stack's VMs and networks to their
 	// addresses, so references read as "networks.app (uuid)".
 	Names map[string]string `json:"names,omitempty"`
+	// Labels maps catalogue ids in the changes to what the stack file
+	// would say (a host pool's uuid to "General (default)").
+	Labels map[string]string `json:"labels,omitempty"`
 	// Cost is the monthly estimate before and after, from the cloud's
 	// price list (cost.go); nil when the provider has none.
 	Cost *Cost `json:"cost,omitempty"`
 }
 
 // Show formats a value for a plan line, naming the stack's own VMs and
-// networks where a value is one of their ids.
+// networks where a value is one of their ids, and catalogue ids by their
+// labels.
 func (p *Plan) Show(v any) string {
+	if s, ok := v.(string); ok && p.Labels[s] != "" {
+		return p.Labels[s]
+	}
 	name := func(x any) (string, bool) {
 		s, ok := x.(string)
 		if !ok {

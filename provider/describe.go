@@ -123,6 +123,11 @@ type KindSpec struct {
 	// the location's default network). send is false when nothing is to
 	// be sent for it at create (the API picks the same default).
 	Implicit func(field string, location string, live Live) (value any, send, ok bool)
+	// Labels name, for plans, the values of the kind's fields that are ids
+	// of the location's catalogue ({pool uuid: "General (default)"}), so a
+	// plan shows what the file says or would say, not an id the user
+	// never wrote. nil when there are none.
+	Labels func(location string, live Live) map[string]string
 	// Catalog checks the desired values against the location's catalogue
 	// (OS images, host pools) and may replace values by their ids (a pool
 	// name by its uuid). nil when the kind needs no catalogue.

@@ -64,7 +64,9 @@ func TestSixKindsApplyReplanDestroy(t *testing.T) {
 	}
 }
 
-func TestOneChangedRuleIsOneRemovalAndOneAddition(t *testing.T) {
+// A rule whose target port changes is one modified rule in the plan (the
+// API removes one rule and adds one; the others keep their uuids).
+func TestOneChangedRuleIsOneModifiedRule(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	f := shopExample(t, e)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -75,19 +77,14 @@ func TestOneChangedRuleIsOneRemovalAndOneAddition(t *testing.T) {
 	if len(p.Actions) != 1 || p.Actions[0].Address != "load_balancers.front" || p.Actions[0].Action != planner.Update {
 		t.Fatalf("want one update of the load balancer, got %+v", p.Actions)
 	}
-	var removed, added int
-	for _, c := range p.Actions[0].Changes {
-		switch {
-		case c.Path == "rules" && c.After == nil:
-			removed++
-		case c.Path == "rules" && c.Before == nil:
-			added++
-		default:
-			t.Errorf("unexpected change %+v", c)
-		}
+	want := []planner.Change{{Path: "rules", Before: map[string]any{"source_port": 443.0, "target_port": 8443.0},
+		After: map[string]any{"source_port": 443.0, "target_port": 9443.0}, Mode: "in-place"}}
+	if d := cmp.Diff(want, p.Actions[0].Changes); d != "" {
+		t.Fatalf("want one modified rule (-want +got):\n%s", d)
 	}
-	if removed != 1 || added != 1 {
-		t.Fatalf("%d removals and %d additions, want 1 and 1", removed, added)
+	out := e.mustRun(0, "plan", "-f", f)
+	if !strings.Contains(out, `rules: {"source_port":443,"target_port":8443} → {"source_port":443,"target_port":9443}`) || strings.Contains(out, "(none)") {
+		t.Errorf("the text plan:\n%s", out)
 	}
 	lbBefore := e.sim.World().LoadBalancers[0].API
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")

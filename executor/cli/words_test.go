@@ -25,6 +25,10 @@ func TestWordsSayWhatHappens(t *testing.T) {
 	if !strings.Contains(out, `idstack would make these changes to stack "skel":`) || strings.Contains(out, "will") {
 		t.Errorf("plan:\n%s", out)
 	}
+	// The default host pool, which the file does not name, by its name.
+	if !strings.Contains(out, "pool: General (default)") {
+		t.Errorf("the pool is not shown by name:\n%s", out)
+	}
 	out = e.mustRun(0, "apply", "-f", f, "--auto-approve")
 	if !strings.Contains(out, `idstack will make these changes to stack "skel":`) || !strings.Contains(out, "Apply complete in ") {
 		t.Errorf("apply:\n%s", out)

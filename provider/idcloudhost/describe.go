@@ -164,6 +164,7 @@ var vmKind = &provider.KindSpec{
 	Reads:          []provider.Kind{Networks},
 	Implicit:       implicitVM,
 	Catalog:        checkCatalog,
+	Labels:         poolLabels,
 	CreateDeadline: 10 * time.Minute,
 }
 
@@ -433,6 +434,23 @@ func defaultNetwork(location string, live provider.Live) (any, bool, bool) {
 		}
 	}
 	return nil, false, false
+}
+
+// poolLabels names the location's host pools by their uuids, the
+// default one marked: a plan shows "General (default)".
+func poolLabels(location string, live provider.Live) map[string]string {
+	c, _ := live.Catalog(location).(*Catalog)
+	if c == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, p := range c.Pools {
+		out[p.UUID] = p.Name
+		if p.Default {
+			out[p.UUID] += " (default)"
+		}
+	}
+	return out
 }
 
 func init() {
