@@ -1,0 +1,230 @@
+// Package ci holds the CI examples of README "Pull requests and CI"
+// (github-actions.yml, gitlab-ci.yml) and the tests that keep them
+// working: actionlint over the GitHub workflow, a shell parser over every
+// script of both, and the structure each relies on.
+package ci
+
+import (
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+	"github.com/rhysd/actionlint"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+const (
+	githubFile = "github-actions.yml"
+	gitlabFile = "gitlab-ci.yml"
+)
+
+func read(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestGitHubActionlint: actionlint, as a library, finds nothing wrong in
+// the GitHub workflow: syntax, expressions and their types, the inputs of
+// the actions used, job needs and outputs, permissions. shellcheck and
+// pyflakes are not run (TestGitHubShell parses the scripts instead).
+func TestGitHubActionlint(t *testing.T) {
+	for _, e := range lintGitHub(t, read(t, githubFile)) {
+		t.Errorf("%s:%d:%d: %s [%s]", githubFile, e.Line, e.Column, e.Message, e.Kind)
+	}
+}
+
+func lintGitHub(t *testing.T, src []byte) []*actionlint.Error {
+	t.Helper()
+	l, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Linted where it is meant to be copied; a path that does not exist
+	// here, so that no project or actionlint config of this repository is
+	// looked for.
+	errs, err := l.Lint(".github/workflows/idstack.yml", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return errs
+}
+
+// TestActionlintCatchesMistakes: the lint test fails on a broken workflow
+// (a step output that does not exist, an unknown action input, an unknown
+// runner, an unknown permission).
+func TestActionlintCatchesMistakes(t *testing.T) {
+	src := string(read(t, githubFile))
+	for _, c := range []struct{ old, new, want string }{
+		{"steps.plan.outputs.exitcode == '3'", "steps.plann.outputs.exitcode == '3'", "plann"},
+		{"retention-days: 30", "retention-day: 30", "retention-day"},
+		{"runs-on: ubuntu-latest", "runs-on: ubuntu-lates", "ubuntu-lates"},
+		{"pull-requests: write", "pull-request: write", "pull-request"},
+	} {
+		broken := strings.Replace(src, c.old, c.new, 1)
+		if broken == src {
+			t.Fatalf("%q is not in %s", c.old, githubFile)
+		}
+		errs := lintGitHub(t, []byte(broken))
+		found := false
+		for _, e := range errs {
+			found = found || strings.Contains(e.Message, c.want)
+		}
+		if !found {
+			t.Errorf("actionlint misses %q → %q: %v", c.old, c.new, errs)
+		}
+	}
+}
+
+// expression is a ${{ … }} of GitHub Actions: a word to the shell.
+var expression = regexp.MustCompile(`\$\{\{[^}]*\}\}`)
+
+// TestGitHubShell: every run: script of the GitHub workflow parses as bash
+// (the runner's shell), its ${{ … }} taken as a word.
+func TestGitHubShell(t *testing.T) {
+	wf, errs := actionlint.Parse(read(t, githubFile))
+	if len(errs) > 0 {
+		t.Fatalf("%s: %v", githubFile, errs[0])
+	}
+	n := 0
+	for id, job := range wf.Jobs {
+		for i, step := range job.Steps {
+			run, ok := step.Exec.(*actionlint.ExecRun)
+			if !ok || run.Run == nil {
+				continue
+			}
+			if run.Shell != nil && run.Shell.Value != "bash" {
+				t.Errorf("jobs.%s.steps[%d]: shell %q, not bash", id, i, run.Shell.Value)
+			}
+			n++
+			script := expression.ReplaceAllString(run.Run.Value, "EXPR")
+			if err := parseBash(script); err != nil {
+				t.Errorf("%s: jobs.%s.steps[%d] (run: at line %d): %v", githubFile, id, i, run.Run.Pos.Line, err)
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d run: scripts found in %s", n, githubFile)
+	}
+}
+
+func parseBash(script string) error {
+	_, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(script), "")
+	return err
+}
+
+// TestShellParserCatchesMistakes: the parser refuses what bash refuses.
+func TestShellParserCatchesMistakes(t *testing.T) {
+	for _, bad := range []string{
+		"if [ \"$code\" = 1 ]; then cat plan.md; exit 1",
+		"x=$(jq -r '.a' f",
+		"case \"$v\" in\n  a) ;;\n",
+		"echo \"unterminated",
+	} {
+		if parseBash(bad) == nil {
+			t.Errorf("parsed: %q", bad)
+		}
+	}
+}
+
+// gitlabCI is the GitLab file: its stages, variables and jobs, with
+// extends resolved.
+type gitlabCI struct {
+	stages    []string
+	variables map[string]any
+	jobs      map[string]map[string]any
+}
+
+// reserved are the top-level keys of .gitlab-ci.yml that are not jobs.
+var reserved = map[string]bool{"stages": true, "variables": true, "default": true, "workflow": true, "include": true, "image": true, "services": true, "cache": true, "before_script": true, "after_script": true}
+
+func loadGitLab(t *testing.T, src []byte) gitlabCI {
+	t.Helper()
+	var doc map[string]any
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		t.Fatalf("%s is not YAML: %v", gitlabFile, err)
+	}
+	var ci gitlabCI
+	for _, s := range doc["stages"].([]any) {
+		ci.stages = append(ci.stages, s.(string))
+	}
+	ci.variables, _ = doc["variables"].(map[string]any)
+	var resolve func(name string, depth int) map[string]any
+	resolve = func(name string, depth int) map[string]any {
+		def, ok := doc[name].(map[string]any)
+		if !ok || depth > 10 {
+			t.Fatalf("%s: no job or template %q (or extends loops)", gitlabFile, name)
+		}
+		out := map[string]any{}
+		var parents []string
+		switch e := def["extends"].(type) {
+		case string:
+			parents = []string{e}
+		case []any:
+			for _, p := range e {
+				parents = append(parents, p.(string))
+			}
+		}
+		for _, p := range parents { // later ones win, as in GitLab (hashes merged, the rest replaced)
+			for k, v := range resolve(p, depth+1) {
+				out[k] = v
+			}
+		}
+		for k, v := range def {
+			if k != "extends" {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	ci.jobs = map[string]map[string]any{}
+	for name := range doc {
+		if reserved[name] || strings.HasPrefix(name, ".") {
+			continue
+		}
+		ci.jobs[name] = resolve(name, 0)
+	}
+	return ci
+}
+
+// lines is a script, needs or the like: a string or a list of strings.
+// An item that YAML reads as something else (a plain scalar holding ": "
+// is a mapping) is an error GitLab would report too.
+func lines(t *testing.T, v any) []string {
+	t.Helper()
+	var out []string
+	switch v := v.(type) {
+	case string:
+		out = append(out, v)
+	case []any:
+		for _, l := range v {
+			s, ok := l.(string)
+			if !ok {
+				t.Errorf("%s: %v is not a string (quote it, or use a | block)", gitlabFile, l)
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestGitLabShell: each job's before_script and script, as the runner
+// joins them, parse as bash (the golang image's shell).
+func TestGitLabShell(t *testing.T) {
+	ci := loadGitLab(t, read(t, gitlabFile))
+	for name, job := range ci.jobs {
+		script := append(lines(t, job["before_script"]), lines(t, job["script"])...)
+		if len(lines(t, job["script"])) == 0 {
+			t.Errorf("%s has no script", name)
+		}
+		if err := parseBash(strings.Join(script, "\n")); err != nil {
+			t.Errorf("%s: job %s: %v", gitlabFile, name, err)
+		}
+	}
+}
