@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -226,5 +228,100 @@ func TestGitLabShell(t *testing.T) {
 		if err := parseBash(strings.Join(script, "\n")); err != nil {
 			t.Errorf("%s: job %s: %v", gitlabFile, name, err)
 		}
+	}
+}
+
+// TestGitLabPipeline: the GitLab pipeline has the jobs the README
+// describes, in stages that exist, needing jobs that exist, and fetches
+// the reviewed plan the way that works: by ids through the API, one file
+// at a time, with no unzip (not in the golang image) and no artefact
+// download by branch (which misses merge request pipelines).
+func TestGitLabPipeline(t *testing.T) {
+	src := read(t, gitlabFile)
+	ci := loadGitLab(t, src)
+	if want := []string{"plan", "gate", "apply"}; !slices.Equal(ci.stages, want) {
+		t.Errorf("stages %v, want %v", ci.stages, want)
+	}
+	wantStage := map[string]string{
+		"idstack-plan": "plan", "idstack-gate": "gate",
+		"idstack-replan": "plan", "idstack-apply": "apply", "idstack-apply-replanned": "apply",
+	}
+	var names []string
+	for name := range ci.jobs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if len(names) != len(wantStage) {
+		t.Errorf("jobs %v, want those of %v", names, wantStage)
+	}
+	for name, stage := range wantStage {
+		job, ok := ci.jobs[name]
+		if !ok {
+			t.Errorf("no job %s", name)
+			continue
+		}
+		if job["stage"] != stage {
+			t.Errorf("%s: stage %v, want %s", name, job["stage"], stage)
+		}
+		for _, need := range lines(t, job["needs"]) {
+			if _, ok := ci.jobs[need]; !ok {
+				t.Errorf("%s needs %s, which is no job", name, need)
+			}
+		}
+		if job["image"] != "golang:1.26" {
+			t.Errorf("%s: image %v", name, job["image"])
+		}
+	}
+	script := func(name string) string {
+		return strings.Join(append(lines(t, ci.jobs[name]["before_script"]), lines(t, ci.jobs[name]["script"])...), "\n")
+	}
+	text := string(src)
+	for _, bad := range []string{"unzip", "jobs/artifacts/", "/download?job=", "@latest", "CI_MERGE_REQUEST_LABELS,"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("%s uses %q", gitlabFile, bad)
+		}
+	}
+	replan := script("idstack-replan")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`repository/commits/\$CI_COMMIT_SHA/merge_requests`), // the merged MR
+		regexp.MustCompile(`merge_requests/\$iid/pipelines`),                    // its pipelines, by id
+		regexp.MustCompile(`pipelines/\$pipeline/jobs`),                         // their jobs, by id
+		regexp.MustCompile(`"jobs/\$plan_job/artifacts/plan\.json"`),            // one artefact file, by job id
+		regexp.MustCompile(`idstack-gate.*success|success.*idstack-gate|gate" != success`),
+		regexp.MustCompile(`jq -S "\$CHANGESET" reviewed\.json`),
+		regexp.MustCompile(`diff -u reviewed-changes\.json changes\.json`),
+	} {
+		if !want.MatchString(replan) {
+			t.Errorf("idstack-replan does not match %s", want)
+		}
+	}
+	gate := script("idstack-gate")
+	if !strings.Contains(gate, "merge_requests/$CI_MERGE_REQUEST_IID\"") || !strings.Contains(gate, ".labels") {
+		t.Errorf("idstack-gate does not read the MR's labels from the API (a retry must see a label added since)")
+	}
+	for _, name := range []string{"idstack-apply", "idstack-apply-replanned"} {
+		job := ci.jobs[name]
+		if job["resource_group"] != "idstack-production" {
+			t.Errorf("%s: resource_group %v: applies must run one at a time", name, job["resource_group"])
+		}
+		if !strings.Contains(script(name), "idstack apply --auto-approve --lock-timeout 10m plan.bin") {
+			t.Errorf("%s does not apply the saved plan", name)
+		}
+		if strings.Contains(script(name), "go build") {
+			t.Errorf("%s builds idstack: it must apply with the binary that planned", name)
+		}
+	}
+	manual := false
+	for _, r := range ci.jobs["idstack-apply-replanned"]["rules"].([]any) {
+		manual = manual || r.(map[string]any)["when"] == "manual"
+	}
+	if !manual {
+		t.Errorf("idstack-apply-replanned is not a manual job")
+	}
+	if ci.jobs["idstack-apply-replanned"]["environment"] != "production-replanned" {
+		t.Errorf("idstack-apply-replanned: environment %v, want production-replanned (protected by hand)", ci.jobs["idstack-apply-replanned"]["environment"])
+	}
+	if !strings.Contains(script("idstack-plan"), "go build -buildvcs=true") || !strings.Contains(script("idstack-plan"), `--branch "$IDSTACK_VERSION"`) {
+		t.Errorf("idstack-plan does not build idstack from the tag IDSTACK_VERSION")
 	}
 }
