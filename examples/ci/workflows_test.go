@@ -5,8 +5,10 @@
 package ci
 
 import (
+	"encoding/json"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -324,4 +326,173 @@ func TestGitLabPipeline(t *testing.T) {
 	if !strings.Contains(script("idstack-plan"), "go build -buildvcs=true") || !strings.Contains(script("idstack-plan"), `--branch "$IDSTACK_VERSION"`) {
 		t.Errorf("idstack-plan does not build idstack from the tag IDSTACK_VERSION")
 	}
+}
+
+// TestGitHubWorkflow: the structure the README describes: the plan's
+// artefact named after the PR and its head commit and found by that name
+// (no workflow file name to match), main planned again and compared, the
+// apply gated on an environment, Graphviz required, the version pinned.
+func TestGitHubWorkflow(t *testing.T) {
+	src := read(t, githubFile)
+	wf, errs := actionlint.Parse(src)
+	if len(errs) > 0 {
+		t.Fatalf("%s: %v", githubFile, errs[0])
+	}
+	text := string(src)
+	for _, bad := range []string{"workflow_id:", "listWorkflowRuns(", "idstack.yml'", "@latest", "|| true"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("%s uses %q", githubFile, bad)
+		}
+	}
+	if wf.Defaults == nil || wf.Defaults.Run == nil || wf.Defaults.Run.Shell == nil || wf.Defaults.Run.Shell.Value != "bash" {
+		t.Errorf("defaults.run.shell is not bash (bash -eo pipefail: a failing command in a pipe fails the step)")
+	}
+	for _, id := range []string{"plan", "replan", "apply"} {
+		if wf.Jobs[id] == nil {
+			t.Errorf("no job %s", id)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	runs := func(id string) string {
+		var b strings.Builder
+		for _, s := range wf.Jobs[id].Steps {
+			if r, ok := s.Exec.(*actionlint.ExecRun); ok && r.Run != nil {
+				b.WriteString(r.Run.Value + "\n")
+			}
+		}
+		return b.String()
+	}
+	uses := func(id, action string) []*actionlint.ExecAction {
+		var out []*actionlint.ExecAction
+		for _, s := range wf.Jobs[id].Steps {
+			if a, ok := s.Exec.(*actionlint.ExecAction); ok && strings.HasPrefix(a.Uses.Value, action+"@") {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	// The plan's artefact name carries the PR and its head commit; the
+	// merge run looks that name up across runs.
+	up := uses("plan", "actions/upload-artifact")
+	if len(up) != 1 || up[0].Inputs["name"] == nil ||
+		up[0].Inputs["name"].Value.Value != "idstack-plan-pr${{ github.event.pull_request.number }}-${{ github.event.pull_request.head.sha }}" {
+		t.Errorf("the plan job does not keep its plan as idstack-plan-pr<N>-<head sha>")
+	}
+	replan := runs("replan")
+	for _, want := range []string{
+		`name="idstack-plan-pr$number-$head"`,
+		`"$repo/actions/artifacts" -f name="$name"`,
+		`gh run download "$run_id"`,
+		`jq -S "$CHANGESET" reviewed/plan.json`,
+		`diff -u reviewed-changes.json changes.json`,
+		`echo "next=$next" >> "$GITHUB_OUTPUT"`,
+	} {
+		if !strings.Contains(replan, want) {
+			t.Errorf("the replan job lacks %q", want)
+		}
+	}
+	apply := wf.Jobs["apply"]
+	if apply.Environment == nil || apply.Environment.Name == nil ||
+		apply.Environment.Name.Value != "${{ needs.replan.outputs.next == 'apply' && 'production' || 'production-replanned' }}" {
+		t.Errorf("the apply job's environment is not production for the reviewed change set and production-replanned otherwise")
+	}
+	if a := runs("apply"); !strings.Contains(a, "idstack apply --auto-approve --lock-timeout 10m plan.bin") ||
+		!strings.Contains(a, `select(.type == "required_reviewers")`) || strings.Contains(a, "go build") {
+		t.Errorf("the apply job must check production-replanned's reviewers and apply main's saved plan with the binary that made it")
+	}
+	// Graphviz: installed, and its absence an error, not DOT text in plan.svg.
+	plan := runs("plan")
+	for _, want := range []string{"apt-get install -y -qq graphviz", "command -v dot", "idstack graph -f \"$STACK_FILE\" --format svg > plan.svg", "grep -q '<svg' plan.svg"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("the plan job lacks %q", want)
+		}
+	}
+	// The version: a tag, checked out and verified in every job that builds.
+	for _, id := range []string{"plan", "replan"} {
+		co := uses(id, "actions/checkout")
+		ok := false
+		for _, c := range co {
+			ok = ok || (c.Inputs["repository"] != nil && c.Inputs["repository"].Value.Value == "idstack/idstack" &&
+				c.Inputs["ref"] != nil && c.Inputs["ref"].Value.Value == "${{ env.IDSTACK_VERSION }}")
+		}
+		if !ok || !strings.Contains(runs(id), `"idstack $IDSTACK_VERSION "*) ;;`) {
+			t.Errorf("job %s does not build idstack from the tag IDSTACK_VERSION and check it", id)
+		}
+	}
+}
+
+var tag = regexp.MustCompile(`^v\d+\.\d+\.\d+$`)
+
+// TestPinnedVersion: both files install the same tagged idstack.
+func TestPinnedVersion(t *testing.T) {
+	wf, errs := actionlint.Parse(read(t, githubFile))
+	if len(errs) > 0 {
+		t.Fatal(errs[0])
+	}
+	gh := ""
+	if wf.Env != nil && wf.Env.Vars["idstack_version"] != nil {
+		gh = wf.Env.Vars["idstack_version"].Value.Value
+	}
+	gl, _ := loadGitLab(t, read(t, gitlabFile)).variables["IDSTACK_VERSION"].(string)
+	if !tag.MatchString(gh) || gh != gl {
+		t.Errorf("IDSTACK_VERSION: %q on GitHub, %q on GitLab: want the same tag vX.Y.Z", gh, gl)
+	}
+}
+
+// TestChangeSetFilter: both files compare plans with the same jq filter,
+// and every key it reads is one plan.schema.json defines, so a renamed key
+// cannot make two different plans compare equal.
+func TestChangeSetFilter(t *testing.T) {
+	wf, errs := actionlint.Parse(read(t, githubFile))
+	if len(errs) > 0 {
+		t.Fatal(errs[0])
+	}
+	gh := wf.Env.Vars["changeset"].Value.Value
+	v, _ := loadGitLab(t, read(t, gitlabFile)).variables["CHANGESET"].(map[string]any)
+	gl, _ := v["value"].(string)
+	if v["expand"] != false {
+		t.Errorf("GitLab's CHANGESET must have expand: false")
+	}
+	norm := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	if norm(gh) != norm(gl) || gh == "" {
+		t.Fatalf("the change-set filters differ:\n%s\n%s", gh, gl)
+	}
+	var schema struct {
+		Properties  map[string]json.RawMessage `json:"properties"`
+		Definitions map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"definitions"`
+	}
+	if err := json.Unmarshal(read(t, filepath.Join("..", "..", "planner", "plan.schema.json")), &schema); err != nil {
+		t.Fatal(err)
+	}
+	// {destroy: (.destroy // false), actions: ([.actions[] | {…}] | …)}
+	m := regexp.MustCompile(`^\{destroy: \(\.destroy // false\), actions: \(\[\.actions\[\] \| \{([^}]*), changes: \[\.changes\[\] \| \{([^}]*)\}\]\}\] \| sort_by\(\.address, \.action\)\)\}$`).FindStringSubmatch(norm(gh))
+	if m == nil {
+		t.Fatalf("the filter is not of the expected shape: %s", norm(gh))
+	}
+	for _, k := range []string{"destroy", "actions"} {
+		if schema.Properties[k] == nil {
+			t.Errorf("plan.schema.json has no %q", k)
+		}
+	}
+	check := func(def, list string, want []string) {
+		var keys []string
+		for _, k := range strings.Split(list, ",") {
+			k = strings.TrimSpace(k)
+			keys = append(keys, k)
+			if schema.Definitions[def].Properties[k] == nil {
+				t.Errorf("the filter reads %s.%s, which plan.schema.json does not define", def, k)
+			}
+		}
+		for _, k := range want {
+			if !slices.Contains(keys, k) {
+				t.Errorf("the filter leaves out %s.%s: two plans differing there would compare equal", def, k)
+			}
+		}
+	}
+	check("action", m[1], []string{"address", "action", "id", "name", "location", "reason", "forget", "deposed"})
+	check("change", m[2], []string{"path", "before", "after", "mode"})
 }
