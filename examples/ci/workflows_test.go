@@ -223,8 +223,9 @@ func lines(t *testing.T, v any) []string {
 func TestGitLabShell(t *testing.T) {
 	ci := loadGitLab(t, read(t, gitlabFile))
 	for name, job := range ci.jobs {
-		script := append(lines(t, job["before_script"]), lines(t, job["script"])...)
-		if len(lines(t, job["script"])) == 0 {
+		main := lines(t, job["script"])
+		script := append(lines(t, job["before_script"]), main...)
+		if len(main) == 0 {
 			t.Errorf("%s has no script", name)
 		}
 		if err := parseBash(strings.Join(script, "\n")); err != nil {
