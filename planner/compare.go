@@ -189,12 +189,29 @@ func listChanges(field string, before, after any, keys []string, mode provider.C
 	var out []Change
 	for _, item := range b {
 		if !containsValue(a, item) {
-			out = append(out, Change{Path: field, Before: item, After: nil, Mode: mode.String()})
+			out = append(out, Change{Path: field, Before: present(item), After: nil, Mode: mode.String()})
 		}
 	}
 	for _, item := range a {
 		if !containsValue(b, item) {
-			out = append(out, Change{Path: field, Before: nil, After: item, Mode: mode.String()})
+			out = append(out, Change{Path: field, Before: nil, After: present(item), Mode: mode.String()})
+		}
+	}
+	return out
+}
+
+// present drops the keys a projected item does not have (project gives
+// every key, null when missing, so that items compare alike): a plan
+// shows a rule as it is written, not with "description": null.
+func present(item any) any {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return item
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
 		}
 	}
 	return out
