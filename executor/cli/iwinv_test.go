@@ -322,3 +322,51 @@ func TestIwinvExampleEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestPlanWithErrorsClaimsNoChanges: a plan whose refresh found errors (a
+// flavor the zone's catalogue does not have) exits 1 and never says "No
+// changes"; the actions it would otherwise take are shown under a header
+// that says it cannot be applied.
+func TestPlanWithErrorsClaimsNoChanges(t *testing.T) {
+	t.Parallel()
+	e := newIwinvEnv(t, iwinvsim.Options{})
+	f := iwinvExample(t, e)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		edits [][2]string
+		want  []string
+	}{
+		{"errors only", [][2]string{{"flavor: STD-1C1G", "flavor: STD-1C1X"}},
+			[]string{`The plan of stack "blog-dev" has 1 error (below): it cannot be applied.`}},
+		{"errors and changes", [][2]string{{"flavor: STD-1C1G", "flavor: STD-1C1X"}, {"description: web traffic", "description: web"}},
+			[]string{`The plan of stack "blog-dev" has 1 error (below) and cannot be applied. Its actions:`, "~ firewalls.web"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := string(b)
+			for _, ed := range tc.edits {
+				s = strings.Replace(s, ed[0], ed[1], 1)
+			}
+			g := e.write(strings.ReplaceAll(tc.name, " ", "-")+".yaml", s)
+			code, out, errs := e.run("plan", "-f", g, "--detailed-exitcode")
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
+			}
+			if strings.Contains(out, "No changes") || strings.Contains(out, "idstack will apply") {
+				t.Errorf("a plan with errors claims what it would do:\n%s", out)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, out)
+				}
+			}
+			if !strings.Contains(errs, `"STD-1C1X"`) || !strings.Contains(errs, "STD-1C1G") {
+				t.Errorf("stderr does not name the flavor and what it may mean:\n%s", errs)
+			}
+		})
+	}
+}
