@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -369,4 +370,68 @@ func TestPlanWithErrorsClaimsNoChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIwinvPlanReadsEveryPage (issue 13, must show): a zone with 35
+// instances, made in the simulator's world, is refreshed completely by a
+// plan through the command line: every one is found by name (35
+// adoptions with --adopt), and the calls the simulator logged during the
+// plan grow with pages, not instances: the instance list is 4 calls at
+// the API's 10 a page (10, 10, 10, 5) where 5 instances take 1, and the
+// whole plan makes exactly 3 calls more for 35 instances than for 5.
+func TestIwinvPlanReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	type result struct {
+		adopted, listCalls, calls int
+		pages, paths              []string
+	}
+	plan := func(t *testing.T, n int) result {
+		e := newIwinvEnv(t, iwinvsim.Options{})
+		var stack strings.Builder
+		stack.WriteString("provider: iwinv\nstack: crowd\nlocation: KR1-Z01\nvms:\n")
+		e.iw.Mutate(func(w *iwinvsim.World) {
+			for i := range n {
+				name := fmt.Sprintf("crowd-%02d", i)
+				w.Instances = append(w.Instances, iwinvsim.Instance{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Name: name,
+					Status: api.StatusActive, Zone: iwinvsim.DefaultZone, Flavor: "fl-std-1c1g", Image: "img-ubuntu-2204", IP: []string{}})
+				fmt.Fprintf(&stack, "  c%02d: {name: %s, flavor: STD-1C1G, image: Ubuntu 22.04}\n", i, name)
+			}
+		})
+		f := e.write("crowd.yaml", stack.String())
+		e.iw.ResetCalls()
+		p := e.plan(f, "--adopt")
+		var r result
+		for _, a := range p.Actions {
+			if a.Action == planner.Adopt {
+				r.adopted++
+			} else {
+				t.Errorf("%s: %s, want adopt", a.Address, a.Action)
+			}
+		}
+		for _, c := range e.iw.Calls() {
+			r.calls++
+			r.paths = append(r.paths, c.Method+" "+c.Path)
+			if c.Method == "GET" && c.Path == "/instances" {
+				r.listCalls++
+				r.pages = append(r.pages, c.Query)
+			}
+		}
+		return r
+	}
+	crowd, few := plan(t, 35), plan(t, 5)
+	if crowd.adopted != 35 || few.adopted != 5 {
+		t.Errorf("adopted %d of 35 and %d of 5: the refresh did not read every page", crowd.adopted, few.adopted)
+	}
+	if crowd.listCalls != 4 || few.listCalls != 1 {
+		t.Errorf("instance list calls: %d for 35 instances (%v), %d for 5; want 4 and 1", crowd.listCalls, crowd.pages, few.listCalls)
+	}
+	for i, q := range crowd.pages {
+		if want := fmt.Sprintf("page_no=%d&page_size=10", i+1); !strings.Contains(q, want) {
+			t.Errorf("list call %d: ?%s, want %s", i+1, q, want)
+		}
+	}
+	if crowd.calls-few.calls != 3 {
+		t.Errorf("the plan made %d calls for 35 instances and %d for 5: want 3 more (the 3 pages), whatever the count", crowd.calls, few.calls)
+	}
+	t.Logf("plan of 35 instances: %d calls (%s); of 5 instances: %d calls", crowd.calls, strings.Join(crowd.paths, ", "), few.calls)
 }
