@@ -435,3 +435,47 @@ func TestIwinvPlanReadsEveryPage(t *testing.T) {
 	}
 	t.Logf("plan of 35 instances: %d calls (%s); of 5 instances: %d calls", crowd.calls, strings.Join(crowd.paths, ", "), few.calls)
 }
+
+// TestIwinvExport: `idstack export --provider iwinv` writes a stack file
+// that names its cloud (provider: iwinv) and validates; taken over from
+// another directory with --adopt, the plan has only adoptions, and after
+// the apply nothing to change.
+func TestIwinvExport(t *testing.T) {
+	t.Parallel()
+	e := newIwinvEnv(t, iwinvsim.Options{})
+	f := iwinvExample(t, e)
+	e.mustRun(0, "apply", "-f", f, "--auto-approve")
+	if err := os.Mkdir(filepath.Join(e.dir, "taken"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "taken", "blog.yaml")
+	msg := e.mustRun(0, "export", "--provider", "iwinv", "--location", iwinvsim.DefaultZone, "-o", out)
+	if !strings.Contains(msg, "Wrote "+out+": 2 vms, 1 disks, 1 firewalls.") {
+		t.Errorf("export said:\n%s", msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "# Exported by `idstack export --provider iwinv --location KR1-Z01`") || !strings.Contains(string(b), "\nprovider: iwinv\n") {
+		t.Errorf("the file does not name its cloud:\n%s", b)
+	}
+	e.mustRun(0, "validate", "-f", out)
+	p := e.plan(out, "--adopt")
+	if len(p.Actions) != 4 {
+		t.Errorf("want 4 adoptions, got %d actions", len(p.Actions))
+	}
+	for _, a := range p.Actions {
+		if a.Action != planner.Adopt || len(a.Changes) != 0 {
+			t.Errorf("%s: %s with changes %+v, want a plain adoption\n%s", a.Address, a.Action, a.Changes, b)
+		}
+	}
+	e.mustRun(0, "apply", "--adopt", "-f", out, "--auto-approve")
+	e.mustRun(0, "plan", "-f", out, "--detailed-exitcode")
+
+	// Without --provider, export reads idcloudhost: a wrong flag value is
+	// refused before any call.
+	if code, _, errs := e.run("export", "--provider", "aws", "--location", "x"); code != 1 || !strings.Contains(errs, `--provider "aws": allowed: idcloudhost, iwinv`) {
+		t.Errorf("--provider aws: exit %d\n%s", code, errs)
+	}
+}
