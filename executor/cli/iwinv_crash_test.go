@@ -19,7 +19,7 @@ import (
 // cannot resize a volume: a new one, then the old one deleted), a changed
 // rule, a renamed firewall and a detach.
 var iwinvCrashEdits = [][2]string{
-	{"flavor: STD-1C1G", "flavor: STD-2C4G"},
+	{"web_flavor: STD-1C1G", "web_flavor: STD-2C4G"},
 	{"image: Ubuntu 22.04\n    ssh_key: deploy\n\ndisks", "image: Debian 12\n    ssh_key: deploy\n\ndisks"},
 	{"size: 50", "size: 60"},
 	{`port: "80", source: 0.0.0.0/0, description: http}`, `port: "8080", source: 0.0.0.0/0, description: http alt}`},

@@ -47,7 +47,7 @@ func iwinvMutations(calls []iwinvsim.Call) []mutation {
 // resize (restart), a rename, a rebuild, a changed rule, the firewall's
 // description and ICMP flag, and a detach of the firewall from one VM.
 var iwinvUpdateEdits = [][2]string{
-	{"flavor: STD-1C1G", "flavor: STD-2C4G"},
+	{"web_flavor: STD-1C1G", "web_flavor: STD-2C4G"},
 	{"name: blog-${var.env}-db", "name: blog-${var.env}-database"},
 	{"image: Ubuntu 22.04\n    ssh_key: deploy\n\ndisks", "image: Debian 12\n    ssh_key: deploy\n\ndisks"},
 	{`port: "80", source: 0.0.0.0/0, description: http}`, `port: "8080", source: 0.0.0.0/0, description: http alt}`},

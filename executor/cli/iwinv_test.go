@@ -223,7 +223,7 @@ func TestIwinvExampleEndToEnd(t *testing.T) {
 	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
 
 	t.Run("flavor: an update in place, with a restart", func(t *testing.T) {
-		e.editFile(f, "flavor: STD-1C1G", "flavor: STD-2C4G")
+		e.editFile(f, "web_flavor: STD-1C1G", "web_flavor: STD-2C4G")
 		p := e.plan(f)
 		if len(p.Actions) != 1 {
 			t.Fatalf("want one action, got %+v", p.Actions)
@@ -342,9 +342,9 @@ func TestPlanWithErrorsClaimsNoChanges(t *testing.T) {
 		edits [][2]string
 		want  []string
 	}{
-		{"errors only", [][2]string{{"flavor: STD-1C1G", "flavor: STD-1C1X"}},
+		{"errors only", [][2]string{{"web_flavor: STD-1C1G", "web_flavor: STD-1C1X"}},
 			[]string{`The plan of stack "blog-dev" has 1 error (below): it cannot be applied.`}},
-		{"errors and changes", [][2]string{{"flavor: STD-1C1G", "flavor: STD-1C1X"}, {"description: web traffic", "description: web"}},
+		{"errors and changes", [][2]string{{"web_flavor: STD-1C1G", "web_flavor: STD-1C1X"}, {"description: web traffic", "description: web"}},
 			[]string{`The plan of stack "blog-dev" has 1 error (below) and cannot be applied. Its actions:`, "~ firewalls.web"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
