@@ -479,3 +479,35 @@ func TestIwinvExport(t *testing.T) {
 		t.Errorf("--provider aws: exit %d\n%s", code, errs)
 	}
 }
+
+// TestIwinvRefusesTheS3Backend: the S3 state backend is idcloudhost's
+// object storage; an iwinv stack that asks for it (in the file or with
+// --backend-bucket) is refused before any call, saying why and what to do.
+func TestIwinvRefusesTheS3Backend(t *testing.T) {
+	t.Parallel()
+	e := newIwinvEnv(t, iwinvsim.Options{})
+	f := iwinvExample(t, e)
+	withBackend := e.write("remote.yaml", strings.Replace(mustRead(t, f), "vars:", "backend:\n  s3: {bucket: states, key: blog.state.json}\nvars:", 1))
+	for _, args := range [][]string{
+		{"plan", "-f", withBackend},
+		{"apply", "-f", f, "--backend-bucket", "states", "--auto-approve"},
+	} {
+		e.iw.ResetCalls()
+		code, out, errs := e.run(args...)
+		if code != 1 || !strings.Contains(errs, "keeps the state in idcloudhost's object storage") || !strings.Contains(errs, "a stack on iwinv keeps its state in .idstack/") {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+		if n := e.iw.CallCount(); n != 0 {
+			t.Errorf("%v: %d calls to the API, want none", args, n)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
