@@ -220,7 +220,21 @@ func TestIwinvExampleEndToEnd(t *testing.T) {
 	assertIwinvExample(t, w)
 	assertIwinvStateAgrees(t, e, empty, w)
 	web := instanceNamed(w, "blog-dev-web")
+	e.iw.ResetCalls()
 	e.mustRun(0, "plan", "-f", f, "--detailed-exitcode")
+	// The refresh's calls (README, iwinv): one list per kind in the zone,
+	// the firewalls once for the account and 2 calls per firewall (its
+	// rules and instances: documented only per firewall), the zone's
+	// catalogue, and the zones.
+	var calls []string
+	for _, c := range e.iw.Calls() {
+		calls = append(calls, c.Method+" "+iwinvPattern(c.Path))
+	}
+	slices.Sort(calls)
+	if d := cmp.Diff([]string{"GET /auth/ssh_key", "GET /block-storages", "GET /block-storages/types", "GET /flavors", "GET /images", "GET /instance/script",
+		"GET /instances", "GET /security-groups", "GET /security-groups/*/instances", "GET /security-groups/*/rules", "GET /zones"}, calls); d != "" {
+		t.Errorf("the plan's calls (-want +got):\n%s", d)
+	}
 
 	t.Run("flavor: an update in place, with a restart", func(t *testing.T) {
 		e.editFile(f, "web_flavor: STD-1C1G", "web_flavor: STD-2C4G")
