@@ -525,3 +525,32 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestIwinvClientVariables: IDSTACK_IWINV_RATE_LIMIT and IDSTACK_IWINV_POLL
+// are read for an endpoint other than the embedded simulator; a bad value
+// is an error naming the variable, before any call.
+func TestIwinvClientVariables(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, value, want string
+	}{
+		{"IDSTACK_IWINV_RATE_LIMIT", "-1", `IDSTACK_IWINV_RATE_LIMIT="-1": want calls a minute, 0 or more (the API allows 60; 0: no pacing)`},
+		{"IDSTACK_IWINV_RATE_LIMIT", "lots", `IDSTACK_IWINV_RATE_LIMIT="lots"`},
+		{"IDSTACK_IWINV_POLL", "0s", `IDSTACK_IWINV_POLL="0s": want a duration such as 500ms`},
+		{"IDSTACK_IWINV_POLL", "soon", `IDSTACK_IWINV_POLL="soon"`},
+	} {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			t.Parallel()
+			e := newIwinvEnv(t, iwinvsim.Options{})
+			f := iwinvExample(t, e)
+			e.vars[tc.name] = tc.value
+			code, out, errs := e.run("plan", "-f", f)
+			if code != 1 || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, want 1 and %q\n%s%s", code, tc.want, out, errs)
+			}
+			if n := e.iw.CallCount(); n != 0 {
+				t.Errorf("%d calls before the error, want none", n)
+			}
+		})
+	}
+}
