@@ -101,8 +101,15 @@ func TestKilledApplyRecoversIwinv(t *testing.T) {
 					variant = "update"
 				}
 				atAsync := i%3 == 2
+				// A kill at any point of the apply: a create-everything
+				// apply takes about 0.4 s here, an update-and-replace one
+				// (resize, rebuild, a disk made and one deleted) about 1 s.
+				window := 450
+				if update {
+					window = 1200
+				}
 				rngMu.Lock()
-				delay := time.Duration(rng.IntN(400)) * time.Millisecond
+				delay := time.Duration(rng.IntN(window)) * time.Millisecond
 				rngMu.Unlock()
 				when := "@" + delay.String()
 				if atAsync {
