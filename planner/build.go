@@ -147,6 +147,14 @@ func (b *builder) planResource(r *spec.Resource) {
 	}
 	want, ok := b.desired(r)
 	if !ok {
+		// Its values are wrong (reported), not its identity: what refers
+		// to it still sees the live object the state owns, so a mistake
+		// in one resource does not show as changes in its dependents.
+		if sr := b.st.Get(addr); sr != nil {
+			if obj := b.live.Find(kind, sr.Location, sr.ID); obj != nil {
+				b.objs[addr] = obj
+			}
+		}
 		return
 	}
 	name, _ := want["name"].known()

@@ -206,15 +206,32 @@ func listChanges(field string, before, after any, keys []string, mode provider.C
 		after := any(nil)
 		for j, n := range added {
 			if !paired[j] && oneKeyApart(g, n, keys) {
-				paired[j], after = true, n
+				paired[j], after = true, present(n)
 				break
 			}
 		}
-		out = append(out, Change{Path: field, Before: g, After: after, Mode: mode.String()})
+		out = append(out, Change{Path: field, Before: present(g), After: after, Mode: mode.String()})
 	}
 	for j, n := range added {
 		if !paired[j] {
-			out = append(out, Change{Path: field, Before: nil, After: n, Mode: mode.String()})
+			out = append(out, Change{Path: field, Before: nil, After: present(n), Mode: mode.String()})
+		}
+	}
+	return out
+}
+
+// present drops the keys a projected item does not have (project gives
+// every key, null when missing, so that items compare alike): a plan
+// shows a rule as it is written, not with "description": null.
+func present(item any) any {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return item
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
 		}
 	}
 	return out

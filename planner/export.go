@@ -26,6 +26,10 @@ type ExportOptions struct {
 	// Stack is the stack name; "" gives export-LOCATION, or
 	// ${var.prefix}LOCATION with a prefix.
 	Stack string
+	// Provider, when set, is written at the top (provider: NAME): the
+	// caller sets it for every cloud but the one a file that names none
+	// is read as.
+	Provider string
 }
 
 // Exported is a stack file made from live objects.
@@ -354,6 +358,9 @@ func (x *exporter) document() yaml.MapSlice {
 		stack = "export-" + x.opts.Location
 	}
 	doc := yaml.MapSlice{{Key: "stack", Value: stack}, {Key: "location", Value: x.opts.Location}}
+	if x.opts.Provider != "" {
+		doc = append(yaml.MapSlice{{Key: "provider", Value: x.opts.Provider}}, doc...)
+	}
 	for _, sd := range x.live.Provider.StackDefaults {
 		if v, ok := x.common[sd.Name]; ok {
 			doc = append(doc, yaml.MapItem{Key: sd.Name, Value: v})
@@ -374,6 +381,9 @@ func (x *exporter) document() yaml.MapSlice {
 		what = "1 resource"
 	}
 	cmd := "idstack export --location " + x.opts.Location
+	if x.opts.Provider != "" {
+		cmd = "idstack export --provider " + x.opts.Provider + " --location " + x.opts.Location
+	}
 	head := []string{}
 	if x.opts.Prefix != "" {
 		cmd += " --prefix " + x.opts.Prefix

@@ -13,12 +13,14 @@ import (
 
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/idcloudhost"
+	"github.com/idstack/idstack/provider/iwinv"
 )
 
 // committedSchemas are the editor schemas the examples point at
 // (# yaml-language-server: $schema=…), one per provider.
 var committedSchemas = map[string]*provider.Description{
-	filepath.Join("..", "examples", "idstack.schema.json"): idcloudhost.Description(),
+	filepath.Join("..", "examples", "idstack.schema.json"):        idcloudhost.Description(),
+	filepath.Join("..", "examples", "iwinv", "iwinv.schema.json"): iwinv.Description(),
 }
 
 // TestCommittedSchemasAreCurrent: each committed schema is what `idstack
@@ -76,24 +78,40 @@ func editorSchema(t *testing.T, d *provider.Description) *jsonschema.Schema {
 // the editor schema, as yaml-language-server would check it; a wrong type
 // is still an error there.
 func TestEditorSeesNoErrorInValidFiles(t *testing.T) {
+	for _, tc := range []struct {
+		d        *provider.Description
+		files    []string
+		patterns []string
+		min      int
+	}{
+		{idcloudhost.Description(), []string{filepath.Join("..", "testdata", "spec", "example.yaml")}, []string{"*.yaml", "envs/stack.yaml"}, 4},
+		{iwinv.Description(), nil, []string{"iwinv/*.yaml"}, 1},
+	} {
+		sch := editorSchema(t, tc.d)
+		files := tc.files
+		for _, pattern := range tc.patterns {
+			m, _ := filepath.Glob(filepath.Join("..", "examples", pattern))
+			files = append(files, m...)
+		}
+		if len(files) < tc.min {
+			t.Fatalf("%s: only %d files", tc.d.Name, len(files))
+		}
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := editorValidate(t, sch, src); err != nil {
+				t.Errorf("%s: %v", f, err)
+			}
+		}
+	}
+	iw := editorSchema(t, iwinv.Description())
+	wrongRule := "provider: iwinv\nstack: s\nfirewalls:\n  web: {rules: [{direction: sideways, protocol: tcp, port: \"22\", source: 0.0.0.0/0}]}\n"
+	if err := editorValidate(t, iw, []byte(wrongRule)); err == nil || !strings.Contains(err.Error(), "direction") {
+		t.Errorf("direction: sideways: %v, want an error at direction", err)
+	}
 	sch := editorSchema(t, idcloudhost.Description())
-	files := []string{filepath.Join("..", "testdata", "spec", "example.yaml")}
-	for _, pattern := range []string{"*.yaml", "envs/stack.yaml"} {
-		m, _ := filepath.Glob(filepath.Join("..", "examples", pattern))
-		files = append(files, m...)
-	}
-	if len(files) < 4 {
-		t.Fatalf("only %d files", len(files))
-	}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := editorValidate(t, sch, src); err != nil {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
 	wrong := "stack: s\nvms:\n  web: {os_name: ubuntu, os_version: \"22.04\", vcpu: two, ram: 1024, disk: 20}\n"
 	if err := editorValidate(t, sch, []byte(wrong)); err == nil || !strings.Contains(err.Error(), "vcpu") {
 		t.Errorf("vcpu: two: %v, want an error at vcpu", err)

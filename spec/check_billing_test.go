@@ -22,8 +22,8 @@ floating_ips:
   db-ip:
     name: db-ip
 `, []string{
-			"3:3: error: floating_ips.web-ip needs a billing account",
-			"4:3: error: floating_ips.db-ip needs a billing account",
+			"3:3: error: floating_ips.web-ip: billing_account is required",
+			"4:3: error: floating_ips.db-ip: billing_account is required",
 		}},
 		{"the stack default fills it", `stack: s
 billing_account: 129072
@@ -34,11 +34,11 @@ floating_ips:
 floating_ips:
   web-ip: {name: web-ip, billing_account: 129188}
   db-ip: {name: db-ip}
-`, []string{"4:3: error: floating_ips.db-ip needs a billing account"}},
+`, []string{"4:3: error: floating_ips.db-ip: billing_account is required"}},
 		{"a null is none", `stack: s
 floating_ips:
   web-ip: {name: web-ip, billing_account: null}
-`, []string{"3:3: error: floating_ips.web-ip needs a billing account"}},
+`, []string{"3:3: error: floating_ips.web-ip: billing_account is required"}},
 		{"from a variable", `stack: s
 vars:
   ba: {type: number, default: 129072}

@@ -42,7 +42,7 @@ func (c *checker) provided(r *Resource) {
 		if c.s.Provider.StackDefault(f.Name) != nil {
 			detail = fmt.Sprintf("%s: set %s: on it, or a %s: at the top level of the stack, the default that fills it for every resource", f.RequiredWhy, f.Name, f.Name)
 		}
-		c.errorf(&rng, ptr, detail, "%s needs a %s", r.Addr, strings.ReplaceAll(f.Name, "_", " "))
+		c.errorf(&rng, ptr, detail, "%s: %s is required", r.Addr, f.Name)
 	}
 	if ks.Check == nil {
 		return

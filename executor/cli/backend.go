@@ -66,6 +66,12 @@ func backendFor(ctx context.Context, conn connOptions, so stackOptions, stack *s
 	if !ok {
 		return state.NewLocal(stack.Dir, stack.Name, stack.Provider), nil
 	}
+	if stack.Provider != nil && stack.Provider.Name != idcloudhost.Name {
+		// The bucket is idcloudhost's object storage, reached with its API
+		// key: another cloud's stack has no such key, and --endpoint is
+		// that cloud's.
+		return nil, fmt.Errorf("the S3 state backend (from %s) keeps the state in idcloudhost's object storage, reached with idcloudhost's API key; a stack on %s keeps its state in .idstack/ beside the stack file: drop the backend", s.From, stack.Provider.Name)
+	}
 	endpoint, key := conn.Endpoint, conn.APIKey
 	if endpoint == simEndpoint {
 		return nil, fmt.Errorf("the S3 state backend (from %s) needs a simulator that outlives the run: start `idstack sim` and pass --endpoint http://127.0.0.1:8080, or drop the backend to keep the state in .idstack/", s.From)

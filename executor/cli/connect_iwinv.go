@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/idstack/idstack/planner/state"
@@ -20,7 +21,8 @@ import (
 // connectIwinv makes iwinv's provider for --endpoint (IDSTACK_ENDPOINT,
 // default https://api-kr.iwinv.kr) and the account's key pair
 // (--iwinv-access-key and --iwinv-secret-key, IDSTACK_IWINV_ACCESS_KEY and
-// IDSTACK_IWINV_SECRET_KEY). With "sim" it starts the embedded iwinv
+// IDSTACK_IWINV_SECRET_KEY), paced and polling as iwinvClientOptions
+// says. With "sim" it starts the embedded iwinv
 // simulator, its world kept in <stackDir>/.idstack/iwinv-sim-world.json
 // between runs, and talks to it over real HTTP through the same client.
 func connectIwinv(conn connOptions, stdio *IO, stackDir string) (*connection, error) {
@@ -32,7 +34,11 @@ func connectIwinv(conn connOptions, stdio *IO, stackDir string) (*connection, er
 		if endpoint == "" {
 			endpoint = iwinv.DefaultEndpoint
 		}
-		return &connection{Provider: iwinv.New(endpoint, conn.IwinvAccessKey, conn.IwinvSecretKey, iwinvObserver(conn.Log)), Close: func() error { return nil }, Endpoint: endpoint}, nil
+		opts, err := iwinvClientOptions(stdio)
+		if err != nil {
+			return nil, err
+		}
+		return &connection{Provider: iwinv.New(endpoint, conn.IwinvAccessKey, conn.IwinvSecretKey, append(opts, iwinvObserver(conn.Log))...), Close: func() error { return nil }, Endpoint: endpoint}, nil
 	}
 	worldFile := filepath.Join(stackDir, ".idstack", "iwinv-sim-world.json")
 	opts, err := embeddedIwinvSimOptions(stdio)
@@ -84,6 +90,34 @@ func embeddedIwinvSimOptions(stdio *IO) (iwinvsim.Options, error) {
 			}
 			*d.into = dur
 		}
+	}
+	return opts, nil
+}
+
+// iwinvClientOptions reads how the client paces itself and polls, for an
+// endpoint other than the embedded simulator:
+//
+//   - IDSTACK_IWINV_RATE_LIMIT: the calls a minute it allows itself
+//     (default 60, the API's limit per key; 0: no pacing, for a simulator
+//     without --rate-limit). A 429 is waited out either way.
+//   - IDSTACK_IWINV_POLL: the first interval between the polls of an
+//     asynchronous call (default 2s; it doubles up to 15s, or to the
+//     interval when that is longer).
+func iwinvClientOptions(stdio *IO) ([]iwinv.Option, error) {
+	var opts []iwinv.Option
+	if v, ok := stdio.LookupEnv("IDSTACK_IWINV_RATE_LIMIT"); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("IDSTACK_IWINV_RATE_LIMIT=%q: want calls a minute, 0 or more (the API allows %d; 0: no pacing)", v, iwinv.DefaultPerMinute)
+		}
+		opts = append(opts, iwinv.WithRateLimit(n, iwinv.DefaultBurst))
+	}
+	if v, ok := stdio.LookupEnv("IDSTACK_IWINV_POLL"); ok && v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("IDSTACK_IWINV_POLL=%q: want a duration such as 500ms", v)
+		}
+		opts = append(opts, iwinv.WithPoll(d, max(d, iwinv.DefaultPollMax), iwinv.DefaultWaitTimeout))
 	}
 	return opts, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/idstack/idstack/executor/cli"
 	"github.com/idstack/idstack/planner"
+	iwinvsim "github.com/idstack/idstack/provider/iwinv/sim"
 	"github.com/idstack/idstack/provider/sim"
 )
 
@@ -19,8 +20,14 @@ import (
 type env struct {
 	t   *testing.T
 	sim *sim.Server
+	// iw is the iwinv simulator of newIwinvEnv (sim is nil then).
+	iw  *iwinvsim.Server
 	url string
 	dir string
+	// conn are the credential flags of every run (nil: idcloudhost's API
+	// key), vars the environment variables it sees besides DEMO_PASSWORD.
+	conn []string
+	vars map[string]string
 }
 
 func newEnv(t *testing.T, opts sim.Options) *env {
@@ -50,12 +57,17 @@ func (e *env) write(name, content string) string {
 func (e *env) run(args ...string) (int, string, string) {
 	e.t.Helper()
 	var out, errb bytes.Buffer
-	full := append([]string{"--endpoint", e.url, "--api-key", "test-key"}, args...)
+	conn := e.conn
+	if conn == nil {
+		conn = []string{"--api-key", "test-key"}
+	}
+	full := append(append([]string{"--endpoint", e.url}, conn...), args...)
 	code := cli.Main(full, cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb, LookupEnv: func(k string) (string, bool) {
 		if k == "DEMO_PASSWORD" {
 			return "Sup3r-secret", true
 		}
-		return "", false
+		v, ok := e.vars[k]
+		return v, ok
 	}})
 	return code, out.String(), errb.String()
 }

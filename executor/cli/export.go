@@ -22,8 +22,9 @@ func exportCommand(stdio *IO) *cli.Command {
 	return &cli.Command{
 		Name:      "export",
 		Usage:     "write a stack file from the live resources of a location",
-		UsageText: "idstack export --location SLUG [--kinds vms,networks,…] [--prefix P] [--stack NAME] [-o FILE]",
+		UsageText: "idstack export [--provider NAME] --location SLUG [--kinds vms,networks,…] [--prefix P] [--stack NAME] [-o FILE]",
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "provider", Value: defaultCloud, Usage: "the cloud to read: `NAME` is idcloudhost or iwinv (written as provider: NAME in the file unless it is the default)"},
 			&cli.StringFlag{Name: "location", Usage: "the location `SLUG` to export (buckets are global: exported with the rest)", Required: true},
 			&cli.StringFlag{Name: "kinds", Usage: "comma-separated kinds to export (default: all)"},
 			&cli.StringFlag{Name: "prefix", Usage: "live names starting with `P` become ${var.prefix}… (a template)"},
@@ -53,7 +54,12 @@ func parseKinds(s string, d *provider.Description) ([]spec.Kind, error) {
 }
 
 func runExport(c *cli.Context, stdio *IO) error {
-	d := clouds[defaultCloud].desc
+	cloudName := c.String("provider")
+	cl, ok := clouds[cloudName]
+	if !ok {
+		return exit(ExitError, fmt.Errorf("--provider %q: allowed: %s", cloudName, strings.Join(cloudNames(), ", ")))
+	}
+	d := cl.desc
 	kinds, err := parseKinds(c.String("kinds"), d)
 	if err != nil {
 		return exit(ExitError, err)
@@ -120,7 +126,11 @@ func runExport(c *cli.Context, stdio *IO) error {
 	if err != nil {
 		return exit(ExitError, err)
 	}
-	ex, err := planner.Export(live, planner.ExportOptions{Location: loc, Kinds: kinds, Prefix: c.String("prefix"), Stack: c.String("stack")})
+	opts := planner.ExportOptions{Location: loc, Kinds: kinds, Prefix: c.String("prefix"), Stack: c.String("stack")}
+	if cloudName != defaultCloud {
+		opts.Provider = cloudName
+	}
+	ex, err := planner.Export(live, opts)
 	if err != nil {
 		return exit(ExitError, err)
 	}

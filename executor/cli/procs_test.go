@@ -46,9 +46,17 @@ type proc struct {
 // simulator, with extra environment variables (NAME=VALUE).
 func (e *env) start(env []string, args ...string) *proc {
 	e.t.Helper()
-	cmd := exec.Command(buildBinary(e.t), append([]string{"--endpoint", e.url, "--api-key", "k"}, args...)...)
+	conn := e.conn
+	if conn == nil {
+		conn = []string{"--api-key", "k"}
+	}
+	cmd := exec.Command(buildBinary(e.t), append(append([]string{"--endpoint", e.url}, conn...), args...)...)
 	cmd.Dir = e.dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = os.Environ()
+	for k, v := range e.vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Env = append(cmd.Env, env...)
 	return startProc(e.t, cmd)
 }
 

@@ -82,7 +82,13 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool, mood string) {
 			}
 		}
 	}()
-	if !plan.HasChanges() {
+	// A plan with errors claims nothing: its errors follow on stderr.
+	errs := len(plan.Errors)
+	switch {
+	case errs > 0 && !plan.HasChanges():
+		fmt.Fprintf(w, "The plan of stack %q has %d %s (below): it cannot be applied.\n", plan.Stack, errs, plural(errs, "error", "errors"))
+		return
+	case !plan.HasChanges():
 		fmt.Fprintf(w, "No changes: the live objects of stack %q match the stack file.\n", plan.Stack)
 		writeCost(w, plan.Cost)
 		return
@@ -97,6 +103,8 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool, mood string) {
 		fmt.Fprintln(w)
 	}
 	switch {
+	case errs > 0:
+		fmt.Fprintf(w, "The plan of stack %q has %d %s (below) and cannot be applied. Its actions:\n\n", plan.Stack, errs, plural(errs, "error", "errors"))
 	case plan.Rollback:
 		fmt.Fprintf(w, "idstack %s roll back what the failed apply of stack %q did:\n\n", mood, plan.Stack)
 	case plan.Destroy:

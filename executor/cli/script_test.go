@@ -29,24 +29,14 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs testdata/script/*.txtar: newcomers' sessions written
 // down, against the embedded simulator. Each script starts with the
-// examples/ directory copied into its work directory.
+// files of examples/ copied into its work directory, and those of
+// examples/iwinv/ into iwinv/.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("..", "..", "testdata", "script"),
 		Setup: func(env *testscript.Env) error {
-			entries, err := os.ReadDir(filepath.Join("..", "..", "examples"))
-			if err != nil {
-				return err
-			}
-			for _, e := range entries {
-				if e.IsDir() {
-					continue
-				}
-				b, err := os.ReadFile(filepath.Join("..", "..", "examples", e.Name()))
-				if err != nil {
-					return err
-				}
-				if err := os.WriteFile(filepath.Join(env.WorkDir, e.Name()), b, 0o600); err != nil {
+			for _, dir := range []string{"", "iwinv"} {
+				if err := copyFiles(filepath.Join("..", "..", "examples", dir), filepath.Join(env.WorkDir, dir)); err != nil {
 					return err
 				}
 			}
@@ -54,4 +44,28 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// copyFiles copies the files of a directory (not its subdirectories).
+func copyFiles(from, to string) error {
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }

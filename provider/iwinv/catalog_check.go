@@ -137,9 +137,12 @@ func checkDiskCatalog(values map[string]any, cat any) ([]provider.Problem, map[s
 
 // diskMade reports whether a live volume is what a lost create asked for:
 // the same size, type and instance, made since the create began (block
-// storage has no name to find it by).
+// storage has no name to find it by). A volume still being created is not
+// made yet: the engine keeps looking until it is (within the create
+// deadline), as the create's own wait would have, so that an apply never
+// ends with a volume it adopted still "creating".
 func diskMade(o provider.Object, match map[string]any, since time.Time) bool {
-	if len(match) == 0 {
+	if len(match) == 0 || o.Status == api.StorageCreating {
 		return false
 	}
 	for k, want := range match {

@@ -215,6 +215,10 @@ func TestDiskMatching(t *testing.T) {
 	disk := func(id string, size int, typ, at string, created time.Time) provider.Object {
 		return provider.Object{Kind: Disks, ID: id, Attrs: provider.Attrs{"size": size, "type": typ, "attach_to": at, "created_at": created.Format(api.CreatedAtLayout)}}
 	}
+	creating := func(o provider.Object) provider.Object {
+		o.Status = api.StorageCreating
+		return o
+	}
 	match := map[string]any{"size": 20.0, "type": "SSD", "attach_to": "i-1"}
 	for _, tc := range []struct {
 		name string
@@ -226,6 +230,7 @@ func TestDiskMatching(t *testing.T) {
 		{"made before", disk("d", 20, "SSD", "i-1", since.Add(-time.Minute)), false},
 		{"another size", disk("d", 30, "SSD", "i-1", since), false},
 		{"another instance", disk("d", 20, "SSD", "i-2", since), false},
+		{"still being created", creating(disk("d", 20, "SSD", "i-1", since.Add(time.Second))), false},
 	} {
 		if got := diskMade(tc.o, match, since); got != tc.want {
 			t.Errorf("%s: diskMade = %v", tc.name, got)

@@ -87,6 +87,38 @@ func (c *Client) DetachGroup(ctx context.Context, id, instance string) error {
 	return err
 }
 
+// attachGroup attaches a group to an instance. An instance that is busy
+// (building, resizing…: 409 DELETED_OR_WORKING_INSTANCE, nothing done) is
+// waited for and the attach made again, as for any change to it: an
+// instance adopted after a killed run may still be building.
+func (c *Client) attachGroup(ctx context.Context, id, instance string) error {
+	return c.whenSettled(ctx, instance, func() error { return c.AttachGroup(ctx, id, instance) })
+}
+
+// detachGroup detaches a group from an instance, waiting out a busy
+// instance likewise. An instance that is gone (or goes while it is
+// waited for) has no attachment left: no error.
+func (c *Client) detachGroup(ctx context.Context, id, instance string) error {
+	gone := false
+	err := c.retryBusy(ctx, func() error {
+		if gone {
+			return nil
+		}
+		return c.DetachGroup(ctx, id, instance)
+	}, func(ctx context.Context) error {
+		_, err := c.waitSettled(ctx, instance)
+		if isNotFound(err) {
+			gone = true
+			return nil
+		}
+		return err
+	})
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
+
 // groupParts is a group with its rules and the instances it is attached to.
 type groupParts struct {
 	group     api.SecurityGroup
@@ -251,7 +283,7 @@ func (c *Client) createFirewall(ctx context.Context, a provider.Attrs) (provider
 		return made, fmt.Errorf("firewall %s created, but its rules were not: %w", id, err)
 	}
 	for _, inst := range f.attach {
-		if err := c.AttachGroup(ctx, id, inst); err != nil {
+		if err := c.attachGroup(ctx, id, inst); err != nil {
 			return made, fmt.Errorf("firewall %s created, but attaching it to instance %s failed: %w", id, inst, err)
 		}
 	}
@@ -302,14 +334,14 @@ func (c *Client) updateFirewall(ctx context.Context, id string, changes []provid
 	if _, ok := cs["attach_to"]; ok {
 		for _, inst := range f.attach {
 			if !slices.Contains(p.instances, inst) {
-				if err := c.AttachGroup(ctx, id, inst); err != nil {
+				if err := c.attachGroup(ctx, id, inst); err != nil {
 					return provider.Object{}, err
 				}
 			}
 		}
 		for _, inst := range p.instances {
 			if !slices.Contains(f.attach, inst) {
-				if err := c.DetachGroup(ctx, id, inst); err != nil && !isNotFound(err) {
+				if err := c.detachGroup(ctx, id, inst); err != nil {
 					return provider.Object{}, err
 				}
 			}
@@ -327,7 +359,7 @@ func (c *Client) deleteFirewall(ctx context.Context, id string) error {
 			return err
 		}
 		for _, inst := range p.instances {
-			if err := c.DetachGroup(ctx, id, inst); err != nil && !isNotFound(err) {
+			if err := c.detachGroup(ctx, id, inst); err != nil {
 				return err
 			}
 		}

@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/iwinv/api"
 	"github.com/idstack/idstack/provider/iwinv/sim"
 )
 
@@ -150,5 +152,51 @@ func TestFirewallListSkipsVanished(t *testing.T) {
 	objs, err := e.c.List(ctx, Firewalls, "")
 	if err != nil || len(objs) != 1 || objs[0].ID != keep.ID {
 		t.Errorf("List = %+v, %v", objs, err)
+	}
+}
+
+// TestFirewallWaitsForBusyInstances: attaching a firewall to an instance
+// that is still building (one adopted after a killed run may be), or
+// detaching it from one being resized, is refused by the API with 409
+// DELETED_OR_WORKING_INSTANCE; the client waits for the instance to settle
+// and makes the call again. Detaching from an instance being deleted is
+// no error: its attachments go with it.
+func TestFirewallWaitsForBusyInstances(t *testing.T) {
+	t.Parallel()
+	e := newSim(t, sim.Options{ReadyAfter: 40 * time.Millisecond})
+	ctx := context.Background()
+	settled := e.vm(sim.DefaultZone, "old")
+	building := e.must(e.c.Create(ctx, VMs, sim.DefaultZone, provider.Attrs{"name": "new", "flavor": "fl-std-1c1g", "image": "img-ubuntu-2204"}))
+	e.sim.ResetCalls()
+	fw := e.must(e.c.Create(ctx, Firewalls, "", provider.Attrs{"name": "web", "attach_to": []any{building.ID, settled.ID}}))
+	if got := fw.Attrs["attach_to"].([]any); len(got) != 2 {
+		t.Fatalf("attached to %v, want both", got)
+	}
+	busy := 0
+	for _, c := range e.sim.Calls() {
+		if strings.HasSuffix(c.Path, "/attach") && c.Status == 409 {
+			busy++
+		}
+	}
+	if busy != 1 {
+		t.Errorf("%d busy refusals of an attach, want 1 (the building instance, then waited for): %+v", busy, e.sim.Calls())
+	}
+
+	// Resizing: the detach waits for it.
+	if err := e.c.InstanceAction(ctx, settled.ID, "resize", []field{{api.FormFlavorID, "fl-std-2c4g"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.Update(ctx, Firewalls, "", fw.ID, []provider.FieldChange{{Field: "attach_to", After: []any{building.ID}}}); err != nil {
+		t.Fatalf("detach from a resizing instance: %v", err)
+	}
+	// Deleting: the detach is moot.
+	if _, err := e.c.DeleteInstance(ctx, building.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.Delete(ctx, Firewalls, "", fw.ID); err != nil {
+		t.Fatalf("delete a firewall attached to an instance being deleted: %v", err)
+	}
+	if n := len(e.sim.World().SecurityGroups); n != 0 {
+		t.Errorf("%d firewalls left", n)
 	}
 }
