@@ -235,10 +235,14 @@ func (ap *applier) waitFor(ctx context.Context, a *planner.Action, id, status st
 	defer cancel()
 	start := time.Now()
 	interval := ap.opts.PollInterval
+	seen := "" // the last status read: a read cut by the deadline keeps it
 	for {
 		obj, err := ap.opts.Provider.Get(ctx, kind, a.Location, id)
 		if err == nil && obj.Status == status {
 			return obj, nil
+		}
+		if err == nil {
+			seen = obj.Status
 		}
 		if err != nil && ctx.Err() == nil && !retryable(err) {
 			return obj, err
@@ -256,7 +260,10 @@ func (ap *applier) waitFor(ctx context.Context, a *planner.Action, id, status st
 		}
 		if why != "" {
 			last := obj.Status
-			if err != nil {
+			switch {
+			case err != nil && seen != "":
+				last = seen + " when last read"
+			case err != nil:
 				last = "unknown: " + err.Error()
 			}
 			return obj, fmt.Errorf("%s (%s): waited %s for it to be %s, %s; its status was %s", a.Address, id, round(time.Since(start)), status, why, last)
