@@ -18,12 +18,22 @@ import (
 // Options configure an apply.
 type Options struct {
 	Provider provider.Provider
-	// State is updated in place after every step and saved with Save.
+	// State is updated in place after every step.
 	State *state.State
-	Save  func(*state.State) error
-	// Journal receives an intent before every mutating call and its
-	// outcome after (nil: no journal).
+	// Journal, the state's write-ahead log, receives an intent before
+	// every mutating call, its outcome after, and the changes each step
+	// makes to the state (a "state" record, its serial one higher): a
+	// step goes on only once they are durable (nil: no journal).
 	Journal state.Journal
+	// Checkpoint writes the whole state as its snapshot (Backend.
+	// Checkpoint), in the background every CheckpointEvery changes,
+	// and at the end (nil: never).
+	Checkpoint func(*state.State) error
+	// CheckpointEvery is how many changes the journal holds beyond the
+	// snapshot before the next one is written (default: 1,000, or the
+	// number of records in the state if more, so that writing snapshots
+	// costs O(1) a change).
+	CheckpointEvery int
 	// Live is the refresh the plan was made from: it resolves references
 	// to objects that this apply does not touch.
 	Live *planner.Live
@@ -60,6 +70,10 @@ type Result struct {
 	// Interrupted: Stop was closed (or ctx ended) before the phase that
 	// failed had finished.
 	Interrupted bool
+	// Checkpoint is why the snapshot at the end could not be written
+	// (nil: written, or no Checkpoint). The journal still holds every
+	// change: it must not be cleared.
+	Checkpoint error
 }
 
 // Err summarises the failures, nil when there were none.
@@ -85,19 +99,18 @@ func (r *Result) Err() error {
 	return errors.Join(errs...)
 }
 
-// applier is one apply in progress.
+// applier is one apply in progress. Its mutex guards memory only (the
+// state, results, the entries kept for the result): no I/O is done while
+// it is held. Journal entries are queued under it, so the journal's order
+// is the order of the changes, and committed after it is released, where
+// the journal groups the writes of steps that finish together.
 type applier struct {
 	opts    Options
 	desc    *provider.Description // the provider's kinds
-	mu      sync.Mutex            // guards state, results, journal and events
+	mu      sync.Mutex
 	results map[string]provider.Object
 	entries []state.Entry
-	// Group commit of the state: record bumps gen; one save at a time
-	// writes everything recorded so far, and a step whose change a later
-	// save already wrote does not save again.
-	saveMu sync.Mutex
-	gen    uint64 // guarded by mu
-	saved  uint64 // guarded by saveMu
+	ckpt    checkpointer
 }
 
 // Apply runs a plan: first every create, update and new half of a
@@ -171,6 +184,7 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	for _, k := range res.Skipped {
 		ap.emit(Event{Type: Skipped, Address: strings.TrimPrefix(k, "delete ")})
 	}
+	res.Checkpoint = ap.finalCheckpoint()
 	ap.mu.Lock()
 	res.Journal = ap.entries
 	ap.mu.Unlock()
@@ -258,39 +272,66 @@ func (ap *applier) lookup(addr string) (provider.Object, bool) {
 	return provider.Object{}, false
 }
 
-// record changes the state under the lock and saves it.
-func (ap *applier) record(change func(*state.State)) error {
-	ap.mu.Lock()
-	change(ap.opts.State)
-	ap.gen++
-	my := ap.gen
-	ap.mu.Unlock()
-	if ap.opts.Save == nil {
-		return nil
-	}
-	ap.saveMu.Lock()
-	defer ap.saveMu.Unlock()
-	if ap.saved >= my {
-		return nil // a save since this change wrote it
-	}
-	ap.mu.Lock()
-	gen := ap.gen
-	err := ap.opts.Save(ap.opts.State)
-	ap.mu.Unlock()
+// record makes a step's changes to the state and returns once they are
+// durable. changes reads the state as it is (under the lock) and says
+// what to change; nothing is a no-op.
+func (ap *applier) record(changes func(*state.State) []state.Change) error {
+	seq, err := ap.change(changes)
 	if err != nil {
-		return fmt.Errorf("saving the state: %w", err)
+		return err
 	}
-	ap.saved = gen
-	return nil
+	return ap.commit(seq)
 }
 
-// journal writes an entry (synced) and keeps it for the result.
+// change makes a step's changes to the state and queues them in the
+// journal as one record, its serial one higher; it returns the record's
+// Seq for commit (0: nothing changed, or no journal).
+func (ap *applier) change(changes func(*state.State) []state.Change) (int, error) {
+	ap.mu.Lock()
+	st := ap.opts.State
+	cs := changes(st)
+	if len(cs) == 0 {
+		ap.mu.Unlock()
+		return 0, nil
+	}
+	st.Apply(cs...)
+	st.Serial++
+	seq := 0
+	var err error
+	if ap.opts.Journal != nil {
+		var e state.Entry
+		e, err = ap.opts.Journal.Add(state.Entry{Phase: state.PhaseState, Serial: st.Serial, Lineage: st.Lineage, Changes: cs})
+		seq = e.Seq
+	}
+	snap := ap.ckpt.due(ap.opts, st)
+	ap.mu.Unlock()
+	if err != nil {
+		return 0, fmt.Errorf("writing the state's journal: %w", err)
+	}
+	if snap != nil {
+		ap.ckpt.start(ap.opts.Checkpoint, snap)
+	}
+	return seq, nil
+}
+
+// journal writes an entry, durable on return, and keeps it for the
+// result.
 func (ap *applier) journal(e state.Entry) (state.Entry, error) {
+	e, err := ap.add(e)
+	if err != nil {
+		return e, err
+	}
+	return e, ap.commit(e.Seq)
+}
+
+// add queues an entry in the journal and keeps it for the result; it is
+// durable once commit(e.Seq) returns.
+func (ap *applier) add(e state.Entry) (state.Entry, error) {
 	ap.mu.Lock()
 	defer ap.mu.Unlock()
 	if ap.opts.Journal != nil {
 		var err error
-		if e, err = ap.opts.Journal.Append(e); err != nil {
+		if e, err = ap.opts.Journal.Add(e); err != nil {
 			return e, fmt.Errorf("writing the journal: %w", err)
 		}
 	} else {
@@ -298,6 +339,18 @@ func (ap *applier) journal(e state.Entry) (state.Entry, error) {
 	}
 	ap.entries = append(ap.entries, e)
 	return e, nil
+}
+
+// commit waits until the journal holds every entry up to seq (grouped
+// with the other steps' entries), outside the lock.
+func (ap *applier) commit(seq int) error {
+	if ap.opts.Journal == nil || seq == 0 {
+		return nil
+	}
+	if err := ap.opts.Journal.Commit(seq); err != nil {
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	return nil
 }
 
 // previous returns a copy of the state record at an address (nil if none).
