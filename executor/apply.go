@@ -39,9 +39,12 @@ type Options struct {
 	Live *planner.Live
 	// Stop, when closed, stops scheduling: running steps finish, nothing
 	// new starts (the first Ctrl-C). Cancelling ctx aborts running calls.
-	Stop          <-chan struct{}
-	Parallelism   int           // default 8
-	OnEvent       func(Event)   // called from several goroutines, one at a time
+	Stop        <-chan struct{}
+	Parallelism int // default 8
+	// OnEvent receives every event, in order, from one goroutine of the
+	// executor's, never from a step: a slow view does not slow the
+	// apply. All are delivered before Apply returns.
+	OnEvent       func(Event)
 	PollInterval  time.Duration // first readiness poll; doubles up to 5 s (default 250 ms)
 	ReadyTimeout  time.Duration // default 20 min
 	ProgressEvery time.Duration // default 10 s
@@ -110,6 +113,7 @@ type applier struct {
 	mu      sync.Mutex
 	results map[string]provider.Object
 	entries []state.Entry
+	events  *mailbox
 	ckpt    checkpointer
 }
 
@@ -139,6 +143,9 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 		opts.CreateDeadline = KindDeadlines(opts.Provider.Describe())
 	}
 	ap := &applier{opts: opts, desc: opts.Provider.Describe(), results: map[string]provider.Object{}}
+	if opts.OnEvent != nil {
+		ap.events = newMailbox(opts.OnEvent)
+	}
 	res := &Result{Failed: map[string]error{}}
 
 	// The planner's graph, walked as it is: one node per step.
@@ -188,6 +195,9 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	ap.mu.Lock()
 	res.Journal = ap.entries
 	ap.mu.Unlock()
+	if ap.events != nil {
+		ap.events.close(drainTimeout)
+	}
 	return res
 }
 
@@ -216,8 +226,9 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 	return &node{key: st.Key(), deps: st.Deps, run: func(ctx context.Context) error {
 		start := time.Now()
 		ap.emit(Event{Type: Started, Address: a.Address, Action: a.Action, Half: half, ID: a.ID})
-		done := make(chan struct{})
+		done, ticked := make(chan struct{}), make(chan struct{})
 		go func() {
+			defer close(ticked)
 			t := time.NewTicker(ap.opts.ProgressEvery)
 			defer t.Stop()
 			for {
@@ -231,6 +242,7 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 		}()
 		err := work(ctx)
 		close(done)
+		<-ticked // no progress event after the step's last one
 		ev := Event{Type: Finished, Address: a.Address, Action: a.Action, Half: half, Elapsed: time.Since(start), ID: a.ID}
 		if err != nil {
 			ev.Type, ev.Err = Failed, err
@@ -245,13 +257,11 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 	}}
 }
 
+// emit posts an event for the view; it never waits for it.
 func (ap *applier) emit(e Event) {
-	if ap.opts.OnEvent == nil {
-		return
+	if ap.events != nil {
+		ap.events.post(e)
 	}
-	ap.mu.Lock()
-	defer ap.mu.Unlock()
-	ap.opts.OnEvent(e)
 }
 
 // lookup resolves an address to the object it stands for now: made by

@@ -79,6 +79,47 @@ func TestJournalSaysWhatTheStateIs(t *testing.T) {
 	}
 }
 
+// TestSlowViewDoesNotSlowTheApply: while the view is stuck on its first
+// event, every step runs to its end; then every event is delivered, in
+// order per step, before Apply returns.
+func TestSlowViewDoesNotSlowTheApply(t *testing.T) {
+	cloud := fake.New()
+	opts := testOpts(cloud)
+	release := make(chan struct{})
+	var events []Event
+	opts.OnEvent = func(e Event) {
+		if len(events) == 0 {
+			<-release
+		}
+		events = append(events, e)
+	}
+	names := []string{"a", "b", "c", "d", "e", "f"}
+	done := make(chan *Result)
+	go func() { done <- Apply(context.Background(), createServers(names...), opts) }()
+	waitFor(t, "every create while the view is stuck", func() bool { return cloud.Count("Create servers") == len(names) })
+	close(release)
+	var res *Result
+	select {
+	case res = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Apply did not return once the view went on")
+	}
+	if res.Err() != nil {
+		t.Fatal(res.Err())
+	}
+	for _, n := range names {
+		var got []EventType
+		for _, e := range events {
+			if e.Address == "servers."+n {
+				got = append(got, e.Type)
+			}
+		}
+		if !slices.Equal(got, []EventType{Started, Finished}) {
+			t.Errorf("servers.%s: events %v, want started then finished", n, got)
+		}
+	}
+}
+
 // gatedJournal is a journal whose first commit waits until a second
 // create has reached the cloud: a step that held a lock while it wrote
 // would stop the other step from getting there.
