@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -104,6 +105,15 @@ func TestWalk(t *testing.T) {
 			maxPeak:     3,
 		},
 		{
+			name: "the nodes of a dependency cycle are skipped, the others run",
+			nodes: func(r *recorder) []*node {
+				return []*node{r.node("a", []string{"b"}, 0, nil), r.node("b", []string{"a"}, 0, nil), r.node("c", nil, 0, nil),
+					r.node("d", []string{"c"}, 0, nil)}
+			},
+			parallelism: 8,
+			wantSkipped: []string{"a", "b"},
+		},
+		{
 			name: "stop lets running steps finish and starts nothing new",
 			nodes: func(r *recorder) []*node {
 				return []*node{r.node("slow", nil, 60*time.Millisecond, nil), r.node("after", []string{"slow"}, 0, nil)}
@@ -141,6 +151,27 @@ func TestWalk(t *testing.T) {
 			}
 			if tc.stopAfter > 0 && !r.ended["slow"] {
 				t.Error("a running step was not let finish")
+			}
+		})
+	}
+}
+
+// BenchmarkWalk: the scheduling cost of a walk of n independent steps
+// that do nothing, at parallelism 10.
+//
+//	go test ./executor -run '^$' -bench Walk
+func BenchmarkWalk(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			nodes := make([]*node, n)
+			for i := range nodes {
+				nodes[i] = &node{key: fmt.Sprint(i), run: func(context.Context) error { return nil }}
+				if i >= 10 {
+					nodes[i].deps = []int{i - 10}
+				}
+			}
+			for b.Loop() {
+				walk(context.Background(), nil, nodes, 10)
 			}
 		})
 	}
