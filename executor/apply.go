@@ -113,6 +113,7 @@ type applier struct {
 	mu      sync.Mutex
 	results map[string]provider.Object
 	entries []state.Entry
+	last    int // the Seq of the last entry queued
 	events  *mailbox
 	ckpt    checkpointer
 }
@@ -223,8 +224,10 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 	if a.Action == planner.Replace && st.Delete {
 		half = "delete"
 	}
-	return &node{key: st.Key(), deps: st.Deps, run: func(ctx context.Context) error {
-		start := time.Now()
+	var start time.Time
+	n := &node{key: st.Key(), deps: st.Deps}
+	n.run = func(ctx context.Context) error {
+		start = time.Now()
 		ap.emit(Event{Type: Started, Address: a.Address, Action: a.Action, Half: half, ID: a.ID})
 		done, ticked := make(chan struct{}), make(chan struct{})
 		go func() {
@@ -243,6 +246,16 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 		err := work(ctx)
 		close(done)
 		<-ticked // no progress event after the step's last one
+		return err
+	}
+	// The step's last entries (its record, its outcome) are written
+	// after its slot is given back: at parallelism P, P steps are at
+	// work in the cloud while the journal writes, and the step's
+	// dependents still start only once it is durable.
+	n.finish = func(err error) error {
+		if cerr := ap.commit(ap.lastSeq()); err == nil {
+			err = cerr
+		}
 		ev := Event{Type: Finished, Address: a.Address, Action: a.Action, Half: half, Elapsed: time.Since(start), ID: a.ID}
 		if err != nil {
 			ev.Type, ev.Err = Failed, err
@@ -254,7 +267,8 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 		ap.mu.Unlock()
 		ap.emit(ev)
 		return err
-	}}
+	}
+	return n
 }
 
 // emit posts an event for the view; it never waits for it.
@@ -282,17 +296,6 @@ func (ap *applier) lookup(addr string) (provider.Object, bool) {
 	return provider.Object{}, false
 }
 
-// record makes a step's changes to the state and returns once they are
-// durable. changes reads the state as it is (under the lock) and says
-// what to change; nothing is a no-op.
-func (ap *applier) record(changes func(*state.State) []state.Change) error {
-	seq, err := ap.change(changes)
-	if err != nil {
-		return err
-	}
-	return ap.commit(seq)
-}
-
 // change makes a step's changes to the state and queues them in the
 // journal as one record, its serial one higher; it returns the record's
 // Seq for commit (0: nothing changed, or no journal).
@@ -312,6 +315,7 @@ func (ap *applier) change(changes func(*state.State) []state.Change) (int, error
 		var e state.Entry
 		e, err = ap.opts.Journal.Add(state.Entry{Phase: state.PhaseState, Serial: st.Serial, Lineage: st.Lineage, Changes: cs})
 		seq = e.Seq
+		ap.last = max(ap.last, seq)
 	}
 	snap := ap.ckpt.due(ap.opts, st)
 	ap.mu.Unlock()
@@ -344,11 +348,19 @@ func (ap *applier) add(e state.Entry) (state.Entry, error) {
 		if e, err = ap.opts.Journal.Add(e); err != nil {
 			return e, fmt.Errorf("writing the journal: %w", err)
 		}
+		ap.last = max(ap.last, e.Seq)
 	} else {
 		e.Seq = len(ap.entries) + 1
 	}
 	ap.entries = append(ap.entries, e)
 	return e, nil
+}
+
+// lastSeq is the Seq of the last entry queued.
+func (ap *applier) lastSeq() int {
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	return ap.last
 }
 
 // commit waits until the journal holds every entry up to seq (grouped

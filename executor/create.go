@@ -43,7 +43,7 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 				return obj, fmt.Errorf("%w; whether it was created is unknown (%v): the next plan or apply waits for %s until %s",
 					err, ferr, ap.what(a), ap.deadline(intent).Format(time.RFC3339))
 			default:
-				ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind,
+				ap.add(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind,
 					Error: fmt.Sprintf("%v; not there by the create deadline: not created", err)})
 				if attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
 					return obj, err
@@ -53,7 +53,7 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 		}
 		if err != nil && obj.ID == "" {
 			// Known not to have happened (a 4xx, a 429, a call never sent).
-			ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Error: err.Error()})
+			ap.add(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Error: err.Error()})
 			if !retryable(err) || attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
 				return obj, err
 			}
@@ -84,13 +84,17 @@ func (ap *applier) created(ctx context.Context, a *planner.Action, attrs provide
 		return obj, err
 	}
 	out, err := ap.add(state.Entry{Phase: state.PhaseOutcome, Op: intent.Op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: obj.ID, OK: true})
-	if err == nil {
-		err = ap.commit(out.Seq) // the record and the outcome in one write
+	followUp := createErr != nil && (createErr == errFollowUp || retryable(createErr))
+	if err == nil && (followUp || a.WaitFor != "") {
+		// More calls follow (the follow-up, the wait for readiness):
+		// the record is durable first. Otherwise the step's end writes
+		// it, with its outcome, after the step gives its slot back.
+		err = ap.commit(out.Seq)
 	}
 	if err != nil {
 		return obj, err
 	}
-	if createErr != nil && (createErr == errFollowUp || retryable(createErr)) {
+	if followUp {
 		return ap.converge(ctx, a, attrs, obj)
 	}
 	return obj, createErr

@@ -207,3 +207,61 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// committingJournal notes how far it has been committed, and whether
+// b's first entry came while a's outcome was not yet written.
+type committingJournal struct {
+	memJournal
+	committed atomic.Int64
+	problem   string
+}
+
+func (j *committingJournal) Add(e state.Entry) (state.Entry, error) {
+	if e.Address == "servers.b" && e.Phase == state.PhaseIntent {
+		j.mu.Lock()
+		for _, prev := range j.entries {
+			if prev.Address == "servers.a" && prev.Phase == state.PhaseOutcome && int64(prev.Seq) > j.committed.Load() {
+				j.problem = fmt.Sprintf("b started while a's outcome (entry %d) was not written (written up to %d)", prev.Seq, j.committed.Load())
+			}
+		}
+		j.mu.Unlock()
+	}
+	return j.memJournal.Add(e)
+}
+
+func (j *committingJournal) Commit(seq int) error {
+	for {
+		c := j.committed.Load()
+		if int64(seq) <= c || j.committed.CompareAndSwap(c, int64(seq)) {
+			return nil
+		}
+	}
+}
+
+func (j *committingJournal) Append(e state.Entry) (state.Entry, error) {
+	e, _ = j.Add(e)
+	return e, j.Commit(e.Seq)
+}
+
+// TestDependentsStartOnceTheRecordIsDurable: a step's record and outcome
+// are written after it gives its slot back, but before any step that
+// depends on it starts.
+func TestDependentsStartOnceTheRecordIsDurable(t *testing.T) {
+	cloud := fake.New()
+	j := &committingJournal{}
+	opts := testOpts(cloud)
+	opts.Journal = j
+	p := createServers("a", "b")
+	p.Actions[1].DependsOn = []string{"servers.a"}
+	if res := Apply(context.Background(), p, opts); res.Err() != nil {
+		t.Fatal(res.Err())
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.problem != "" {
+		t.Fatal(j.problem)
+	}
+	if n := cloud.Count("Create servers"); n != 2 {
+		t.Fatalf("%d creates", n)
+	}
+}

@@ -61,7 +61,7 @@ func (ap *applier) phase1(a *planner.Action) func(context.Context) error {
 		if obj.Name != "" {
 			final.Name = obj.Name
 		}
-		return ap.record(func(st *state.State) []state.Change {
+		_, err = ap.change(func(st *state.State) []state.Change {
 			if a.Restore != nil { // a rollback puts the earlier record back
 				return []state.Change{{Put: a.Restore.Clone()}}
 			}
@@ -70,6 +70,7 @@ func (ap *applier) phase1(a *planner.Action) func(context.Context) error {
 			}
 			return []state.Change{{Put: final}}
 		})
+		return err // the step's end writes it (apply.go: step)
 	}
 }
 
@@ -84,11 +85,9 @@ func (ap *applier) adopt(a *planner.Action, rec *state.Resource) error {
 	if _, err := ap.change(func(*state.State) []state.Change { return []state.Change{{Put: r}} }); err != nil {
 		return err
 	}
-	out, err := ap.add(state.Entry{Phase: state.PhaseOutcome, Op: "adopt", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: a.ID, OK: true})
-	if err != nil {
-		return err
-	}
-	return ap.commit(out.Seq) // the record and the outcome in one write
+	// Written with the next intent, or at the step's end.
+	_, err = ap.add(state.Entry{Phase: state.PhaseOutcome, Op: "adopt", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: a.ID, OK: true})
+	return err
 }
 
 // update applies in-place changes, trying again when a failure is
@@ -152,7 +151,7 @@ func (ap *applier) update(ctx context.Context, a *planner.Action, attrs provider
 	if err != nil {
 		out.Error = err.Error()
 	}
-	if _, jerr := ap.journal(out); err == nil {
+	if _, jerr := ap.add(out); err == nil { // written at the step's end
 		err = jerr
 	}
 	return obj, err
@@ -174,7 +173,7 @@ func (ap *applier) phase2(a *planner.Action) func(context.Context) error {
 		out := state.Entry{Phase: state.PhaseOutcome, Op: "delete", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, ID: id, OK: err == nil}
 		if err != nil {
 			out.Error = err.Error()
-			ap.journal(out)
+			ap.add(out)
 			return err
 		}
 		if _, err := ap.change(func(st *state.State) []state.Change {
@@ -195,10 +194,8 @@ func (ap *applier) phase2(a *planner.Action) func(context.Context) error {
 		}); err != nil {
 			return err
 		}
-		if out, err = ap.add(out); err != nil {
-			return err
-		}
-		return ap.commit(out.Seq) // the record and the outcome in one write
+		_, err = ap.add(out) // written with the record at the step's end
+		return err
 	}
 }
 

@@ -15,10 +15,15 @@ type node struct {
 	key  string // names it in results
 	deps []int  // indexes of the nodes it waits for
 	run  func(ctx context.Context) error
+	// finish, if set, ends the node after run has returned and given
+	// its slot back (a step's last journal write): the node's dependents
+	// wait for it, the nodes that wait for a slot do not. It returns the
+	// node's error, given run's.
+	finish func(error) error
 }
 
-// walk runs nodes in dependency order, at most parallelism at a time,
-// the ready ones in the order given. A node whose dependency failed or was
+// walk runs nodes in dependency order, at most parallelism at a time
+// (finish does not count), the ready ones in the order given. A node whose dependency failed or was
 // skipped is skipped. When a node fails, stop is closed or ctx ends,
 // nothing new starts; running nodes finish (ctx reaches them; stop does
 // not). Skipped keys come back in the order of the nodes.
@@ -63,7 +68,8 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 	var skippedAt []int
 	var mu sync.Mutex
 	cond := sync.NewCond(&mu)
-	running := 0
+	running := 0   // in run: holding a slot
+	finishing := 0 // in finish
 	stopped := false
 	remaining := n
 
@@ -89,8 +95,19 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 		go func() {
 			err := nd.run(ctx)
 			mu.Lock()
-			defer mu.Unlock()
 			running--
+			if err != nil {
+				stopped = true // nothing new starts while it finishes
+			}
+			if nd.finish != nil {
+				finishing++
+				cond.Broadcast() // its slot is free
+				mu.Unlock()
+				err = nd.finish(err)
+				mu.Lock()
+				finishing--
+			}
+			defer mu.Unlock()
 			remaining--
 			if err != nil {
 				state[i] = 3
@@ -124,13 +141,16 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 				}
 			}
 		}
-		if running == 0 {
+		if running == 0 && (stopped || finishing == 0) {
 			// Stopped, or only nodes of a dependency cycle are left
-			// (none can start): skip the rest.
+			// (none can start): skip the rest, and wait for the nodes
+			// that are finishing.
 			for i := range nodes {
 				skip(i)
 			}
-			break
+			if remaining == 0 {
+				break
+			}
 		}
 		if sched.Err() != nil {
 			cond.Wait() // only completions can change anything now

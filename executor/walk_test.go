@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -174,5 +175,34 @@ func BenchmarkWalk(b *testing.B) {
 				walk(context.Background(), nil, nodes, 10)
 			}
 		})
+	}
+}
+
+// TestFinishGivesTheSlotBack: a node's finish runs after its slot is
+// free (at parallelism 1, the next node starts meanwhile), and its
+// dependents wait for it.
+func TestFinishGivesTheSlotBack(t *testing.T) {
+	bStarted := make(chan struct{})
+	var order []string
+	var mu sync.Mutex
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	a := &node{key: "a", run: func(context.Context) error { note("a"); return nil }}
+	a.finish = func(err error) error {
+		select {
+		case <-bStarted:
+		case <-time.After(10 * time.Second):
+			return errors.New("b did not start while a finished")
+		}
+		note("a finished")
+		return err
+	}
+	b := &node{key: "b", run: func(context.Context) error { note("b"); close(bStarted); return nil }}
+	c := &node{key: "c", deps: []int{0}, run: func(context.Context) error { note("c"); return nil }}
+	failed, skipped := walk(context.Background(), nil, []*node{a, b, c}, 1)
+	if len(failed) != 0 || len(skipped) != 0 {
+		t.Fatalf("failed %v, skipped %v", failed, skipped)
+	}
+	if i, j := slices.Index(order, "a finished"), slices.Index(order, "c"); i < 0 || j < i {
+		t.Errorf("order %v: c must start after a finished", order)
 	}
 }
