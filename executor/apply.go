@@ -253,7 +253,7 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 	// work in the cloud while the journal writes, and the step's
 	// dependents still start only once it is durable.
 	n.finish = func(err error) error {
-		if cerr := ap.commit(ap.lastSeq()); err == nil {
+		if cerr := ap.commitSoon(ap.lastSeq()); err == nil {
 			err = cerr
 		}
 		ev := Event{Type: Finished, Address: a.Address, Action: a.Action, Half: half, Elapsed: time.Since(start), ID: a.ID}
@@ -361,6 +361,27 @@ func (ap *applier) lastSeq() int {
 	ap.mu.Lock()
 	defer ap.mu.Unlock()
 	return ap.last
+}
+
+// finishPatience is how long a finishing step leaves its journal write
+// to the next step's intent (which the freed slot lets start at once)
+// before it writes itself.
+const finishPatience = 2 * time.Millisecond
+
+// commitSoon is commit for a step's last entries: with a journal that
+// can, the write is left for up to finishPatience to another step's
+// (state.GroupCommit.CommitSoon).
+func (ap *applier) commitSoon(seq int) error {
+	j, ok := ap.opts.Journal.(interface {
+		CommitSoon(int, time.Duration) error
+	})
+	if !ok || seq == 0 {
+		return ap.commit(seq)
+	}
+	if err := j.CommitSoon(seq, finishPatience); err != nil {
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	return nil
 }
 
 // commit waits until the journal holds every entry up to seq (grouped

@@ -91,3 +91,42 @@ func TestGroupCommitFailureIsFinal(t *testing.T) {
 		t.Errorf("an entry written before the failure: %v", err)
 	}
 }
+
+// TestCommitSoonRidesOnTheNextWrite: a commit that can wait leaves its
+// write to the next step's commit (one write for both), and writes alone
+// when none comes within its patience.
+func TestCommitSoonRidesOnTheNextWrite(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	writes := 0
+	g := NewGroupCommit(0, "r", func(b Batch) error {
+		mu.Lock()
+		writes++
+		mu.Unlock()
+		return nil
+	})
+	finished, _ := g.Add(Entry{Phase: PhaseOutcome})
+	done := make(chan error, 1)
+	go func() { done <- g.CommitSoon(finished.Seq, 10*time.Second) }()
+	intent, _ := g.Add(Entry{Phase: PhaseIntent})
+	if err := g.Commit(intent.Seq); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("CommitSoon did not return once the next write covered its entry")
+	}
+	alone, _ := g.Add(Entry{Phase: PhaseOutcome})
+	if err := g.CommitSoon(alone.Seq, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if writes != 2 {
+		t.Errorf("%d writes, want 2: one for the first two entries, one for the last", writes)
+	}
+}
