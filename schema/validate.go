@@ -242,7 +242,7 @@ func (v *validator) wrongType(inst string, sch map[string]any, val any) {
 // rangeOf is where the value at inst stands (or its nearest parent's).
 func (v *validator) rangeOf(inst string) *spec.Range {
 	for p := inst; ; p = parentPointer(p) {
-		if r, ok := v.s.Ranges[p]; ok {
+		if r, ok := v.s.Ranges.Get(p); ok {
 			return &r
 		}
 		if p == "" {
@@ -254,11 +254,11 @@ func (v *validator) rangeOf(inst string) *spec.Range {
 // keyRange is where the key of the value at inst stands, for errors about
 // the field itself (unknown, missing fields inside it).
 func (v *validator) keyRange(inst string) *spec.Range {
-	if r, ok := v.s.Ranges[spec.KeyPointer(inst)]; ok {
+	if r, ok := v.s.Ranges.Get(spec.KeyPointer(inst)); ok {
 		return &r
 	}
 	if inst == "" {
-		if r, ok := v.s.Ranges[""]; ok && r.Filename != "" {
+		if r, ok := v.s.Ranges.Get(""); ok && r.Filename != "" {
 			return &r
 		}
 		return &spec.Range{Filename: v.s.Filename, Start: spec.Pos{Line: 1, Col: 1}, End: spec.Pos{Line: 1, Col: 1}}
