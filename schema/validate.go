@@ -16,15 +16,18 @@ func Validate(s *spec.Stack) spec.Diagnostics {
 	if s == nil {
 		return nil
 	}
+	var doc any = s.Doc
+	if s.Doc == nil {
+		doc = map[string]any{}
+	}
+	if fast := fastCheck(s.Provider); fast != nil && fast(doc) {
+		return nil // valid: the library is neither compiled nor run (fast.go)
+	}
 	c, err := load(s.Provider)
 	if err != nil {
 		var ds spec.Diagnostics
 		ds.Errorf(nil, "this is a bug in idstack or its provider", "the JSON schema of provider %s does not compile: %v", s.Provider.Name, err)
 		return ds
-	}
-	var doc any = s.Doc
-	if s.Doc == nil {
-		doc = map[string]any{}
 	}
 	err = validateSafely(c.schema, doc)
 	if err == nil {
