@@ -197,6 +197,15 @@ func Decode(where string, data []byte, want Expect) (*State, error) {
 // decodeResources reads the resources object record by record, so that
 // one record of the wrong type is named and the others still read.
 func decodeResources(raw json.RawMessage, s *State, inv *InvalidError) error {
+	// All at once first: one pass over the records. Only a state with a
+	// record of the wrong type is read again, record by record.
+	var all map[string]*Resource
+	if json.Unmarshal(raw, &all) == nil {
+		if all != nil { // null: an empty state of an earlier idstack
+			s.Resources = all
+		}
+		return nil
+	}
 	var recs map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &recs); err != nil {
 		return err
