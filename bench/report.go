@@ -137,7 +137,9 @@ func targets(w io.Writer, rs []*sizeResult, fasts []*fastResult) {
 			flat = false
 		}
 	}
-	fmt.Fprintf(w, "- plan API calls flat with resource count: %s (%s; ≤ 6 kinds × 3 locations + catalogue)\n", verdict(flat), strings.Join(calls, ", "))
+	if len(rs) > 0 {
+		fmt.Fprintf(w, "- plan API calls flat with resource count: %s (%s; ≤ 6 kinds × 3 locations + catalogue)\n", verdict(flat), strings.Join(calls, ", "))
+	}
 	for _, r := range rs {
 		if r.N != 1000 {
 			continue
