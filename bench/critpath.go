@@ -95,7 +95,8 @@ func criticalPath(planOut []byte, lat, ready time.Duration) (bound, error) {
 	for _, a := range p.Actions {
 		linked := false
 		for _, c := range a.Changes {
-			if (c.Path == "attach_to" || c.Path == "assign_to") && c.After != nil {
+			// An unassigned floating IP plans assign_to as "".
+			if (c.Path == "attach_to" || c.Path == "assign_to") && c.After != nil && c.After != "" {
 				linked = true
 			}
 		}

@@ -18,20 +18,33 @@ import (
 // Options configure an apply.
 type Options struct {
 	Provider provider.Provider
-	// State is updated in place after every step and saved with Save.
+	// State is updated in place after every step.
 	State *state.State
-	Save  func(*state.State) error
-	// Journal receives an intent before every mutating call and its
-	// outcome after (nil: no journal).
+	// Journal, the state's write-ahead log, receives an intent before
+	// every mutating call, its outcome after, and the changes each step
+	// makes to the state (a "state" record, its serial one higher): a
+	// step goes on only once they are durable (nil: no journal).
 	Journal state.Journal
+	// Checkpoint writes the whole state as its snapshot (Backend.
+	// Checkpoint), in the background every CheckpointEvery changes,
+	// and at the end (nil: never).
+	Checkpoint func(*state.State) error
+	// CheckpointEvery is how many changes the journal holds beyond the
+	// snapshot before the next one is written (default: 1,000, or the
+	// number of records in the state if more, so that writing snapshots
+	// costs O(1) a change).
+	CheckpointEvery int
 	// Live is the refresh the plan was made from: it resolves references
 	// to objects that this apply does not touch.
 	Live *planner.Live
 	// Stop, when closed, stops scheduling: running steps finish, nothing
 	// new starts (the first Ctrl-C). Cancelling ctx aborts running calls.
-	Stop          <-chan struct{}
-	Parallelism   int           // default 8
-	OnEvent       func(Event)   // called from several goroutines, one at a time
+	Stop        <-chan struct{}
+	Parallelism int // default 8
+	// OnEvent receives every event, in order, from one goroutine of the
+	// executor's, never from a step: a slow view does not slow the
+	// apply. All are delivered before Apply returns.
+	OnEvent       func(Event)
 	PollInterval  time.Duration // first readiness poll; doubles up to 5 s (default 250 ms)
 	ReadyTimeout  time.Duration // default 20 min
 	ProgressEvery time.Duration // default 10 s
@@ -60,6 +73,10 @@ type Result struct {
 	// Interrupted: Stop was closed (or ctx ended) before the phase that
 	// failed had finished.
 	Interrupted bool
+	// Checkpoint is why the snapshot at the end could not be written
+	// (nil: written, or no Checkpoint). The journal still holds every
+	// change: it must not be cleared.
+	Checkpoint error
 }
 
 // Err summarises the failures, nil when there were none.
@@ -85,19 +102,20 @@ func (r *Result) Err() error {
 	return errors.Join(errs...)
 }
 
-// applier is one apply in progress.
+// applier is one apply in progress. Its mutex guards memory only (the
+// state, results, the entries kept for the result): no I/O is done while
+// it is held. Journal entries are queued under it, so the journal's order
+// is the order of the changes, and committed after it is released, where
+// the journal groups the writes of steps that finish together.
 type applier struct {
 	opts    Options
 	desc    *provider.Description // the provider's kinds
-	mu      sync.Mutex            // guards state, results, journal and events
+	mu      sync.Mutex
 	results map[string]provider.Object
 	entries []state.Entry
-	// Group commit of the state: record bumps gen; one save at a time
-	// writes everything recorded so far, and a step whose change a later
-	// save already wrote does not save again.
-	saveMu sync.Mutex
-	gen    uint64 // guarded by mu
-	saved  uint64 // guarded by saveMu
+	last    int // the Seq of the last entry queued
+	events  *mailbox
+	ckpt    checkpointer
 }
 
 // Apply runs a plan: first every create, update and new half of a
@@ -126,6 +144,9 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 		opts.CreateDeadline = KindDeadlines(opts.Provider.Describe())
 	}
 	ap := &applier{opts: opts, desc: opts.Provider.Describe(), results: map[string]provider.Object{}}
+	if opts.OnEvent != nil {
+		ap.events = newMailbox(opts.OnEvent)
+	}
 	res := &Result{Failed: map[string]error{}}
 
 	// The planner's graph, walked as it is: one node per step.
@@ -171,9 +192,13 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 	for _, k := range res.Skipped {
 		ap.emit(Event{Type: Skipped, Address: strings.TrimPrefix(k, "delete ")})
 	}
+	res.Checkpoint = ap.finalCheckpoint()
 	ap.mu.Lock()
 	res.Journal = ap.entries
 	ap.mu.Unlock()
+	if ap.events != nil {
+		ap.events.close(drainTimeout)
+	}
 	return res
 }
 
@@ -199,11 +224,14 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 	if a.Action == planner.Replace && st.Delete {
 		half = "delete"
 	}
-	return &node{key: st.Key(), deps: st.Deps, run: func(ctx context.Context) error {
-		start := time.Now()
+	var start time.Time
+	n := &node{key: st.Key(), deps: st.Deps}
+	n.run = func(ctx context.Context) error {
+		start = time.Now()
 		ap.emit(Event{Type: Started, Address: a.Address, Action: a.Action, Half: half, ID: a.ID})
-		done := make(chan struct{})
+		done, ticked := make(chan struct{}), make(chan struct{})
 		go func() {
+			defer close(ticked)
 			t := time.NewTicker(ap.opts.ProgressEvery)
 			defer t.Stop()
 			for {
@@ -217,6 +245,17 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 		}()
 		err := work(ctx)
 		close(done)
+		<-ticked // no progress event after the step's last one
+		return err
+	}
+	// The step's last entries (its record, its outcome) are written
+	// after its slot is given back: at parallelism P, P steps are at
+	// work in the cloud while the journal writes, and the step's
+	// dependents still start only once it is durable.
+	n.finish = func(err error) error {
+		if cerr := ap.commitSoon(ap.lastSeq()); err == nil {
+			err = cerr
+		}
 		ev := Event{Type: Finished, Address: a.Address, Action: a.Action, Half: half, Elapsed: time.Since(start), ID: a.ID}
 		if err != nil {
 			ev.Type, ev.Err = Failed, err
@@ -228,16 +267,15 @@ func (ap *applier) step(st planner.Step, work func(context.Context) error) *node
 		ap.mu.Unlock()
 		ap.emit(ev)
 		return err
-	}}
+	}
+	return n
 }
 
+// emit posts an event for the view; it never waits for it.
 func (ap *applier) emit(e Event) {
-	if ap.opts.OnEvent == nil {
-		return
+	if ap.events != nil {
+		ap.events.post(e)
 	}
-	ap.mu.Lock()
-	defer ap.mu.Unlock()
-	ap.opts.OnEvent(e)
 }
 
 // lookup resolves an address to the object it stands for now: made by
@@ -258,46 +296,104 @@ func (ap *applier) lookup(addr string) (provider.Object, bool) {
 	return provider.Object{}, false
 }
 
-// record changes the state under the lock and saves it.
-func (ap *applier) record(change func(*state.State)) error {
+// change makes a step's changes to the state and queues them in the
+// journal as one record, its serial one higher; it returns the record's
+// Seq for commit (0: nothing changed, or no journal).
+func (ap *applier) change(changes func(*state.State) []state.Change) (int, error) {
 	ap.mu.Lock()
-	change(ap.opts.State)
-	ap.gen++
-	my := ap.gen
-	ap.mu.Unlock()
-	if ap.opts.Save == nil {
-		return nil
+	st := ap.opts.State
+	cs := changes(st)
+	if len(cs) == 0 {
+		ap.mu.Unlock()
+		return 0, nil
 	}
-	ap.saveMu.Lock()
-	defer ap.saveMu.Unlock()
-	if ap.saved >= my {
-		return nil // a save since this change wrote it
+	st.Apply(cs...)
+	st.Serial++
+	seq := 0
+	var err error
+	if ap.opts.Journal != nil {
+		var e state.Entry
+		e, err = ap.opts.Journal.Add(state.Entry{Phase: state.PhaseState, Serial: st.Serial, Lineage: st.Lineage, Changes: cs})
+		seq = e.Seq
+		ap.last = max(ap.last, seq)
 	}
-	ap.mu.Lock()
-	gen := ap.gen
-	err := ap.opts.Save(ap.opts.State)
+	snap := ap.ckpt.due(ap.opts, st)
 	ap.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("saving the state: %w", err)
+		return 0, fmt.Errorf("writing the state's journal: %w", err)
 	}
-	ap.saved = gen
-	return nil
+	if snap != nil {
+		ap.ckpt.start(ap.opts.Checkpoint, snap)
+	}
+	return seq, nil
 }
 
-// journal writes an entry (synced) and keeps it for the result.
+// journal writes an entry, durable on return, and keeps it for the
+// result.
 func (ap *applier) journal(e state.Entry) (state.Entry, error) {
+	e, err := ap.add(e)
+	if err != nil {
+		return e, err
+	}
+	return e, ap.commit(e.Seq)
+}
+
+// add queues an entry in the journal and keeps it for the result; it is
+// durable once commit(e.Seq) returns.
+func (ap *applier) add(e state.Entry) (state.Entry, error) {
 	ap.mu.Lock()
 	defer ap.mu.Unlock()
 	if ap.opts.Journal != nil {
 		var err error
-		if e, err = ap.opts.Journal.Append(e); err != nil {
+		if e, err = ap.opts.Journal.Add(e); err != nil {
 			return e, fmt.Errorf("writing the journal: %w", err)
 		}
+		ap.last = max(ap.last, e.Seq)
 	} else {
 		e.Seq = len(ap.entries) + 1
 	}
 	ap.entries = append(ap.entries, e)
 	return e, nil
+}
+
+// lastSeq is the Seq of the last entry queued.
+func (ap *applier) lastSeq() int {
+	ap.mu.Lock()
+	defer ap.mu.Unlock()
+	return ap.last
+}
+
+// finishPatience is how long a finishing step leaves its journal write
+// to the next step's intent (which the freed slot lets start at once)
+// before it writes itself.
+const finishPatience = 2 * time.Millisecond
+
+// commitSoon is commit for a step's last entries: with a journal that
+// can, the write is left for up to finishPatience to another step's
+// (state.GroupCommit.CommitSoon).
+func (ap *applier) commitSoon(seq int) error {
+	j, ok := ap.opts.Journal.(interface {
+		CommitSoon(int, time.Duration) error
+	})
+	if !ok || seq == 0 {
+		return ap.commit(seq)
+	}
+	if err := j.CommitSoon(seq, finishPatience); err != nil {
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	return nil
+}
+
+// commit waits until the journal holds every entry up to seq (grouped
+// with the other steps' entries), outside the lock.
+func (ap *applier) commit(seq int) error {
+	if ap.opts.Journal == nil || seq == 0 {
+		return nil
+	}
+	if err := ap.opts.Journal.Commit(seq); err != nil {
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	return nil
 }
 
 // previous returns a copy of the state record at an address (nil if none).

@@ -17,13 +17,12 @@ import (
 // disk by size, source and time) until the kind's create deadline, and
 // taken when it appears. Only once the deadline has passed without it is
 // the create known not to have happened, and tried again.
-func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider.Attrs) (provider.Object, error) {
+func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider.Attrs, rec *state.Resource) (provider.Object, error) {
 	kind := provider.Kind(a.Kind)
 	op := "create"
 	if a.Action == planner.Replace {
 		op = "replace"
 	}
-	rec := ap.stateRecord(a, provider.Object{}, attrs)
 	for attempt := 1; ; attempt++ {
 		intent, err := ap.journal(state.Entry{Phase: "intent", Op: op, Address: a.Address, Kind: a.Kind, Location: a.Location,
 			Name: a.Name, Match: matchAttrs(ap.kind(kind), attrs), Record: rec, Previous: ap.previous(a.Address), WaitFor: a.WaitFor})
@@ -44,7 +43,7 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 				return obj, fmt.Errorf("%w; whether it was created is unknown (%v): the next plan or apply waits for %s until %s",
 					err, ferr, ap.what(a), ap.deadline(intent).Format(time.RFC3339))
 			default:
-				ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind,
+				ap.add(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind,
 					Error: fmt.Sprintf("%v; not there by the create deadline: not created", err)})
 				if attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
 					return obj, err
@@ -54,7 +53,7 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 		}
 		if err != nil && obj.ID == "" {
 			// Known not to have happened (a 4xx, a 429, a call never sent).
-			ap.journal(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Error: err.Error()})
+			ap.add(state.Entry{Phase: "outcome", Op: op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Error: err.Error()})
 			if !retryable(err) || attempt >= ap.opts.Attempts || ap.sleep(ctx, attempt) != nil {
 				return obj, err
 			}
@@ -70,23 +69,32 @@ func (ap *applier) create(ctx context.Context, a *planner.Action, attrs provider
 // rollback deletes it); a transient follow-up failure is finished from a
 // fresh read of the object.
 func (ap *applier) created(ctx context.Context, a *planner.Action, attrs provider.Attrs, rec *state.Resource, intent state.Entry, obj provider.Object, createErr error) (provider.Object, error) {
-	if err := ap.record(func(st *state.State) {
+	if _, err := ap.change(func(*state.State) []state.Change {
+		var cs []state.Change
 		if a.Action == planner.Replace {
-			st.Depose(a.Address)
+			cs = append(cs, state.Change{Depose: a.Address})
 		}
 		r := rec.Clone()
 		r.ID = obj.ID
 		if r.Name == "" {
 			r.Name = obj.Name
 		}
-		st.Put(r)
+		return append(cs, state.Change{Put: r})
 	}); err != nil {
 		return obj, err
 	}
-	if _, err := ap.journal(state.Entry{Phase: "outcome", Op: intent.Op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: obj.ID, OK: true}); err != nil {
+	out, err := ap.add(state.Entry{Phase: state.PhaseOutcome, Op: intent.Op, Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: obj.ID, OK: true})
+	followUp := createErr != nil && (createErr == errFollowUp || retryable(createErr))
+	if err == nil && (followUp || a.WaitFor != "") {
+		// More calls follow (the follow-up, the wait for readiness):
+		// the record is durable first. Otherwise the step's end writes
+		// it, with its outcome, after the step gives its slot back.
+		err = ap.commit(out.Seq)
+	}
+	if err != nil {
 		return obj, err
 	}
-	if createErr != nil && (createErr == errFollowUp || retryable(createErr)) {
+	if followUp {
 		return ap.converge(ctx, a, attrs, obj)
 	}
 	return obj, createErr

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,9 +16,14 @@ import (
 )
 
 // memJournal keeps entries in memory.
-type memJournal struct{ entries []state.Entry }
+type memJournal struct {
+	mu      sync.Mutex
+	entries []state.Entry
+}
 
-func (j *memJournal) Append(e state.Entry) (state.Entry, error) {
+func (j *memJournal) Add(e state.Entry) (state.Entry, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	e.Seq = len(j.entries) + 1
 	e.Run = "test"
 	if e.Time.IsZero() {
@@ -26,6 +32,10 @@ func (j *memJournal) Append(e state.Entry) (state.Entry, error) {
 	j.entries = append(j.entries, e)
 	return e, nil
 }
+
+func (j *memJournal) Commit(int) error { return nil }
+
+func (j *memJournal) Append(e state.Entry) (state.Entry, error) { return j.Add(e) }
 
 // testOpts are fast options for a fake cloud: short waits and deadlines.
 func testOpts(p provider.Provider) Options {

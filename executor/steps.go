@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"time"
 
@@ -22,15 +23,19 @@ func (ap *applier) phase1(a *planner.Action) func(context.Context) error {
 		if err != nil {
 			return err
 		}
+		// The record is made (its secrets hashed) once: the record of
+		// the create or adoption and the final one then compare equal,
+		// and the final one is not journaled again.
+		rec := ap.stateRecord(a, provider.Object{}, attrs)
 		var obj provider.Object
 		switch a.Action {
 		case planner.Create, planner.Replace:
-			if obj, err = ap.create(ctx, a, attrs); err != nil {
+			if obj, err = ap.create(ctx, a, attrs, rec); err != nil {
 				return err
 			}
 		default: // update, adopt, start, stop, reinstall
 			if a.Action == planner.Adopt {
-				if err := ap.adopt(a, attrs); err != nil {
+				if err := ap.adopt(a, rec); err != nil {
 					return err
 				}
 			}
@@ -51,28 +56,37 @@ func (ap *applier) phase1(a *planner.Action) func(context.Context) error {
 		ap.mu.Lock()
 		ap.results[a.Address] = obj
 		ap.mu.Unlock()
-		return ap.record(func(st *state.State) {
+		final := rec.Clone()
+		final.ID = obj.ID
+		if obj.Name != "" {
+			final.Name = obj.Name
+		}
+		_, err = ap.change(func(st *state.State) []state.Change {
 			if a.Restore != nil { // a rollback puts the earlier record back
-				st.Put(a.Restore.Clone())
-				return
+				return []state.Change{{Put: a.Restore.Clone()}}
 			}
-			st.Put(ap.stateRecord(a, obj, attrs))
+			if reflect.DeepEqual(st.Get(a.Address), final) {
+				return nil // the create or adoption recorded it so
+			}
+			return []state.Change{{Put: final}}
 		})
+		return err // the step's end writes it (apply.go: step)
 	}
 }
 
 // adopt records a taken-over object in the state.
-func (ap *applier) adopt(a *planner.Action, attrs provider.Attrs) error {
-	intent, err := ap.journal(state.Entry{Phase: "intent", Op: "adopt", Address: a.Address, Kind: a.Kind, Location: a.Location, ID: a.ID, Previous: ap.previous(a.Address)})
+func (ap *applier) adopt(a *planner.Action, rec *state.Resource) error {
+	intent, err := ap.journal(state.Entry{Phase: state.PhaseIntent, Op: "adopt", Address: a.Address, Kind: a.Kind, Location: a.Location, ID: a.ID, Previous: ap.previous(a.Address)})
 	if err != nil {
 		return err
 	}
-	if err := ap.record(func(st *state.State) {
-		st.Put(ap.stateRecord(a, provider.Object{ID: a.ID, Name: a.Name}, attrs))
-	}); err != nil {
+	r := rec.Clone()
+	r.ID = a.ID
+	if _, err := ap.change(func(*state.State) []state.Change { return []state.Change{{Put: r}} }); err != nil {
 		return err
 	}
-	_, err = ap.journal(state.Entry{Phase: "outcome", Op: "adopt", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: a.ID, OK: true})
+	// Written with the next intent, or at the step's end.
+	_, err = ap.add(state.Entry{Phase: state.PhaseOutcome, Op: "adopt", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, Location: a.Location, ID: a.ID, OK: true})
 	return err
 }
 
@@ -137,7 +151,7 @@ func (ap *applier) update(ctx context.Context, a *planner.Action, attrs provider
 	if err != nil {
 		out.Error = err.Error()
 	}
-	if _, jerr := ap.journal(out); err == nil {
+	if _, jerr := ap.add(out); err == nil { // written at the step's end
 		err = jerr
 	}
 	return obj, err
@@ -156,31 +170,31 @@ func (ap *applier) phase2(a *planner.Action) func(context.Context) error {
 		if !a.Forget {
 			err = ap.retry(ctx, func() error { return ap.opts.Provider.Delete(ctx, kind, a.Location, id) })
 		}
-		out := state.Entry{Phase: "outcome", Op: "delete", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, ID: id, OK: err == nil}
+		out := state.Entry{Phase: state.PhaseOutcome, Op: "delete", Intent: intent.Seq, Address: a.Address, Kind: a.Kind, ID: id, OK: err == nil}
 		if err != nil {
 			out.Error = err.Error()
-			ap.journal(out)
+			ap.add(out)
 			return err
 		}
-		if err := ap.record(func(st *state.State) {
+		if _, err := ap.change(func(st *state.State) []state.Change {
+			current := func() bool { r := st.Get(a.Address); return r != nil && r.ID == id }
 			switch {
 			case a.Restore != nil: // rollback of a replacement: the old object is current again
-				st.RemoveDeposed(a.Restore.ID)
-				if r := st.Get(a.Address); r != nil && r.ID == id {
-					st.Remove(a.Address)
+				cs := []state.Change{{Undepose: a.Restore.ID}}
+				if current() {
+					cs = append(cs, state.Change{Remove: a.Address})
 				}
-				st.Put(a.Restore.Clone())
+				return append(cs, state.Change{Put: a.Restore.Clone()})
 			case a.Action == planner.Replace || a.Deposed:
-				st.RemoveDeposed(id)
-			default:
-				if r := st.Get(a.Address); r != nil && r.ID == id {
-					st.Remove(a.Address)
-				}
+				return []state.Change{{Undepose: id}}
+			case current():
+				return []state.Change{{Remove: a.Address}}
 			}
+			return nil
 		}); err != nil {
 			return err
 		}
-		_, err = ap.journal(out)
+		_, err = ap.add(out) // written with the record at the step's end
 		return err
 	}
 }
@@ -235,10 +249,14 @@ func (ap *applier) waitFor(ctx context.Context, a *planner.Action, id, status st
 	defer cancel()
 	start := time.Now()
 	interval := ap.opts.PollInterval
+	seen := "" // the last status read: a read cut by the deadline keeps it
 	for {
 		obj, err := ap.opts.Provider.Get(ctx, kind, a.Location, id)
 		if err == nil && obj.Status == status {
 			return obj, nil
+		}
+		if err == nil {
+			seen = obj.Status
 		}
 		if err != nil && ctx.Err() == nil && !retryable(err) {
 			return obj, err
@@ -256,7 +274,10 @@ func (ap *applier) waitFor(ctx context.Context, a *planner.Action, id, status st
 		}
 		if why != "" {
 			last := obj.Status
-			if err != nil {
+			switch {
+			case err != nil && seen != "":
+				last = seen + " when last read"
+			case err != nil:
 				last = "unknown: " + err.Error()
 			}
 			return obj, fmt.Errorf("%s (%s): waited %s for it to be %s, %s; its status was %s", a.Address, id, round(time.Since(start)), status, why, last)

@@ -3,6 +3,8 @@ package executor
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -104,6 +106,15 @@ func TestWalk(t *testing.T) {
 			maxPeak:     3,
 		},
 		{
+			name: "the nodes of a dependency cycle are skipped, the others run",
+			nodes: func(r *recorder) []*node {
+				return []*node{r.node("a", []string{"b"}, 0, nil), r.node("b", []string{"a"}, 0, nil), r.node("c", nil, 0, nil),
+					r.node("d", []string{"c"}, 0, nil)}
+			},
+			parallelism: 8,
+			wantSkipped: []string{"a", "b"},
+		},
+		{
 			name: "stop lets running steps finish and starts nothing new",
 			nodes: func(r *recorder) []*node {
 				return []*node{r.node("slow", nil, 60*time.Millisecond, nil), r.node("after", []string{"slow"}, 0, nil)}
@@ -143,5 +154,55 @@ func TestWalk(t *testing.T) {
 				t.Error("a running step was not let finish")
 			}
 		})
+	}
+}
+
+// BenchmarkWalk: the scheduling cost of a walk of n independent steps
+// that do nothing, at parallelism 10.
+//
+//	go test ./executor -run '^$' -bench Walk
+func BenchmarkWalk(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			nodes := make([]*node, n)
+			for i := range nodes {
+				nodes[i] = &node{key: fmt.Sprint(i), run: func(context.Context) error { return nil }}
+				if i >= 10 {
+					nodes[i].deps = []int{i - 10}
+				}
+			}
+			for b.Loop() {
+				walk(context.Background(), nil, nodes, 10)
+			}
+		})
+	}
+}
+
+// TestFinishGivesTheSlotBack: a node's finish runs after its slot is
+// free (at parallelism 1, the next node starts meanwhile), and its
+// dependents wait for it.
+func TestFinishGivesTheSlotBack(t *testing.T) {
+	bStarted := make(chan struct{})
+	var order []string
+	var mu sync.Mutex
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	a := &node{key: "a", run: func(context.Context) error { note("a"); return nil }}
+	a.finish = func(err error) error {
+		select {
+		case <-bStarted:
+		case <-time.After(10 * time.Second):
+			return errors.New("b did not start while a finished")
+		}
+		note("a finished")
+		return err
+	}
+	b := &node{key: "b", run: func(context.Context) error { note("b"); close(bStarted); return nil }}
+	c := &node{key: "c", deps: []int{0}, run: func(context.Context) error { note("c"); return nil }}
+	failed, skipped := walk(context.Background(), nil, []*node{a, b, c}, 1)
+	if len(failed) != 0 || len(skipped) != 0 {
+		t.Fatalf("failed %v, skipped %v", failed, skipped)
+	}
+	if i, j := slices.Index(order, "a finished"), slices.Index(order, "c"); i < 0 || j < i {
+		t.Errorf("order %v: c must start after a finished", order)
 	}
 }

@@ -171,9 +171,9 @@ func ResolveLocations(ctx context.Context, p provider.Provider, s *spec.Stack) (
 			continue
 		}
 		if !known[r.Location] {
-			rng := s.Ranges["/"+string(r.Addr.Kind)+"/"+r.Addr.Name+"/location"]
+			rng := s.Ranges.At("/" + string(r.Addr.Kind) + "/" + r.Addr.Name + "/location")
 			if rng.Filename == "" {
-				rng = s.Ranges["/location"]
+				rng = s.Ranges.At("/location")
 			}
 			diags.Errorf(rangePtr(rng), fmt.Sprintf("allowed: %v", names), "unknown location %q for %s", r.Location, r.Addr)
 		}

@@ -16,15 +16,18 @@ func Validate(s *spec.Stack) spec.Diagnostics {
 	if s == nil {
 		return nil
 	}
+	var doc any = s.Doc
+	if s.Doc == nil {
+		doc = map[string]any{}
+	}
+	if fast := fastCheck(s.Provider); fast != nil && fast(doc) {
+		return nil // valid: the library is neither compiled nor run (fast.go)
+	}
 	c, err := load(s.Provider)
 	if err != nil {
 		var ds spec.Diagnostics
 		ds.Errorf(nil, "this is a bug in idstack or its provider", "the JSON schema of provider %s does not compile: %v", s.Provider.Name, err)
 		return ds
-	}
-	var doc any = s.Doc
-	if s.Doc == nil {
-		doc = map[string]any{}
 	}
 	err = validateSafely(c.schema, doc)
 	if err == nil {
@@ -242,7 +245,7 @@ func (v *validator) wrongType(inst string, sch map[string]any, val any) {
 // rangeOf is where the value at inst stands (or its nearest parent's).
 func (v *validator) rangeOf(inst string) *spec.Range {
 	for p := inst; ; p = parentPointer(p) {
-		if r, ok := v.s.Ranges[p]; ok {
+		if r, ok := v.s.Ranges.Get(p); ok {
 			return &r
 		}
 		if p == "" {
@@ -254,11 +257,11 @@ func (v *validator) rangeOf(inst string) *spec.Range {
 // keyRange is where the key of the value at inst stands, for errors about
 // the field itself (unknown, missing fields inside it).
 func (v *validator) keyRange(inst string) *spec.Range {
-	if r, ok := v.s.Ranges[spec.KeyPointer(inst)]; ok {
+	if r, ok := v.s.Ranges.Get(spec.KeyPointer(inst)); ok {
 		return &r
 	}
 	if inst == "" {
-		if r, ok := v.s.Ranges[""]; ok && r.Filename != "" {
+		if r, ok := v.s.Ranges.Get(""); ok && r.Filename != "" {
 			return &r
 		}
 		return &spec.Range{Filename: v.s.Filename, Start: spec.Pos{Line: 1, Col: 1}, End: spec.Pos{Line: 1, Col: 1}}

@@ -37,7 +37,7 @@ type checker struct {
 
 // at is the range of the value at ptr, else fallback.
 func (c *checker) at(ptr string, fallback Range) *Range {
-	if r, ok := c.s.Ranges[ptr]; ok {
+	if r, ok := c.s.Ranges.Get(ptr); ok {
 		return &r
 	}
 	return &fallback
@@ -95,23 +95,23 @@ func (c *checker) references(r *Resource) {
 		if !site.ok {
 			continue
 		}
-		where := c.at(site.ptr, r.Range)
+		where := func() *Range { return c.at(site.ptr, r.Range) } // for errors only: it walks the tree
 		field := strings.Join(site.rf.Path, ".")
 		if site.addr.Kind != site.rf.Target {
 			names, detail := c.declared(site.rf.Target)
-			c.errorf(where, site.ptr, detail+suggest(site.addr.Name, bare(names)),
+			c.errorf(where(), site.ptr, detail+suggest(site.addr.Name, bare(names)),
 				"%s.%s must name one of the %s, not %s", r.Addr, field, site.rf.Target, site.addr)
 			continue
 		}
 		t := c.s.Lookup(site.addr)
 		if t == nil {
 			names, detail := c.declared(site.rf.Target)
-			c.errorf(where, site.ptr, detail+suggest(site.addr.Name, bare(names)),
+			c.errorf(where(), site.ptr, detail+suggest(site.addr.Name, bare(names)),
 				"%s.%s: %s does not exist", r.Addr, field, site.addr)
 			continue
 		}
 		if !c.global(t.Addr.Kind) && !c.global(r.Addr.Kind) && t.Location != r.Location {
-			c.errorf(where, site.ptr, "a resource can only use resources of its own location; set the same location: on both",
+			c.errorf(where(), site.ptr, "a resource can only use resources of its own location; set the same location: on both",
 				"%s (in %s) cannot use %s (in %s)", r.Addr, locName(r.Location), t.Addr, locName(t.Location))
 		}
 	}

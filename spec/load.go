@@ -74,7 +74,6 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	s := &Stack{
 		Filename: filename,
 		Dir:      filepath.Dir(filename),
-		Ranges:   map[string]Range{},
 		Sources:  map[string][]byte{filename: src},
 	}
 	if s.Provider = opts.provider(root, &diags); s.Provider == nil {
@@ -123,7 +122,8 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 		}
 	}
 
-	s.Doc, _ = plain(root, "", s.Ranges).(map[string]any)
+	s.Doc, _ = plain(root).(map[string]any)
+	s.Ranges = Ranges{root: root}
 	s.fillTop(root)
 	for _, e := range root.keys {
 		if s.isKind(e.key) {
@@ -231,6 +231,12 @@ func (s *Stack) addResources(k Kind, n *node, root *node) {
 			r.Fields[f] = v
 		}
 		s.Resources = append(s.Resources, r)
+		if s.byAddr == nil {
+			s.byAddr = map[Address]*Resource{}
+		}
+		if _, dup := s.byAddr[r.Addr]; !dup {
+			s.byAddr[r.Addr] = r // the first, as a scan finds it
+		}
 	}
 }
 

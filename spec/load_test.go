@@ -104,7 +104,7 @@ func TestLoadResources(t *testing.T) {
 		"/networks/far/lifecycle/ignore_changes/0": {12, 57},
 	}
 	for ptr, pos := range wantRanges {
-		if got := s.Ranges[ptr].Start; got != pos {
+		if got := s.Ranges.At(ptr).Start; got != pos {
 			t.Errorf("Ranges[%q] = %v, want %v", ptr, got, pos)
 		}
 	}

@@ -57,10 +57,10 @@ type Stack struct {
 	SensitiveVars []string
 	Resources     []*Resource
 	// Doc is the interpolated document as plain JSON values (what the JSON
-	// schema validates); Ranges maps a JSON pointer ("/vms/web/vcpu") of Doc
-	// to where its value stands in the file.
+	// schema validates); Ranges finds where a value of Doc stands in the
+	// file by its JSON pointer ("/vms/web/vcpu").
 	Doc    map[string]any
-	Ranges map[string]Range
+	Ranges Ranges
 	// Sources holds the text of every file read (stack and var files) so
 	// diagnostics can show the offending line.
 	Sources map[string][]byte
@@ -68,6 +68,9 @@ type Stack struct {
 	// nameUnresolved: the stack name holds a ${…} that could not be
 	// resolved (and was reported), so it is not judged.
 	nameUnresolved bool
+	// byAddr indexes the loaded resources for Lookup (the checks look
+	// up every reference: a scan each would be quadratic).
+	byAddr map[Address]*Resource
 }
 
 // Resource is one declared resource.
@@ -111,7 +114,10 @@ type Lifecycle struct {
 
 // Lookup returns the resource with the address, or nil.
 func (s *Stack) Lookup(a Address) *Resource {
-	for _, r := range s.Resources {
+	if r, ok := s.byAddr[a]; ok {
+		return r
+	}
+	for _, r := range s.Resources { // a resource added after loading
 		if r.Addr == a {
 			return r
 		}

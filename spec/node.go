@@ -14,6 +14,7 @@ type node struct {
 	exact  bool
 	quoted bool
 	keys   []*entry        // mappings, in file order
+	index  map[string]int  // key → its place in keys, once there are many (add)
 	merged map[string]bool // keys that came from a merge key (<<): explicit ones win
 	items  []*node         // sequences
 	rng    Range
@@ -42,12 +43,38 @@ func (n *node) get(key string) *entry {
 	if n == nil || n.kind != mapNode {
 		return nil
 	}
+	if n.index != nil {
+		if i, ok := n.index[key]; ok {
+			return n.keys[i]
+		}
+		return nil
+	}
 	for _, e := range n.keys {
 		if e.key == key {
 			return e
 		}
 	}
 	return nil
+}
+
+// indexFrom is the number of keys from which a mapping indexes them:
+// below it a scan is as fast, above it every key added (each checked
+// for a duplicate with get) would make loading a mapping quadratic (the
+// vms: of a stack of 10,000 resources has 4,000 keys).
+const indexFrom = 16
+
+// add appends an entry to a mapping, keeping its index.
+func (n *node) add(e *entry) {
+	n.keys = append(n.keys, e)
+	switch {
+	case n.index != nil:
+		n.index[e.key] = len(n.keys) - 1
+	case len(n.keys) >= indexFrom:
+		n.index = make(map[string]int, 2*len(n.keys))
+		for i, k := range n.keys {
+			n.index[k.key] = i
+		}
+	}
 }
 
 // span is the place of the bytes [i, i+length) of a string scalar, when

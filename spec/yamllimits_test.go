@@ -187,7 +187,7 @@ func TestBOM(t *testing.T) {
 			t.Errorf("%s keeps its BOM in Sources", f)
 		}
 	}
-	if r := s.Ranges["/stack"]; r.Start != (Pos{1, 8}) {
+	if r := s.Ranges.At("/stack"); r.Start != (Pos{1, 8}) {
 		t.Errorf("stack: at %v, want 1:8", r.Start)
 	}
 	s, _ = loadBytes("s.yaml", []byte(bom+"stack: a b\n"), Options{})

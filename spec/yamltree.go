@@ -206,9 +206,9 @@ func (b *treeBuilder) copyNode(n *node) *node {
 		return &node{kind: scalarNode, rng: n.rng}
 	}
 	c := *n
-	c.keys, c.items = nil, nil
+	c.keys, c.index, c.items = nil, nil, nil
 	for _, e := range n.keys {
-		c.keys = append(c.keys, &entry{key: e.key, keyRng: e.keyRng, val: b.copyNode(e.val)})
+		c.add(&entry{key: e.key, keyRng: e.keyRng, val: b.copyNode(e.val)})
 	}
 	for _, it := range n.items {
 		c.items = append(c.items, b.copyNode(it))
@@ -300,7 +300,7 @@ func (b *treeBuilder) addEntry(m *node, mv *ast.MappingValueNode) {
 		b.diags.Errorf(&e.keyRng, fmt.Sprintf("first defined at line %d; keep one of them", prev.keyRng.Start.Line), "duplicate key %q", name)
 		return
 	}
-	m.keys = append(m.keys, e)
+	m.add(e)
 }
 
 // merge applies a "<<: *anchor" merge key: keys already set win.
@@ -316,7 +316,7 @@ func (b *treeBuilder) merge(m *node, src *node, at ast.Node) {
 		}
 		for _, e := range s.keys {
 			if m.get(e.key) == nil {
-				m.keys = append(m.keys, e)
+				m.add(e)
 				if m.merged == nil {
 					m.merged = map[string]bool{}
 				}

@@ -43,3 +43,18 @@ func TestGenerateValid(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerateFastValid: a fast stack has the size asked for, one-call
+// kinds only, and is valid.
+func TestGenerateFastValid(t *testing.T) {
+	for _, n := range []int{1, 2, 7, 40} {
+		src, counts := stackgen.GenerateFast(n, stackgen.Options{})
+		if counts.Total() != n || counts["networks"]+counts["floating_ips"] != n {
+			t.Fatalf("counts %v, want %d networks and floating IPs", counts, n)
+		}
+		s, diags := schema.LoadBytes("stack.yaml", src, spec.Options{Providers: map[string]*provider.Description{idcloudhost.Name: idcloudhost.Description()}, DefaultProvider: idcloudhost.Name, LookupEnv: func(string) (string, bool) { return "", false }})
+		if diags.HasErrors() || len(s.Resources) != n {
+			t.Fatalf("%d: %v\n%s", n, diags, src)
+		}
+	}
+}

@@ -131,6 +131,9 @@ type Planned struct {
 	Recovered planner.Recovery
 	cfg       Config
 	unlock    func() error
+	// journaled: the journal holds changes of the state (a run that did
+	// not finish): the snapshot must be written before it is cleared.
+	journaled bool
 }
 
 // Close releases the lock, if the run took one.
@@ -211,6 +214,7 @@ func Plan(ctx context.Context, cfg Config) (*Planned, error) {
 		return p, err
 	}
 	open := state.Open(entries)
+	p.journaled = slices.ContainsFunc(entries, func(e state.Entry) bool { return e.Phase == state.PhaseState })
 	d := stack.Provider
 	// The price list (global) is read once, while the refresh lists; a
 	// plan whose prices cannot be read says so and goes on.
@@ -311,6 +315,12 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 		return Outcome{Status: NotRun, Plan: plan, Err: fmt.Errorf("the plan cannot be applied: %s", p.Problems().Errors())}
 	}
 	if !plan.HasChanges() {
+		if p.journaled {
+			// The state as read holds changes that only the journal has.
+			if err := cfg.Backend.Checkpoint(p.State); err != nil {
+				return Outcome{Status: NothingToDo, Plan: plan, Err: fmt.Errorf("writing the state's snapshot %s: %w", cfg.Backend, err)}
+			}
+		}
 		return Outcome{Status: NothingToDo, Plan: plan, Err: clearJournal(cfg.Backend)}
 	}
 	if cfg.Approve != nil {
@@ -328,10 +338,15 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 	out := Outcome{Plan: plan, Result: res, Elapsed: time.Since(start)}
 	if res.Err() == nil {
 		out.Status, out.InterruptedAfter = Applied, executor.Closed(cfg.Stop)
-		out.Err = clearJournal(cfg.Backend)
+		if out.Err = checkpointed(cfg.Backend, res); out.Err == nil {
+			out.Err = clearJournal(cfg.Backend)
+		}
 		return out
 	}
 	failure := res.Err()
+	if err := checkpointed(cfg.Backend, res); err != nil {
+		cfg.emit(Event{Type: Note, Message: fmt.Sprintf("Warning: %v", err)})
+	}
 	out.Status = Incomplete
 	cfg.emit(Event{Type: Failed, Result: res, Elapsed: out.Elapsed})
 	if res.FailedPhase == 2 {
@@ -375,10 +390,23 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 	}
 	out.Status = RolledBack
 	out.Err = fmt.Errorf("apply failed and was rolled back: %w", failure)
-	if err := cfg.Backend.ClearJournal(); err != nil {
-		cfg.emit(Event{Type: Note, Message: fmt.Sprintf("Warning: clearing the journal: %v", err)})
+	err = checkpointed(cfg.Backend, rres)
+	if err == nil {
+		err = cfg.Backend.ClearJournal()
+	}
+	if err != nil {
+		cfg.emit(Event{Type: Note, Message: fmt.Sprintf("Warning: %v", err)})
 	}
 	return out
+}
+
+// checkpointed says why the snapshot at the end of an apply was not
+// written: the journal still holds every change then, and is kept.
+func checkpointed(b state.Backend, res *executor.Result) error {
+	if res.Checkpoint == nil {
+		return nil
+	}
+	return fmt.Errorf("writing the state's snapshot %s: %w; its journal holds every change and is kept: the next run reads the state from both", b, res.Checkpoint)
 }
 
 // release unlocks, saying so when the lock could not be removed.
@@ -403,7 +431,7 @@ func (p *Planned) execute(ctx context.Context, plan *planner.Plan, stop <-chan s
 	return executor.Apply(ctx, plan, executor.Options{
 		Provider:       cfg.Provider,
 		State:          p.State,
-		Save:           cfg.Backend.Save,
+		Checkpoint:     cfg.Backend.Checkpoint,
 		Journal:        journal,
 		Live:           p.Live,
 		Stop:           stop,

@@ -8,19 +8,21 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 )
 
-// Entry is one line of the journal: an intent written (and synced) before
-// a mutating call, or the outcome written after it. After a crash, intents
-// without an outcome tell the next run what may exist without being in the
-// state; completed entries of a failed run are what a rollback undoes.
+// Entry is one line of the journal, the state's write-ahead log: an
+// intent written (and synced) before a mutating call, the outcome written
+// after it, or a "state" record: the changes one step made to the state.
+// After a crash, intents without an outcome tell the next run what may
+// exist without being in the state; completed entries of a failed run are
+// what a rollback undoes; state records whose serial is above the
+// snapshot's are replayed over it (Stored.State).
 type Entry struct {
 	Seq      int       `json:"seq"`
 	Time     time.Time `json:"time"`
 	Run      string    `json:"run"`
-	Phase    string    `json:"phase"`   // "intent" or "outcome"
+	Phase    string    `json:"phase"`   // "intent", "outcome" or "state"
 	Op       string    `json:"op"`      // create, update, delete, adopt, replace
 	Address  string    `json:"address"` // the resource
 	Kind     string    `json:"kind"`
@@ -47,64 +49,105 @@ type Entry struct {
 	Intent int    `json:"intent,omitempty"`
 	OK     bool   `json:"ok,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// A state record: Changes make the state of Lineage go from serial
+	// Serial-1 to Serial.
+	Serial  int64    `json:"serial,omitempty"`
+	Lineage string   `json:"lineage,omitempty"`
+	Changes []Change `json:"changes,omitempty"`
 }
 
-// Journal records entries durably: Append returns once the entry would
-// survive a crash.
+// Entry phases.
+const (
+	PhaseIntent  = "intent"
+	PhaseOutcome = "outcome"
+	PhaseState   = "state"
+)
+
+// Journal is one run's part of the write-ahead log. Entries are numbered
+// and queued in the order Add is called, and written in that order; one
+// write (one fsync, one object) covers every entry queued meanwhile, so
+// steps that finish together share it (group commit). Safe for concurrent
+// use.
 type Journal interface {
+	// Add numbers an entry (and times it) and queues it; it is durable
+	// once Commit of its Seq, or of a later one, has returned nil.
+	Add(Entry) (Entry, error)
+	// Commit returns once every entry up to seq is durable. After a
+	// failed write nothing more becomes durable: every later Commit fails.
+	Commit(seq int) error
+	// Append is Add then Commit.
 	Append(Entry) (Entry, error)
 }
 
-// fileJournal appends entries to a JSON-lines file, each synced to disk
-// before Append returns.
+// fileJournal appends entries to a JSON-lines file, synced to disk with
+// group commit.
 type fileJournal struct {
-	mu   sync.Mutex
+	*GroupCommit
 	path string
-	run  string
-	seq  int
 }
 
 // JournalPath is where the local backend keeps a stack's journal.
 func (l *Local) JournalPath() string { return filepath.Join(l.Dir, l.base()+".journal.jsonl") }
 
-// OpenJournal opens (creating) a stack's journal for a new run.
+// OpenJournal opens (creating) a stack's journal for a new run. A torn
+// last line (a run killed while writing it) is cut off first, so that
+// this run's lines do not continue it.
 func (l *Local) OpenJournal() (Journal, error) {
 	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	entries, err := l.ReadJournal()
+	b, err := os.ReadFile(l.JournalPath())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	entries, err := ParseJournal(l.JournalPath(), b)
 	if err != nil {
 		return nil, err
 	}
-	j := &fileJournal{path: l.JournalPath(), run: NewRunID()}
-	if n := len(entries); n > 0 {
-		j.seq = entries[n-1].Seq
+	if whole := bytes.LastIndexByte(b, '\n') + 1; whole < len(b) {
+		if err := os.Truncate(l.JournalPath(), int64(whole)); err != nil {
+			return nil, err
+		}
 	}
+	seq := 0
+	if n := len(entries); n > 0 {
+		seq = entries[n-1].Seq
+	}
+	j := &fileJournal{path: l.JournalPath()}
+	j.GroupCommit = NewGroupCommit(seq, NewRunID(), j.write)
 	return j, nil
 }
 
-// Append writes an entry and syncs it.
-func (j *fileJournal) Append(e Entry) (Entry, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	e, b, err := EncodeEntry(e, j.seq+1, j.run)
-	if err != nil {
-		return e, err
-	}
-	j.seq++
+// write appends a batch of lines and syncs them. The file is opened for
+// each batch rather than held: a journal cleared at the end of a run is
+// never written through a stale descriptor. The first write of a run also
+// syncs the directory, which makes a newly created file's name durable.
+func (j *fileJournal) write(b Batch) error {
 	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return e, err
+		return err
 	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return e, err
+	_, err = f.Write(b.Data)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return e, err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return e, f.Close()
+	if err == nil && b.N == 0 {
+		err = syncDir(filepath.Dir(j.path))
+	}
+	return err
+}
+
+// syncDir makes the names in a directory durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // ReadJournal reads the stack's journal (none: no entries).

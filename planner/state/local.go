@@ -44,23 +44,44 @@ func (l *Local) Path() string { return filepath.Join(l.Dir, FileName(l.Stack)) }
 // LockPath of the lock file.
 func (l *Local) LockPath() string { return filepath.Join(l.Dir, l.base()+".lock") }
 
-// Load reads the state; a missing file is an empty state. A state that
-// does not validate (Decode) is an *InvalidError.
+// Load reads the state: the snapshot, with the changes the journal holds
+// since (Stored.State). A missing file is an empty state; one that does
+// not validate is an *InvalidError.
 func (l *Local) Load() (*State, error) {
-	b, err := os.ReadFile(l.Path())
-	if errors.Is(err, fs.ErrNotExist) {
-		return New(l.Stack), nil
-	}
+	return loadFiles("state file "+l.Path(), l.Path(), l.JournalPath(), Expect{Stack: l.Stack, Provider: l.Provider})
+}
+
+// loadFiles reads a state file and its journal: the journal first (see
+// Stored).
+func loadFiles(where, path, journal string, want Expect) (*State, error) {
+	entries, err := ReadJournalFile(journal)
 	if err != nil {
 		return nil, err
 	}
-	return Decode("state file "+l.Path(), b, Expect{Stack: l.Stack, Provider: l.Provider})
+	b, err := os.ReadFile(path)
+	found := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return Stored{Where: where, LogWhere: "journal " + journal, Snapshot: b, Found: found, Log: entries}.State(want)
 }
 
-// Save writes the state atomically (temp file, fsync, rename), mode 0600,
-// with the serial incremented.
+// Save writes the whole state as a change of its own (state rm, the
+// adoptions of a recovery): its serial incremented, then Checkpoint.
 func (l *Local) Save(s *State) error {
 	s.Serial++
+	if err := l.Checkpoint(s); err != nil {
+		s.Serial--
+		return err
+	}
+	return nil
+}
+
+// Checkpoint writes the state as it is as the snapshot: atomically (temp
+// file, fsync, rename), mode 0600. The journal's records up to its serial
+// are no longer replayed.
+func (l *Local) Checkpoint(s *State) error {
+	s.Version = FormatVersion
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package state
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -100,35 +99,38 @@ func (l *Local) OtherStates() ([]*Other, []string) {
 			continue
 		}
 		where := "state file " + p
-		data, err := os.ReadFile(p)
+		journal := strings.TrimSuffix(p, Suffix) + ".journal.jsonl"
+		st, err := loadFiles(where, p, journal, Expect{})
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err))
+			bad = append(bad, otherProblem(where, err))
 			continue
 		}
-		if o, msg := DecodeOther(where, data); o != nil {
-			out = append(out, o)
-		} else {
-			bad = append(bad, msg)
-		}
+		out = append(out, &Other{Where: where, State: st})
 	}
 	return out, bad
 }
 
 // DecodeOther decodes another stack's state read from where ("state file
-// PATH", "state s3://BUCKET/KEY"), or says why it cannot in a line for
-// OtherStates' unreadable list.
-func DecodeOther(where string, data []byte) (*Other, string) {
-	st, err := Decode(where, data, Expect{})
+// PATH", "state s3://BUCKET/KEY"), with its journal's changes, or says why
+// it cannot in a line for OtherStates' unreadable list.
+func DecodeOther(st Stored) (*Other, string) {
+	s, err := st.State(Expect{})
 	if err != nil {
-		var inv *InvalidError
-		if errors.As(err, &inv) {
-			faults := make([]string, len(inv.Faults))
-			for i, f := range inv.Faults {
-				faults[i] = f.String()
-			}
-			return nil, fmt.Sprintf("another stack's %s is invalid (%s)", where, strings.Join(faults, "; "))
-		}
-		return nil, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err)
+		return nil, otherProblem(st.Where, err)
 	}
-	return &Other{Where: where, State: st}, ""
+	return &Other{Where: st.Where, State: s}, ""
+}
+
+// otherProblem is the line of OtherStates' unreadable list for a state
+// that could not be read.
+func otherProblem(where string, err error) string {
+	var inv *InvalidError
+	if errors.As(err, &inv) {
+		faults := make([]string, len(inv.Faults))
+		for i, f := range inv.Faults {
+			faults[i] = f.String()
+		}
+		return fmt.Sprintf("another stack's %s is invalid (%s)", where, strings.Join(faults, "; "))
+	}
+	return fmt.Sprintf("another stack's %s is unreadable (%v)", where, err)
 }

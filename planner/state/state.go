@@ -13,12 +13,22 @@ import (
 	"strings"
 )
 
-// FormatVersion of the state file.
-const FormatVersion = 1
+// FormatVersion of the state file. Version 2 is a snapshot read together
+// with the write-ahead log beside it (the journal's "state" records whose
+// serial is higher): an idstack that reads version 1 only would miss the
+// changes the log holds, so it is told a newer idstack wrote the state.
+// Version 1 (a whole-file state of an earlier idstack, with no log) is
+// read as it is; the next write makes it version 2.
+const FormatVersion = 2
+
+// oldestVersion is the oldest state format this idstack reads.
+const oldestVersion = 1
 
 // State is the whole state of one stack.
 type State struct {
-	Version int    `json:"version"`
+	Version int `json:"version"`
+	// Serial counts the state's changes: each record of its log makes
+	// it one higher, and so does a Save.
 	Serial  int64  `json:"serial"`
 	Lineage string `json:"lineage"`
 	Stack   string `json:"stack"`

@@ -35,9 +35,11 @@ type InvalidError struct {
 	Where  string
 	Faults []Fault
 
-	// What was decoded, for Without.
+	// What was decoded, for Without: the snapshot and the log replayed
+	// over it.
 	data   []byte
 	expect Expect
+	log    []Entry
 }
 
 // Without is the state without the record at addr, when that is all that
@@ -66,7 +68,7 @@ func (e *InvalidError) Without(addr string) (*State, error) {
 	if err != nil {
 		return nil, e
 	}
-	return Decode(e.Where, data, e.expect)
+	return Stored{Where: e.Where, LogWhere: "its journal", Snapshot: data, Found: true, Log: e.log}.State(e.expect)
 }
 
 func (e *InvalidError) Error() string {
@@ -102,6 +104,8 @@ func hintFor(f Fault) string {
 		return ""
 	case strings.HasPrefix(f.Entry, "deposed["):
 		return "Correct or delete the deposed entry by hand: a deposed object is deleted by the next apply, so never leave one that the stack still uses."
+	case f.Entry == "journal":
+		return "The journal beside the state does not continue it (a state restored from a copy, or another stack's journal?): if the state is right as it is, move the journal away; its open creates are then no longer waited for, so check the cloud for objects they made."
 	case strings.HasPrefix(f.Entry, "resources["):
 		return "Correct the entry by hand, or forget it with `idstack state rm ADDR` (which accepts a state that only that removal makes valid)."
 	}
@@ -137,12 +141,12 @@ func Decode(where string, data []byte, want Expect) (*State, error) {
 		if err := json.Unmarshal(v, &n); err != nil {
 			return fail("version", jsonProblem(v, err, ""))
 		}
-		if n != FormatVersion {
+		if n < oldestVersion || n > FormatVersion {
 			why := ""
 			if n > FormatVersion {
 				why = " (a newer idstack wrote it)"
 			}
-			return fail("version", fmt.Sprintf("format version %d; this idstack reads version %d%s", n, FormatVersion, why))
+			return fail("version", fmt.Sprintf("format version %d; this idstack reads versions %d to %d%s", n, oldestVersion, FormatVersion, why))
 		}
 	}
 	var s State
@@ -193,6 +197,15 @@ func Decode(where string, data []byte, want Expect) (*State, error) {
 // decodeResources reads the resources object record by record, so that
 // one record of the wrong type is named and the others still read.
 func decodeResources(raw json.RawMessage, s *State, inv *InvalidError) error {
+	// All at once first: one pass over the records. Only a state with a
+	// record of the wrong type is read again, record by record.
+	var all map[string]*Resource
+	if json.Unmarshal(raw, &all) == nil {
+		if all != nil { // null: an empty state of an earlier idstack
+			s.Resources = all
+		}
+		return nil
+	}
 	var recs map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &recs); err != nil {
 		return err

@@ -16,7 +16,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -55,14 +54,17 @@ func DefaultKey(stack string) string { return state.FileName(stack) }
 
 // Backend keeps a stack's state, lock and journal in S3 object storage,
 // for CI where nothing local survives:
-//   - the state is one JSON object; every Save is a conditional write on
-//     the ETag of the state this run read or last wrote (If-Match, or
-//     If-None-Match: * for the first), so of two writers only one wins and
-//     the other is told the state changed under it;
+//   - the state's snapshot is one JSON object; every snapshot write is
+//     conditional on the ETag of the snapshot this run read or last wrote
+//     (If-Match, or If-None-Match: * for the first), so of two writers
+//     only one wins and the other is told the state changed under it;
+//   - the journal, the state's write-ahead log (an apply's intents,
+//     outcomes and changes), is one object per batch of entries, never a
+//     growing object rewritten: KEY.journal/NNNNNNNNNN.jsonl, N the first
+//     entry's number (journal.go);
 //   - the lock is an object created with If-None-Match: * (it fails when
 //     the object exists) and released by a delete conditional on its own
-//     ETag, so a run never removes another run's lock;
-//   - the journal is an object per run, rewritten whole on each append.
+//     ETag, so a run never removes another run's lock.
 type Backend struct {
 	cfg    Config
 	stack  string
@@ -194,17 +196,18 @@ func (b *Backend) del(key, ifMatch string) error {
 	return err
 }
 
-// Load reads the state; no object yet is an empty state. A state that
-// does not validate (state.Decode) is a *state.InvalidError.
+// Load reads the state: the journal's objects first, then the snapshot
+// (see state.Stored), whose ETag later writes are conditional on. No
+// object yet is an empty state; one that does not validate is a
+// *state.InvalidError.
 func (b *Backend) Load() (*state.State, error) {
-	data, etag, err := b.get(b.cfg.Key)
-	if notFound(err) {
-		b.mu.Lock()
-		b.etag, b.read = "", true
-		b.mu.Unlock()
-		return state.New(b.stack), nil
-	}
+	entries, err := b.ReadJournal()
 	if err != nil {
+		return nil, err
+	}
+	data, etag, err := b.get(b.cfg.Key)
+	found := err == nil
+	if err != nil && !notFound(err) {
 		return nil, fmt.Errorf("reading the state %s: %w", b, err)
 	}
 	// The ETag is the object's as read, valid or not: `idstack state rm`
@@ -212,13 +215,25 @@ func (b *Backend) Load() (*state.State, error) {
 	b.mu.Lock()
 	b.etag, b.read = etag, true
 	b.mu.Unlock()
-	return state.Decode("state "+b.String(), data, state.Expect{Stack: b.stack, Provider: b.cfg.Provider})
+	return state.Stored{Where: "state " + b.String(), LogWhere: "journal s3://" + b.cfg.Bucket + "/" + b.journalDir(),
+		Snapshot: data, Found: found, Log: entries}.State(state.Expect{Stack: b.stack, Provider: b.cfg.Provider})
 }
 
-// Save writes the state with its serial incremented, on condition that
-// the object is still the one this run read or last wrote; if another run
-// wrote it since, the error is state.ErrStateChanged.
+// Save writes the whole state as a change of its own: its serial
+// incremented, then Checkpoint; on failure the serial is as it was.
 func (b *Backend) Save(s *state.State) error {
+	s.Serial++
+	if err := b.Checkpoint(s); err != nil {
+		s.Serial--
+		return err
+	}
+	return nil
+}
+
+// Checkpoint writes the state as it is as the snapshot, on condition that
+// the object is still the one this run read or last wrote; if another
+// run wrote it since, the error is state.ErrStateChanged.
+func (b *Backend) Checkpoint(s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.read {
@@ -230,10 +245,9 @@ func (b *Backend) Save(s *state.State) error {
 		}
 		b.etag, b.read = etag, true
 	}
-	s.Serial++
+	s.Version = state.FormatVersion
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		s.Serial--
 		return err
 	}
 	cond := b.etag
@@ -249,14 +263,37 @@ func (b *Backend) Save(s *state.State) error {
 			b.etag = curTag
 			return nil
 		}
-		s.Serial--
-		return fmt.Errorf("saving the state %s (serial %d): %w; run `idstack plan` to see where things stand", b, s.Serial+1, state.ErrStateChanged)
+		return fmt.Errorf("saving the state %s (serial %d): %w; run `idstack plan` to see where things stand", b, s.Serial, state.ErrStateChanged)
 	}
 	if err != nil {
-		s.Serial--
 		return fmt.Errorf("saving the state %s: %w", b, err)
 	}
 	b.etag = etag
+	return nil
+}
+
+// snapshotUnchanged checks that the snapshot is still the one this run
+// read or last wrote (a HEAD): the journal's writes are conditional on
+// their own keys only, and this closes the gap (journal.go).
+func (b *Backend) snapshotUnchanged() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.read {
+		return nil // nothing read: nothing to compare with
+	}
+	ctx, cancel := b.ctx()
+	defer cancel()
+	out, err := b.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &b.cfg.Bucket, Key: &b.cfg.Key})
+	etag := ""
+	switch {
+	case err == nil:
+		etag = aws.ToString(out.ETag)
+	case !notFound(err):
+		return fmt.Errorf("reading the state %s: %w", b, err)
+	}
+	if etag != b.etag {
+		return fmt.Errorf("the state %s: %w; run `idstack plan` to see where things stand", b, state.ErrStateChanged)
+	}
 	return nil
 }
 
@@ -318,102 +355,3 @@ func (b *Backend) ReadLock() (state.LockInfo, error) {
 
 // Unlock removes the lock whoever holds it.
 func (b *Backend) Unlock() error { return b.del(b.lockKey(), "") }
-
-// journal is one run's journal object, rewritten whole on each append.
-type journal struct {
-	b       *Backend
-	mu      sync.Mutex
-	key     string
-	run     string
-	seq     int
-	entries []byte
-}
-
-// OpenJournal starts this run's journal object.
-func (b *Backend) OpenJournal() (state.Journal, error) {
-	entries, err := b.ReadJournal()
-	if err != nil {
-		return nil, err
-	}
-	j := &journal{b: b, run: state.NewRunID()}
-	if n := len(entries); n > 0 {
-		j.seq = entries[n-1].Seq
-	}
-	// Sequence first: the keys sort in the order of the runs.
-	j.key = fmt.Sprintf("%s%010d-%s.jsonl", b.journalDir(), j.seq+1, j.run)
-	return j, nil
-}
-
-// Append adds an entry and rewrites the run's object; it returns once the
-// storage has it.
-func (j *journal) Append(e state.Entry) (state.Entry, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	e, line, err := state.EncodeEntry(e, j.seq+1, j.run)
-	if err != nil {
-		return e, err
-	}
-	all := append(bytes.Clone(j.entries), line...)
-	if _, err := j.b.put(j.key, all, ""); err != nil {
-		return e, fmt.Errorf("journal s3://%s/%s: %w", j.b.cfg.Bucket, j.key, err)
-	}
-	j.entries, j.seq = all, e.Seq
-	return e, nil
-}
-
-// journalKeys lists the journal objects in run order.
-func (b *Backend) journalKeys() ([]string, error) {
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(b.client, &s3.ListObjectsV2Input{Bucket: &b.cfg.Bucket, Prefix: aws.String(b.journalDir())})
-	for p.HasMorePages() {
-		ctx, cancel := b.ctx()
-		page, err := p.NextPage(ctx)
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("listing the journal s3://%s/%s: %w", b.cfg.Bucket, b.journalDir(), err)
-		}
-		for _, o := range page.Contents {
-			keys = append(keys, aws.ToString(o.Key))
-		}
-	}
-	sort.Strings(keys)
-	return keys, nil
-}
-
-// ReadJournal reads every run's entries, in order.
-func (b *Backend) ReadJournal() ([]state.Entry, error) {
-	keys, err := b.journalKeys()
-	if err != nil {
-		return nil, err
-	}
-	var out []state.Entry
-	for _, k := range keys {
-		data, _, err := b.get(k)
-		if notFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading the journal s3://%s/%s: %w", b.cfg.Bucket, k, err)
-		}
-		entries, err := state.ParseJournal("s3://"+b.cfg.Bucket+"/"+k, data)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, entries...)
-	}
-	return out, nil
-}
-
-// ClearJournal removes every run's journal object.
-func (b *Backend) ClearJournal() error {
-	keys, err := b.journalKeys()
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if err := b.del(k, ""); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -17,7 +17,8 @@ var _ state.OtherStates = (*Backend)(nil)
 
 // OtherStates reads the other *.state.json objects beside the state's key
 // (same bucket, same prefix up to the key's last "/", not deeper): one
-// listing and one read per state found.
+// listing, then per state found a listing of its journal and a read of
+// its snapshot (and of its journal's objects, if any).
 func (b *Backend) OtherStates() ([]*state.Other, []string) {
 	dir := ""
 	if i := strings.LastIndex(b.cfg.Key, "/"); i >= 0 {
@@ -44,6 +45,12 @@ func (b *Backend) OtherStates() ([]*state.Other, []string) {
 	var bad []string
 	for _, k := range keys {
 		where := "state s3://" + b.cfg.Bucket + "/" + k
+		// Its journal first, then its snapshot (see state.Stored).
+		entries, err := b.readJournal(k + ".journal/")
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err))
+			continue
+		}
 		data, _, err := b.get(k)
 		if notFound(err) {
 			continue // deleted since the listing
@@ -52,7 +59,8 @@ func (b *Backend) OtherStates() ([]*state.Other, []string) {
 			bad = append(bad, fmt.Sprintf("another stack's %s is unreadable (%v)", where, err))
 			continue
 		}
-		if o, msg := state.DecodeOther(where, data); o != nil {
+		st := state.Stored{Where: where, LogWhere: "journal s3://" + b.cfg.Bucket + "/" + k + ".journal/", Snapshot: data, Found: true, Log: entries}
+		if o, msg := state.DecodeOther(st); o != nil {
 			out = append(out, o)
 		} else {
 			bad = append(bad, msg)

@@ -7,6 +7,7 @@ package statetest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -114,8 +115,8 @@ func BadStates() []BadState {
 			Want: []string{`serial: -4 is negative`}},
 		{Name: "serial not a number", Spoil: func(m map[string]any) { m["serial"] = "7" },
 			Want: []string{`serial: a string where a number belongs`}},
-		{Name: "newer format", Spoil: func(m map[string]any) { m["version"] = 2 },
-			Want: []string{`version: format version 2; this idstack reads version 1 (a newer idstack wrote it)`}},
+		{Name: "newer format", Spoil: func(m map[string]any) { m["version"] = state.FormatVersion + 1 },
+			Want: []string{fmt.Sprintf("version: format version %d; this idstack reads versions 1 to %d (a newer idstack wrote it)", state.FormatVersion+1, state.FormatVersion)}},
 		{Name: "no format version", Spoil: func(m map[string]any) { delete(m, "version") },
 			Want: []string{`version: missing`}},
 		{Name: "no resources", Spoil: func(m map[string]any) { delete(m, "resources") },
