@@ -13,11 +13,15 @@ import (
 	"time"
 )
 
-// profiledMain replaces main.go when -profile is given: the same program,
-// writing a CPU profile to $IDSTACK_BENCH_CPUPROFILE when it is set.
-const profiledMain = `package main
+// benchMain replaces main.go in the binary the harness builds: the same
+// program, writing a CPU profile to $IDSTACK_BENCH_CPUPROFILE when it is
+// set, and its own peak RSS (VmHWM) to $IDSTACK_BENCH_RSS at exit. The
+// child's getrusage is no measure of it: Go starts a child with vfork, and
+// Linux counts the harness's own peak RSS into the child's at exec.
+const benchMain = `package main
 
 import (
+	"bytes"
 	"os"
 	"runtime/pprof"
 
@@ -33,11 +37,24 @@ func main() {
 				code := run()
 				pprof.StopCPUProfile()
 				f.Close()
-				os.Exit(code)
+				exit(code)
 			}
 		}
 	}
-	os.Exit(run())
+	exit(run())
+}
+
+func exit(code int) {
+	if p := os.Getenv("IDSTACK_BENCH_RSS"); p != "" {
+		if b, err := os.ReadFile("/proc/self/status"); err == nil {
+			for _, line := range bytes.Split(b, []byte("\n")) {
+				if bytes.HasPrefix(line, []byte("VmHWM:")) {
+					os.WriteFile(p, bytes.TrimSpace(line[len("VmHWM:"):]), 0o644)
+				}
+			}
+		}
+	}
+	os.Exit(code)
 }
 
 func run() int {
@@ -53,12 +70,12 @@ func run() int {
 
 // buildIdstack builds the idstack binary once into dir, with an optional
 // -overlay file (to measure a proposed change without editing the tree)
-// and, with profile, a main.go that writes CPU profiles.
-func buildIdstack(ctx context.Context, dir, overlay string, profile bool) (string, error) {
+// and benchMain for main.go.
+func buildIdstack(ctx context.Context, dir, overlay string) (string, error) {
 	bin := filepath.Join(dir, "idstack")
 	root := moduleRoot()
 	args := []string{"build", "-o", bin}
-	if profile {
+	{
 		replace := map[string]string{}
 		if overlay != "" {
 			var o struct{ Replace map[string]string }
@@ -71,8 +88,8 @@ func buildIdstack(ctx context.Context, dir, overlay string, profile bool) (strin
 			}
 			replace = o.Replace
 		}
-		mainFile := filepath.Join(dir, "profiled_main.go")
-		if err := os.WriteFile(mainFile, []byte(profiledMain), 0o644); err != nil {
+		mainFile := filepath.Join(dir, "bench_main.go")
+		if err := os.WriteFile(mainFile, []byte(benchMain), 0o644); err != nil {
 			return "", err
 		}
 		replace[filepath.Join(root, "main.go")] = mainFile
@@ -115,10 +132,13 @@ func moduleRoot() string {
 type childRun struct {
 	Start, End time.Time
 	Wall       time.Duration
-	MaxRSS     int64 // bytes, from getrusage(RUSAGE_CHILDREN) of this child
-	Stdout     []byte
-	Stderr     []byte
-	ExitCode   int
+	// MaxRSS is the child's peak RSS in bytes: its VmHWM when it is a
+	// binary the harness built, else its getrusage (which counts the
+	// harness's own peak RSS too, see benchMain).
+	MaxRSS   int64
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
 }
 
 // runIdstack runs the binary in dir against the simulator at endpoint and
@@ -133,6 +153,9 @@ func runIdstack(ctx context.Context, bin, dir, endpoint, profile string, args ..
 	if profile != "" {
 		cmd.Env = append(cmd.Env, "IDSTACK_BENCH_CPUPROFILE="+profile)
 	}
+	rssFile := filepath.Join(dir, ".bench-rss")
+	os.Remove(rssFile)
+	cmd.Env = append(cmd.Env, "IDSTACK_BENCH_RSS="+rssFile)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	r := &childRun{Start: time.Now()}
@@ -144,6 +167,12 @@ func runIdstack(ctx context.Context, bin, dir, endpoint, profile string, args ..
 		r.ExitCode = cmd.ProcessState.ExitCode()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			r.MaxRSS = ru.Maxrss * 1024 // Linux reports KiB
+		}
+		var kib int64
+		if b, err := os.ReadFile(rssFile); err == nil {
+			if _, err := fmt.Sscanf(string(b), "%d kB", &kib); err == nil {
+				r.MaxRSS = kib * 1024
+			}
 		}
 	}
 	if err != nil {

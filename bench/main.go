@@ -74,7 +74,7 @@ func main() {
 	flag.IntVar(&cfg.applyMax, "apply-max", 10000, "apply only VM-heavy stacks of at most this many resources")
 	flag.IntVar(&cfg.baselineP, "baseline-parallelism", 10, "parallelism of the per-resource GET baseline")
 	flag.StringVar(&cfg.overlay, "overlay", "", "go build -overlay file for the idstack binary (measure a proposed change without editing the tree)")
-	flag.StringVar(&cfg.bin, "bin", "", "use this idstack binary instead of building one")
+	flag.StringVar(&cfg.bin, "bin", "", "use this idstack binary instead of building one (its peak RSS is then its getrusage, which counts the harness's own)")
 	flag.StringVar(&cfg.out, "o", "", "also write the tables to this file")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (stacks, plans, states, logs)")
 	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "stop everything after this long")
@@ -154,7 +154,7 @@ func run(cfg config) error {
 	bin := cfg.bin
 	if bin == "" {
 		fmt.Fprintln(os.Stderr, "building idstack…")
-		if bin, err = buildIdstack(ctx, tmp, cfg.overlay, cfg.profile != ""); err != nil {
+		if bin, err = buildIdstack(ctx, tmp, cfg.overlay); err != nil {
 			return err
 		}
 	}
