@@ -45,17 +45,55 @@ func (c *Client) Locations(ctx context.Context) ([]provider.Location, error) {
 	return out, nil
 }
 
-// Catalog returns the host pools of a location and the published OS images.
+// Catalog returns the host pools of a location and the published OS
+// images. The two are read at once, and the image list, which is global,
+// once per client (a plan reads the catalogue of each location with VMs
+// concurrently): one round of latency, not two, and one image list, not
+// one per location.
 func (c *Client) Catalog(ctx context.Context, location string) (any, error) {
+	images := make(chan error, 1)
+	var list []api.VMImage
+	go func() {
+		var err error
+		list, err = c.imageList(ctx)
+		images <- err
+	}()
 	pools, err := c.ListHostPools(ctx, location)
+	if ierr := <-images; err == nil {
+		err = ierr
+	}
 	if err != nil {
 		return nil, err
 	}
-	images, err := c.ListVMImages(ctx)
+	return catalogOf(location, pools, list), nil
+}
+
+// imageList is ListVMImages read once per client: concurrent callers share
+// the one read, and a failed read is not kept (the next caller reads).
+func (c *Client) imageList(ctx context.Context) ([]api.VMImage, error) {
+	v, err, _ := c.images.Do("", func() (any, error) {
+		c.imagesMu.Lock()
+		list := c.imagesRead
+		c.imagesMu.Unlock()
+		if list != nil {
+			return list, nil
+		}
+		list, err := c.ListVMImages(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if list == nil {
+			list = []api.VMImage{}
+		}
+		c.imagesMu.Lock()
+		c.imagesRead = list
+		c.imagesMu.Unlock()
+		return list, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return catalogOf(location, pools, images), nil
+	return v.([]api.VMImage), nil
 }
 
 func catalogOf(location string, pools []api.HostPool, images []api.VMImage) *Catalog {

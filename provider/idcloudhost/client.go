@@ -9,9 +9,13 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/api"
 )
 
 // Client talks to one idcloudhost endpoint with one API key. It is safe for
@@ -36,6 +40,11 @@ type Client struct {
 	pollMin     time.Duration
 	pollMax     time.Duration
 	waitTimeout time.Duration
+
+	// The global image list, read once (Catalog).
+	images     singleflight.Group
+	imagesMu   sync.Mutex
+	imagesRead []api.VMImage
 }
 
 var _ provider.Provider = (*Client)(nil)
