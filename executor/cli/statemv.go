@@ -44,21 +44,21 @@ func runStateMv(c *cli.Context, stdio *IO, so stackOptions, from, to string) err
 	if err != nil {
 		return err
 	}
-	// The addresses' syntax and kinds, before the state is touched.
+	// The addresses' syntax, and NEW's kind, before the state is
+	// touched; OLD is looked up in the state (which knows only good
+	// addresses), so a misspelt kind there gets a "did you mean".
 	var bad []string
-	for _, a := range []string{from, to} {
-		if _, err := spec.ParseAddress(a, stack.Provider); err != nil {
-			bad = append(bad, err.Error())
-		}
+	if _, err := spec.ParseAddress(from, nil); err != nil {
+		bad = append(bad, err.Error())
+	}
+	if _, err := spec.ParseAddress(to, stack.Provider); err != nil {
+		bad = append(bad, err.Error())
 	}
 	if len(bad) > 0 {
 		return exit(ExitError, fmt.Errorf("state mv %s %s: %s", from, to, strings.Join(bad, "; ")))
 	}
 	if from == to {
 		return exit(ExitError, fmt.Errorf("state mv %s %s: the old and the new address are the same", from, to))
-	}
-	if fk, tk := addrKind(from), addrKind(to); fk != tk {
-		return exit(ExitError, fmt.Errorf("state mv %s %s: a resource keeps its kind: %s is one of %s, %s would be one of %s (to change the kind, declare the new resource and let the plan create it)", from, to, from, fk, to, tk))
 	}
 	b, err := backendFor(c.Context, connOf(c), so, stack)
 	if err != nil {
@@ -84,10 +84,13 @@ func runStateMv(c *cli.Context, stdio *IO, so stackOptions, from, to string) err
 		}
 		return exit(ExitError, fmt.Errorf("state mv %s %s: %s is not in the state of stack %q: %s", from, to, from, st.Stack, detail))
 	}
+	if fk, tk := addrKind(from), addrKind(to); fk != tk {
+		return exit(ExitError, fmt.Errorf("state mv %s %s: a resource keeps its kind: %s is one of %s, %s would be one of %s (to change the kind, declare the new resource and let the plan create it)", from, to, from, fk, to, tk))
+	}
 	if r := st.Get(to); r != nil {
 		return exit(ExitError, fmt.Errorf("state mv %s %s: %s is in the state of stack %q already (id %s): forget it first with idstack state rm %s, or pick another address", from, to, to, st.Stack, r.ID, to))
 	}
-	// An interrupted apply's intents name addresses: the next run
+	// An interrupted apply's creates name addresses: the next apply
 	// recovers what they made under those. Moved now, the recovered
 	// object would land at the old address.
 	entries, err := b.ReadJournal()
@@ -95,8 +98,8 @@ func runStateMv(c *cli.Context, stdio *IO, so stackOptions, from, to string) err
 		return exit(ExitError, err)
 	}
 	for _, in := range state.Open(entries) {
-		if in.Address == from || in.Address == to {
-			return exit(ExitError, fmt.Errorf("state mv %s %s: an interrupted apply left a %s of %s whose outcome is unknown (%s): run `idstack plan -f %s` first, which recovers it, then move", from, to, in.Op, in.Address, b, so.File))
+		if (in.Op == "create" || in.Op == "replace") && (in.Address == from || in.Address == to) {
+			return exit(ExitError, fmt.Errorf("state mv %s %s: an interrupted apply was making %s (a %s whose outcome is unknown, in the journal of %s): finish it first with `idstack apply -f %s` and the stack file as it was, which recovers what it made, then move", from, to, in.Address, in.Op, b, so.File))
 		}
 	}
 	id := st.Get(from).ID
