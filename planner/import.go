@@ -62,6 +62,16 @@ func ImportAddress(stack *spec.Stack, addr string) (*spec.Resource, error) {
 	return nil, &ImportError{Address: addr, Summary: fmt.Sprintf("%s is not declared in %s", addr, stack.Filename), Detail: detail}
 }
 
+// ImportUnrecorded checks that the state does not record the address of
+// an import.
+func ImportUnrecorded(st *state.State, addr string) error {
+	if sr := st.Get(addr); sr != nil {
+		return &ImportError{Address: addr, Summary: fmt.Sprintf("%s is in the state of stack %q already (id %s)", addr, st.Stack, sr.ID),
+			Detail: fmt.Sprintf("import takes an address the state does not record; to put another object under it, forget this one first (idstack state rm %s)", addr)}
+	}
+	return nil
+}
+
 // SuggestAddress is the address of addrs a few typing mistakes from t (or
 // the one whose name matches when only the kind is misspelt), "" when
 // none is close: the "did you mean" of every command that takes one.
@@ -89,9 +99,8 @@ func Import(stack *spec.Stack, st *state.State, live *Live, addr, id string, els
 	fail := func(summary, detail string, args ...any) error {
 		return &ImportError{Address: addr, Summary: summary, Detail: fmt.Sprintf(detail, args...)}
 	}
-	if sr := st.Get(addr); sr != nil {
-		return nil, fail(fmt.Sprintf("%s is in the state of stack %q already (id %s)", addr, st.Stack, sr.ID),
-			"import takes an address the state does not record; to put another object under it, forget this one first (idstack state rm %s)", addr)
+	if err := ImportUnrecorded(st, addr); err != nil {
+		return nil, err
 	}
 	kind := r.Addr.Kind
 	ks := live.Kind(kind)

@@ -59,9 +59,15 @@ func runImport(parent context.Context, stdio *IO, o importOptions) error {
 	if err != nil {
 		return err
 	}
-	// The address is checked before any call to the cloud.
+	// The address is checked before any call to the cloud (and again
+	// under the lock).
 	if _, err := planner.ImportAddress(cfg.Stack, o.Address); err != nil {
 		return exit(ExitError, fmt.Errorf("import %s: %w", o.Address, err))
+	}
+	if st, err := cfg.Backend.Load(); err == nil {
+		if err := planner.ImportUnrecorded(st, o.Address); err != nil {
+			return exit(ExitError, fmt.Errorf("import %s %s: %w", o.Address, o.ID, err))
+		}
 	}
 	// Locked like an apply: the state is read, an interrupted apply's
 	// creates are recovered, and the refresh lists the kind where the
