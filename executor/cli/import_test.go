@@ -129,7 +129,10 @@ func TestImportByID(t *testing.T) {
 		}
 	}
 	e.mustRun(0, "import", "disks.data", ids["disks.data"], "-f", f)
-	e.mustRun(0, "import", "networks.other", ids["networks.other"], "-f", f)
+	// Every flag after the positionals, --endpoint included.
+	if code, out, errs := e.runRaw("import", "networks.other", ids["networks.other"], "-f", f, "--endpoint", e.url, "--api-key", "test-key"); code != 0 || !strings.Contains(out, "Imported networks.other") {
+		t.Fatalf("import with --endpoint after the id: exit %d\n%s%s", code, out, errs)
+	}
 	code, _, errs := e.run("import", "vms.web", ids["vms.web"], "-f", f)
 	if code != cli.ExitError || !strings.Contains(errs, "vms.web is in the state of stack \"imp\" already") {
 		t.Fatalf("importing vms.web twice: exit %d\n%s", code, errs)
