@@ -154,6 +154,7 @@ func newApp(stdio *IO) *cli.App {
 			showCommand(stdio),
 			graphCommand(stdio),
 			stateCommand(stdio),
+			importCommand(stdio),
 			unlockCommand(stdio),
 			schemaCommand(stdio),
 			simCommand(stdio),

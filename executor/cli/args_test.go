@@ -77,7 +77,7 @@ func TestNormalizeArgs(t *testing.T) {
 		{"did you mean a short", "plan -F x.yaml", "", "Did you mean -f?"},
 		{"no wild guess", "plan --zzzzzz", "", "for `idstack plan` (see idstack plan --help)"},
 		{"another command's flag", "plan --parallelism 2", "", "unknown flag --parallelism for `idstack plan`"},
-		{"subcommand flag before subcommand", "state -f o.yaml rm vms.db", "", "it is a flag of `idstack state list|show|rm`; put it after that name"},
+		{"subcommand flag before subcommand", "state -f o.yaml rm vms.db", "", "it is a flag of `idstack state list|show|rm|…`; put it after that name"},
 		{"value missing after positional", "state rm vms.db -f", "", "flag -f of `idstack state rm` needs a value"},
 		{"global value missing", "plan --endpoint", "", "flag --endpoint of `idstack` needs a value"},
 		{"bad syntax", "plan ---f x", "", "bad flag syntax: ---f"},

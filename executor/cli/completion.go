@@ -270,6 +270,9 @@ func positionalValues(stdio *IO, l *argLevel, n int, sa stackArgs, cur string) [
 	if n >= len(words) {
 		return nil
 	}
+	if out, ok := addressCandidates(stdio, l, strings.Trim(words[n], "[]"), sa); ok {
+		return withPrefix(out, cur)
+	}
 	switch strings.Trim(words[n], "[]") {
 	case "ADDR", "OLD", "NEW":
 		return withPrefix(stackAddresses(stdio, sa), cur)

@@ -155,6 +155,7 @@ func stateCommand(stdio *IO) *cli.Command {
 					return nil
 				},
 			},
+			stateMvCommand(stdio),
 		},
 	}
 }
