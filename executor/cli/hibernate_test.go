@@ -455,7 +455,9 @@ func TestTargetedStopAndStart(t *testing.T) {
 	f = e.write("hib.yaml", declared)
 	b = powerJSON(t, e, 0, "start", "-f", f, "--auto-approve", "--format", "json")
 	checkJobs(t, e, b, map[string]run.JobStatus{"vms.api": run.JobSucceeded})
-	if !slices.ContainsFunc(b.Skipped, func(s planner.PowerSkip) bool { return s.Address == "vms.db" && strings.Contains(s.Why, "power: stopped in the stack file") }) {
+	if !slices.ContainsFunc(b.Skipped, func(s planner.PowerSkip) bool {
+		return s.Address == "vms.db" && strings.Contains(s.Why, "power: stopped in the stack file")
+	}) {
 		t.Errorf("start does not leave the VM declared stopped alone: %+v", b.Skipped)
 	}
 	wantStatuses(t, e, map[string]string{"hib-web": "running", "hib-api": "running", "hib-db": "stopped"})
