@@ -100,9 +100,9 @@ func (b *builder) powerAction(pb *PowerBatch, r *spec.Resource, stop bool) {
 	ks := b.live.Kind(kind)
 	pw := ks.Power
 	skip := func(id, why string) { pb.Skipped = append(pb.Skipped, PowerSkip{Address: addr, ID: id, Why: why}) }
-	want, act, verb := pw.Stopped, Stop, "stopped"
+	want, act := pw.Stopped, Stop
 	if !stop {
-		want, act, verb = pw.Running, Start, "running"
+		want, act = pw.Running, Start
 		if v, set := r.Fields[pw.Field]; set && v.V == pw.Stopped {
 			skip("", fmt.Sprintf("%s: %s in the stack file", pw.Field, pw.Stopped))
 			return
@@ -120,7 +120,7 @@ func (b *builder) powerAction(pb *PowerBatch, r *spec.Resource, stop bool) {
 	}
 	pb.Covered = append(pb.Covered, addr)
 	if obj.Status == want {
-		skip(obj.ID, "already "+verb)
+		skip(obj.ID, "already "+want)
 		return
 	}
 	field := ks.Field(pw.Field)

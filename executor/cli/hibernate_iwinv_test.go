@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/idstack/idstack/executor/run"
 	"github.com/idstack/idstack/provider/iwinv/api"
 	iwinvsim "github.com/idstack/idstack/provider/iwinv/sim"
 )
@@ -30,7 +29,7 @@ func TestIwinvStopStart(t *testing.T) {
 			}
 		}
 	}
-	jobs := func(b batchOut, want map[string]run.JobStatus) {
+	jobs := func(b batchOut, want map[string]string) {
 		t.Helper()
 		if len(b.Jobs) != len(want) {
 			t.Fatalf("%d jobs, want %d: %+v", len(b.Jobs), len(want), b.Jobs)
@@ -47,7 +46,7 @@ func TestIwinvStopStart(t *testing.T) {
 
 	e.iw.ResetCalls()
 	b := powerJSON(t, e, 0, "stop", "-f", f, "--auto-approve", "--format", "json")
-	jobs(b, map[string]run.JobStatus{"vms.web": run.JobSucceeded, "vms.db": run.JobSucceeded})
+	jobs(b, map[string]string{"vms.web": succeeded, "vms.db": succeeded})
 	statuses(api.StatusShutoff)
 	if b.Cost != nil {
 		t.Errorf("iwinv has no price list, yet the batch has a cost: %+v", b.Cost)
@@ -74,7 +73,7 @@ func TestIwinvStopStart(t *testing.T) {
 
 	e.iw.AddFault(iwinvsim.Fault{Method: "POST", Path: "/instances/" + db.ID + "/start", Status: 400, Message: "the instance is being backed up"})
 	b = powerJSON(t, e, 4, "start", "-f", f, "--auto-approve", "--format", "json")
-	jobs(b, map[string]run.JobStatus{"vms.web": run.JobSucceeded, "vms.db": run.JobFailed})
+	jobs(b, map[string]string{"vms.web": succeeded, "vms.db": failed})
 	for _, j := range b.Jobs {
 		if j.Address == "vms.db" && (j.ErrorCode != "400" || !strings.Contains(j.ErrorMsg, "the instance is being backed up")) {
 			t.Errorf("the failed job's error: %q %q", j.ErrorCode, j.ErrorMsg)

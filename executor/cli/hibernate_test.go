@@ -67,10 +67,32 @@ var hibVMs = map[string]string{"vms.web": "hib-web", "vms.api": "hib-api", "vms.
 
 // batchOut is the JSON of stop/start --format json.
 type batchOut struct {
-	run.Batch
-	Stack string        `json:"stack"`
-	Cost  *planner.Cost `json:"cost"`
+	RequestID   string              `json:"request_id"`
+	Action      string              `json:"action"`
+	Stack       string              `json:"stack"`
+	Jobs        []jobOut            `json:"jobs"`
+	Skipped     []planner.PowerSkip `json:"skipped"`
+	Hibernation *state.Hibernation  `json:"hibernation"`
+	Cost        *planner.Cost       `json:"cost"`
 }
+
+// jobOut is one job of batchOut.
+type jobOut struct {
+	Address   string     `json:"address"`
+	ID        string     `json:"id"`
+	JobID     string     `json:"job_id"`
+	Status    string     `json:"status"`
+	ErrorCode string     `json:"error_code"`
+	ErrorMsg  string     `json:"error_msg"`
+	Started   *time.Time `json:"started"`
+	Ended     *time.Time `json:"ended"`
+}
+
+// Job statuses as the JSON says them.
+const (
+	succeeded = "succeeded"
+	failed    = "failed"
+)
 
 var hexID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
@@ -170,7 +192,7 @@ func loadState(t *testing.T, e *env, stack string) *state.State {
 
 // checkJobs checks a batch's jobs: one per address, distinct job ids,
 // each with the status wanted, its VM's uuid and its timings.
-func checkJobs(t *testing.T, e *env, b batchOut, want map[string]run.JobStatus) {
+func checkJobs(t *testing.T, e *env, b batchOut, want map[string]string) {
 	t.Helper()
 	if len(b.Jobs) != len(want) {
 		t.Fatalf("%d jobs, want %d: %+v", len(b.Jobs), len(want), b.Jobs)
@@ -195,14 +217,14 @@ func checkJobs(t *testing.T, e *env, b batchOut, want map[string]run.JobStatus) 
 		if j.Started == nil || j.Ended == nil || j.Ended.Before(*j.Started) {
 			t.Errorf("%s: started %v, ended %v", j.Address, j.Started, j.Ended)
 		}
-		if st == run.JobSucceeded && (j.ErrorCode != "" || j.ErrorMsg != "") {
+		if st == succeeded && (j.ErrorCode != "" || j.ErrorMsg != "") {
 			t.Errorf("%s: succeeded with error %q %q", j.Address, j.ErrorCode, j.ErrorMsg)
 		}
 	}
 }
 
-func jobsAll(status run.JobStatus) map[string]run.JobStatus {
-	out := map[string]run.JobStatus{}
+func jobsAll(status string) map[string]string {
+	out := map[string]string{}
 	for addr := range hibVMs {
 		out[addr] = status
 	}
@@ -224,7 +246,7 @@ func TestStopStartHibernatesTheStack(t *testing.T) {
 		wantStatuses(t, e, allVMs("running"))
 
 		b := powerJSON(t, e, 0, "stop", "-f", f, "--auto-approve", "--format", "json")
-		checkJobs(t, e, b, jobsAll(run.JobSucceeded))
+		checkJobs(t, e, b, jobsAll(succeeded))
 		wantStatuses(t, e, allVMs("stopped"))
 		if b.Action != "stop" || b.Stack != "hib" || len(b.Skipped) != 0 {
 			t.Errorf("action %q, stack %q, skipped %v", b.Action, b.Stack, b.Skipped)
@@ -254,7 +276,7 @@ func TestStopStartHibernatesTheStack(t *testing.T) {
 		wantStatuses(t, e, allVMs("stopped"))
 
 		b = powerJSON(t, e, 0, "start", "-f", f, "--auto-approve", "--format", "json")
-		checkJobs(t, e, b, jobsAll(run.JobSucceeded))
+		checkJobs(t, e, b, jobsAll(succeeded))
 		wantStatuses(t, e, allVMs("running"))
 		if b.Hibernation != nil || loadState(t, e, "hib").Hibernation != nil {
 			t.Fatalf("start left the hibernation: %+v", loadState(t, e, "hib").Hibernation)
@@ -345,7 +367,7 @@ func TestStopWithOneFailingVM(t *testing.T) {
 		// One job at a time: the failed job (the second) does not stop
 		// the third from starting.
 		b := powerJSON(t, e, 4, "stop", "-f", f, "--auto-approve", "--format", "json", "--parallelism", "1")
-		checkJobs(t, e, b, map[string]run.JobStatus{"vms.web": run.JobSucceeded, "vms.api": run.JobFailed, "vms.db": run.JobSucceeded})
+		checkJobs(t, e, b, map[string]string{"vms.web": succeeded, "vms.api": failed, "vms.db": succeeded})
 		for _, j := range b.Jobs {
 			if j.Address == "vms.api" && (j.ErrorCode != "400" || j.ErrorMsg != message) {
 				t.Errorf("the failed job: error %q %q, want 400 and the API's message", j.ErrorCode, j.ErrorMsg)
@@ -363,7 +385,7 @@ func TestStopWithOneFailingVM(t *testing.T) {
 		e.sim.ClearFaults()
 		e.sim.ResetCalls()
 		b = powerJSON(t, e, 0, "stop", "-f", f, "--auto-approve", "--format", "json")
-		checkJobs(t, e, b, map[string]run.JobStatus{"vms.api": run.JobSucceeded})
+		checkJobs(t, e, b, map[string]string{"vms.api": succeeded})
 		if n := len(callsTo(e, "POST", "/user-resource/vm/stop")); n != 1 {
 			t.Errorf("%d stop calls, want the failed VM's alone", n)
 		}
@@ -436,7 +458,7 @@ func TestTargetedStopAndStart(t *testing.T) {
 	f := e.write("hib.yaml", hibStack)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
 	b := powerJSON(t, e, 0, "stop", "-f", f, "--auto-approve", "--format", "json", "--target", "vms.db")
-	checkJobs(t, e, b, map[string]run.JobStatus{"vms.db": run.JobSucceeded})
+	checkJobs(t, e, b, map[string]string{"vms.db": succeeded})
 	wantStatuses(t, e, map[string]string{"hib-web": "running", "hib-api": "running", "hib-db": "stopped"})
 	if h := loadState(t, e, "hib").Hibernation; h == nil || h.All || !slices.Equal(h.VMs, []string{"vms.db"}) {
 		t.Fatalf("hibernation %+v, want vms.db alone", h)
@@ -445,7 +467,7 @@ func TestTargetedStopAndStart(t *testing.T) {
 
 	e.mustRun(0, "stop", "-f", f, "--auto-approve")
 	b = powerJSON(t, e, 0, "start", "-f", f, "--auto-approve", "--format", "json", "--target", "vms.web")
-	checkJobs(t, e, b, map[string]run.JobStatus{"vms.web": run.JobSucceeded})
+	checkJobs(t, e, b, map[string]string{"vms.web": succeeded})
 	if h := loadState(t, e, "hib").Hibernation; h == nil || h.All || !slices.Equal(h.VMs, []string{"vms.api", "vms.db"}) {
 		t.Fatalf("hibernation %+v, want vms.api and vms.db", h)
 	}
@@ -454,7 +476,7 @@ func TestTargetedStopAndStart(t *testing.T) {
 	declared := strings.Replace(hibStack, "    name: hib-db\n", "    name: hib-db\n    power: stopped\n", 1)
 	f = e.write("hib.yaml", declared)
 	b = powerJSON(t, e, 0, "start", "-f", f, "--auto-approve", "--format", "json")
-	checkJobs(t, e, b, map[string]run.JobStatus{"vms.api": run.JobSucceeded})
+	checkJobs(t, e, b, map[string]string{"vms.api": succeeded})
 	if !slices.ContainsFunc(b.Skipped, func(s planner.PowerSkip) bool {
 		return s.Address == "vms.db" && strings.Contains(s.Why, "power: stopped in the stack file")
 	}) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/idstack/idstack/executor/run"
 	"github.com/idstack/idstack/planner"
+	"github.com/idstack/idstack/planner/state"
 )
 
 // How `idstack stop` and `idstack start` show their batch, and how plans
@@ -148,7 +149,7 @@ func batchTable(w io.Writer, b *run.Batch) error {
 		if j.ErrorCode != "" {
 			errText = j.ErrorCode + " " + j.ErrorMsg
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", j.Address, j.ID, j.JobID, j.Status, took, errText)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", j.Address, j.ID, j.JobID, jobStatuses[j.Status], took, errText)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -163,18 +164,46 @@ func batchTable(w io.Writer, b *run.Batch) error {
 	return writeAll(w, trimmed.String())
 }
 
+// jobStatuses name the job statuses in views and JSON.
+var jobStatuses = map[run.JobStatus]string{
+	run.JobPending: "pending", run.JobRunning: "running", run.JobSucceeded: "succeeded", run.JobFailed: "failed",
+}
+
 // batchJSON is the batch as `--format json` prints it: the API's batch
 // shape (request_id, jobs with address, id, job_id, status, error_code,
 // error_msg, started, ended), with what was left alone, the hibernation
 // after it and the cost (executor/run/batch.schema.json).
 type batchJSON struct {
-	*run.Batch
-	Stack string        `json:"stack"`
-	Cost  *planner.Cost `json:"cost,omitempty"`
+	RequestID   string              `json:"request_id"`
+	Action      string              `json:"action"`
+	Stack       string              `json:"stack"`
+	Jobs        []jobJSON           `json:"jobs"`
+	Skipped     []planner.PowerSkip `json:"skipped"`
+	Hibernation *state.Hibernation  `json:"hibernation"`
+	Cost        *planner.Cost       `json:"cost,omitempty"`
+}
+
+type jobJSON struct {
+	Address   string     `json:"address"`
+	ID        string     `json:"id"`
+	JobID     string     `json:"job_id"`
+	Status    string     `json:"status"`
+	ErrorCode string     `json:"error_code"`
+	ErrorMsg  string     `json:"error_msg"`
+	Started   *time.Time `json:"started"`
+	Ended     *time.Time `json:"ended"`
 }
 
 func writeBatchJSON(w io.Writer, b *run.Batch, stack string, c *planner.Cost) error {
+	out := batchJSON{RequestID: b.RequestID, Action: b.Action, Stack: stack, Jobs: []jobJSON{}, Skipped: b.Skipped, Hibernation: b.Hibernation, Cost: c}
+	if out.Skipped == nil {
+		out.Skipped = []planner.PowerSkip{}
+	}
+	for _, j := range b.Jobs {
+		out.Jobs = append(out.Jobs, jobJSON{Address: j.Address, ID: j.ID, JobID: j.JobID, Status: jobStatuses[j.Status],
+			ErrorCode: j.ErrorCode, ErrorMsg: j.ErrorMsg, Started: j.Started, Ended: j.Ended})
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(batchJSON{Batch: b, Stack: stack, Cost: c})
+	return enc.Encode(out)
 }

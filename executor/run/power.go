@@ -36,42 +36,44 @@ const (
 	JobChanged
 )
 
-// JobStatus is where a job is.
-type JobStatus string
+// JobStatus is where a job is: pending (not started), running,
+// succeeded or failed (the views name them).
+type JobStatus int
 
 // Job statuses.
 const (
-	JobPending   JobStatus = "pending"
-	JobRunning   JobStatus = "running"
-	JobSucceeded JobStatus = "succeeded"
-	JobFailed    JobStatus = "failed"
+	JobPending JobStatus = iota
+	JobRunning
+	JobSucceeded
+	JobFailed
 )
 
 // Job is one VM's stop (start) in a batch.
 type Job struct {
-	Address string    `json:"address"`
-	ID      string    `json:"id"`
-	JobID   string    `json:"job_id"`
-	Status  JobStatus `json:"status"`
+	Address string
+	ID      string // the live VM's
+	JobID   string
+	Status  JobStatus
 	// ErrorCode and ErrorMsg say why a failed job failed: the API's
 	// status code and message when the API refused, else a word
 	// ("interrupted", "timeout", "error") and the error.
-	ErrorCode string     `json:"error_code"`
-	ErrorMsg  string     `json:"error_msg"`
-	Started   *time.Time `json:"started"`
-	Ended     *time.Time `json:"ended"`
+	ErrorCode string
+	ErrorMsg  string
+	// Started and Ended are nil until the job started (ended).
+	Started *time.Time
+	Ended   *time.Time
 }
 
 // Batch is a power batch: a request id and one job per VM acted on; the
 // VMs left alone, and the hibernation the state records afterwards.
 type Batch struct {
-	RequestID string `json:"request_id"`
+	RequestID string
 	// Action is "stop" or "start".
-	Action  string              `json:"action"`
-	Jobs    []*Job              `json:"jobs"`
-	Skipped []planner.PowerSkip `json:"skipped"`
+	Action  string
+	Jobs    []*Job
+	Skipped []planner.PowerSkip
 	// Hibernation is the state's after the batch (nil: awake).
-	Hibernation *state.Hibernation `json:"hibernation"`
+	Hibernation *state.Hibernation
 }
 
 // PowerRequest is what `idstack stop` or `idstack start` asks.
@@ -119,7 +121,7 @@ func Power(ctx context.Context, cfg Config, req PowerRequest) PowerOutcome {
 	if len(plan.Errors) > 0 {
 		diags := (&Planned{Plan: plan}).Problems()
 		cfg.emit(Event{Type: Diagnostics, Diags: diags})
-		return PowerOutcome{Status: NotRun, Plan: plan, Err: fmt.Errorf("nothing was %s: %s", pastVerb(verb), diags.Errors())}
+		return PowerOutcome{Status: NotRun, Plan: plan, Err: fmt.Errorf("no VM was touched: %s", diags.Errors())}
 	}
 	batch := &Batch{RequestID: newID(), Action: verb, Skipped: pb.Skipped, Jobs: []*Job{}}
 	if batch.Skipped == nil {
@@ -320,13 +322,6 @@ func (p *Planned) hibernate(pb *planner.PowerBatch, req PowerRequest, jobs []*Jo
 		return old, fmt.Errorf("recording the hibernation in the state %s: %w; run the same command again to record it", p.cfg.Backend, err)
 	}
 	return next, nil
-}
-
-func pastVerb(verb string) string {
-	if verb == "stop" {
-		return "stopped"
-	}
-	return "started"
 }
 
 // newID is a request or job id: 32 hex digits, as the API's own.
