@@ -57,6 +57,10 @@ type Options struct {
 	// CreateDeadline is how long after a create whose outcome is unknown
 	// its object may still appear (default: the kind's description).
 	CreateDeadline func(provider.Kind) time.Duration
+	// KeepGoing: a failed step stops only the steps that depend on it;
+	// the others still start (a batch of independent power changes). By
+	// default the first failure stops scheduling, for a rollback.
+	KeepGoing bool
 }
 
 // Result says what an apply did.
@@ -170,13 +174,13 @@ func Apply(ctx context.Context, p *planner.Plan, opts Options) *Result {
 			}
 		}
 	}
-	failed, skipped := walk(ctx, opts.Stop, first, opts.Parallelism)
+	failed, skipped := walkAll(ctx, opts.Stop, first, opts.Parallelism, opts.KeepGoing)
 	collect(first, failed, skipped)
 	// An interrupt while the first phase ran stops the apply even if every
 	// step had already started and then finished: it is rolled back.
 	res.Interrupted = Closed(opts.Stop) || ctx.Err() != nil
 	if len(failed) == 0 && len(skipped) == 0 && !res.Interrupted {
-		failed, skipped = walk(ctx, opts.Stop, second, opts.Parallelism)
+		failed, skipped = walkAll(ctx, opts.Stop, second, opts.Parallelism, opts.KeepGoing)
 		collect(second, failed, skipped)
 		if len(failed) > 0 || len(skipped) > 0 {
 			res.FailedPhase = 2

@@ -33,6 +33,13 @@ type node struct {
 // walk, where scanning every node at each step's end would be quadratic
 // (10,000 nodes: 10⁸ checks).
 func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism int) (failed map[string]error, skipped []string) {
+	return walkAll(ctx, stop, nodes, parallelism, false)
+}
+
+// walkAll is walk; with keepGoing, a node's failure skips only the nodes
+// that wait for it, and the others still start (a batch of independent
+// jobs: one VM's failed stop does not stop the rest).
+func walkAll(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism int, keepGoing bool) (failed map[string]error, skipped []string) {
 	if parallelism < 1 {
 		parallelism = 1
 	}
@@ -96,7 +103,7 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 			err := nd.run(ctx)
 			mu.Lock()
 			running--
-			if err != nil {
+			if err != nil && !keepGoing {
 				stopped = true // nothing new starts while it finishes
 			}
 			if nd.finish != nil {
@@ -112,7 +119,7 @@ func walk(ctx context.Context, stop <-chan struct{}, nodes []*node, parallelism 
 			if err != nil {
 				state[i] = 3
 				failed[nd.key] = err
-				stopped = true
+				stopped = stopped || !keepGoing
 				for _, j := range dependents[i] {
 					skip(j)
 				}

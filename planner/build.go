@@ -35,6 +35,7 @@ type builder struct {
 	actions map[string]*Action
 	refs    map[string][]string // address → addresses it references
 	owned   map[string]bool     // ids the state owns (built on first use)
+	asleep  map[string]bool     // VMs a hibernation keeps stopped (hibernate.go)
 }
 
 // Build makes the plan. It never calls the API: live is the refresh.
@@ -58,6 +59,7 @@ func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
 	b.elsewhereWarnings()
 	b.planDeletions()
 	b.target()
+	b.hibernated()
 	b.wire()
 	b.names()
 	b.plan.summarize()
@@ -146,6 +148,9 @@ func (b *builder) planResource(r *spec.Resource) {
 		return
 	}
 	want, ok := b.desired(r)
+	if ok {
+		b.keepAsleep(r, ks, want)
+	}
 	if !ok {
 		// Its values are wrong (reported), not its identity: what refers
 		// to it still sees the live object the state owns, so a mistake

@@ -263,9 +263,16 @@ func (b *builder) afterValues(ks *provider.KindSpec, a *Action, r *spec.Resource
 			ignored[f] = true
 		}
 	}
+	changed := map[string]bool{}
+	for _, c := range a.Changes {
+		changed[c.Path] = true
+	}
 	for f, in := range a.Desired {
 		if ignored[f] || len(in.Refs) > 0 || in.Template {
 			continue
+		}
+		if kept != nil && (a.Action == Start || a.Action == Stop) && !changed[f] {
+			continue // a power switch changes nothing else of the object
 		}
 		values[f] = in.Value
 	}

@@ -57,6 +57,9 @@ type Plan struct {
 	// Cost is the monthly estimate before and after, from the cloud's
 	// price list (cost.go); nil when the provider has none.
 	Cost *Cost `json:"cost,omitempty"`
+	// Hibernation is set while the stack is hibernated (idstack stop):
+	// the plan keeps its VMs stopped (hibernate.go).
+	Hibernation *Hibernated `json:"hibernation,omitempty"`
 }
 
 // Show formats a value for a plan line, naming the stack's own VMs and

@@ -102,6 +102,11 @@ type KindSpec struct {
 	// are ready as soon as the call returns.
 	ReadyField   string
 	ReadyDefault string
+	// Power says that objects of the kind can be stopped and started as
+	// they are (a VM's power switch): `idstack stop` and `idstack start`
+	// act on them, and a hibernated stack keeps them stopped. nil: the
+	// kind has no power switch.
+	Power *Power
 	// RestartNote is the plan's note on a change that restarts a running
 	// object; ReplaceNote the note on a replacement (what is lost).
 	RestartNote string
@@ -162,6 +167,29 @@ type KindSpec struct {
 	// also starts the environment variable of a secret when the logical
 	// name cannot ("VM_1WEB_PASSWORD").
 	ExportName string
+}
+
+// Power is a kind's power switch: the field that says whether an object
+// runs (its ReadyField, whose desired value the object's Status reaches)
+// and the field's two values.
+type Power struct {
+	Field   string
+	Running string
+	Stopped string
+}
+
+// PowerKinds are the kinds with a power switch, in stack-file order.
+func (d *Description) PowerKinds() []*KindSpec {
+	if d == nil {
+		return nil
+	}
+	var out []*KindSpec
+	for _, ks := range d.Kinds {
+		if ks.Power != nil {
+			out = append(out, ks)
+		}
+	}
+	return out
 }
 
 // Anchor is how export names the objects of a nameless kind: after the

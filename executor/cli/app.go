@@ -161,6 +161,8 @@ func newApp(stdio *IO) *cli.App {
 			versionCommand(stdio),
 			exportCommand(stdio),
 			costCommand(stdio),
+			stopCommand(stdio),
+			startCommand(stdio),
 			completionCommand(stdio),
 			completeCommand(stdio),
 		},

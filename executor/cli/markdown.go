@@ -59,6 +59,7 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 	if !plan.HasChanges() && len(plan.Errors) == 0 {
 		fmt.Fprintf(&head, "### idstack %s for `%s`: no changes%s\n\nThe live objects match the stack file.\n", what, mdCode(plan.Stack), mdCostSummary(plan.Cost))
 		head.WriteString(mdCostNote(plan.Cost))
+		head.WriteString(mdHibernation(plan.Hibernation))
 		return writeAll(w, head.String())
 	}
 	line := strings.TrimSuffix(strings.TrimPrefix(summaryLine(plan.Summary), "Plan: "), ".")
@@ -70,6 +71,7 @@ func renderMarkdown(w io.Writer, plan *planner.Plan, opts markdownOptions) error
 	if note := mdCostNote(plan.Cost); note != "" {
 		head.WriteString(note + "\n")
 	}
+	head.WriteString(mdHibernation(plan.Hibernation))
 
 	if len(plan.Errors) > 0 {
 		fmt.Fprintf(&head, "> [!WARNING]\n> **The plan cannot be applied: %d %s.**\n", len(plan.Errors), plural(len(plan.Errors), "error", "errors"))

@@ -82,6 +82,9 @@ func renderText(w io.Writer, plan *planner.Plan, colorOn bool, mood string) {
 			}
 		}
 	}()
+	if line := hibernationLine(plan.Hibernation); line != "" {
+		fmt.Fprintf(w, "%s %s\n", p.note.Sprint("Hibernated"), line)
+	}
 	// A plan with errors claims nothing: its errors follow on stderr.
 	errs := len(plan.Errors)
 	switch {

@@ -90,6 +90,9 @@ type Event struct {
 	Step    executor.Event
 	Result  *executor.Result
 	Elapsed time.Duration
+	// Batch and Job, for the events of a power batch (power.go).
+	Batch *Batch
+	Job   *Job
 }
 
 // Status is how a run ended.
@@ -339,6 +342,9 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 	if res.Err() == nil {
 		out.Status, out.InterruptedAfter = Applied, executor.Closed(cfg.Stop)
 		if out.Err = checkpointed(cfg.Backend, res); out.Err == nil {
+			out.Err = p.wakeDestroyed(plan)
+		}
+		if out.Err == nil {
 			out.Err = clearJournal(cfg.Backend)
 		}
 		return out
@@ -400,6 +406,17 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 	return out
 }
 
+// wakeDestroyed forgets the hibernation of a stack that a destroy left
+// with nothing: a later apply creates its VMs running, as declared.
+func (p *Planned) wakeDestroyed(plan *planner.Plan) error {
+	st := p.State
+	if !plan.Destroy || len(st.Resources) > 0 || len(st.Deposed) > 0 || st.Hibernation == nil {
+		return nil
+	}
+	st.Hibernation = nil
+	return p.cfg.Backend.Save(st)
+}
+
 // checkpointed says why the snapshot at the end of an apply was not
 // written: the journal still holds every change then, and is kept.
 func checkpointed(b state.Backend, res *executor.Result) error {
@@ -423,6 +440,12 @@ func (e *StaleError) Error() string { return strings.Join(e.Why, "; ") }
 
 // execute runs a plan with a fresh journal run.
 func (p *Planned) execute(ctx context.Context, plan *planner.Plan, stop <-chan struct{}) (*executor.Result, error) {
+	return p.executeWith(ctx, plan, stop, false)
+}
+
+// executeWith is execute; keepGoing lets the other steps go on after one
+// fails (executor.Options.KeepGoing).
+func (p *Planned) executeWith(ctx context.Context, plan *planner.Plan, stop <-chan struct{}, keepGoing bool) (*executor.Result, error) {
 	cfg := p.cfg
 	journal, err := cfg.Backend.OpenJournal()
 	if err != nil {
@@ -438,6 +461,7 @@ func (p *Planned) execute(ctx context.Context, plan *planner.Plan, stop <-chan s
 		Parallelism:    cfg.Parallelism,
 		OnEvent:        func(e executor.Event) { cfg.emit(Event{Type: Step, Step: e}) },
 		CreateDeadline: cfg.deadlines(),
+		KeepGoing:      keepGoing,
 	}), nil
 }
 

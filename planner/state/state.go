@@ -36,6 +36,10 @@ type State struct {
 	Resources map[string]*Resource `json:"resources"`
 	// Deposed are old halves of replacements still to be deleted.
 	Deposed []*Resource `json:"deposed,omitempty"`
+	// Hibernation is set while the stack is hibernated (idstack stop):
+	// its VMs are kept stopped. Absent in a state that is awake (and in
+	// every state of an earlier idstack, which reads as awake).
+	Hibernation *Hibernation `json:"hibernation,omitempty"`
 }
 
 // Resource is one owned live object.
@@ -120,6 +124,7 @@ func (s *State) Clone() *State {
 	for _, r := range s.Deposed {
 		c.Deposed = append(c.Deposed, r.clone())
 	}
+	c.Hibernation = s.Hibernation.Clone()
 	return &c
 }
 

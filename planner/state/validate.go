@@ -151,7 +151,7 @@ func Decode(where string, data []byte, want Expect) (*State, error) {
 	}
 	var s State
 	typeFaults := false
-	for _, key := range []string{"serial", "lineage", "stack", "resources", "deposed"} {
+	for _, key := range []string{"serial", "lineage", "stack", "resources", "deposed", "hibernation"} {
 		raw, ok := top[key]
 		if !ok {
 			continue
@@ -168,6 +168,8 @@ func Decode(where string, data []byte, want Expect) (*State, error) {
 			err = decodeResources(raw, &s, inv)
 		case "deposed":
 			err = decodeDeposed(raw, &s, inv)
+		case "hibernation":
+			err = json.Unmarshal(raw, &s.Hibernation)
 		}
 		if err != nil {
 			inv.Faults = append(inv.Faults, Fault{Entry: key, Problem: jsonProblem(raw, err, key)})
@@ -394,7 +396,7 @@ func Validate(s *State, want Expect) []Fault {
 		}
 		holders[k] = append(holders[k], holder{entry, r.Address})
 	}
-	return faults
+	return append(faults, validateHibernation(s.Hibernation, want.Provider)...)
 }
 
 func joinAnd(s []string) string {

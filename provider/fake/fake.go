@@ -92,6 +92,7 @@ func (f *Cloud) Describe() *provider.Description { return Description }
 var Description = &provider.Description{Name: "fake", Title: "a fake cloud for tests", Kinds: []*provider.KindSpec{
 	{
 		Kind: Servers, Singular: "server", SchemaName: "server", NameField: "name", ReadyField: "power", ReadyDefault: "running",
+		Power:          &provider.Power{Field: "power", Running: "running", Stopped: "stopped"},
 		CreateDeadline: time.Minute,
 		Fields: []*provider.Field{
 			{Name: "name", Type: provider.StringType, Live: "name", Default: provider.DefaultName},

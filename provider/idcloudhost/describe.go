@@ -158,6 +158,7 @@ var vmKind = &provider.KindSpec{
 	},
 	ReadyField:     "power",
 	ReadyDefault:   statusRunning,
+	Power:          &provider.Power{Field: "power", Running: statusRunning, Stopped: statusStopped},
 	RestartNote:    "restart: the VM is stopped, changed and started again",
 	ReplaceNote:    "data loss: the old VM's disks are deleted with it",
 	Check:          checkVM,

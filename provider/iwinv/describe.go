@@ -74,6 +74,7 @@ var vmKind = &provider.KindSpec{
 	},
 	ReadyField:     "power",
 	ReadyDefault:   powerRunning,
+	Power:          &provider.Power{Field: "power", Running: powerRunning, Stopped: powerStopped},
 	RestartNote:    "restart: iwinv restarts the running instance to resize it; it is unavailable meanwhile",
 	ReplaceNote:    "data loss: the old instance's boot disk is deleted with it (its block storages are left behind, detached)",
 	Catalog:        checkVMCatalog,

@@ -28,6 +28,9 @@ type Fault struct {
 	// LostResponse serves the call (the change is committed), then drops
 	// the connection without an answer.
 	LostResponse bool
+	// Params, when set, matches only calls whose parameters (the query
+	// and a form body) hold these values: one VM's stop, {"uuid": "…"}.
+	Params map[string]string
 }
 
 type faultState struct {
@@ -82,7 +85,7 @@ func (s *Server) matchFault(c *call) *Fault {
 		if f.Method != "" && !strings.EqualFold(f.Method, c.r.Method) {
 			continue
 		}
-		if !pathMatch(f.Path, c.path) {
+		if !pathMatch(f.Path, c.path) || !paramsMatch(f.Params, c) {
 			continue
 		}
 		f.matched++
@@ -103,6 +106,16 @@ func (s *Server) matchFault(c *call) *Fault {
 		fired = &cp
 	}
 	return fired
+}
+
+// paramsMatch reports whether a call's parameters hold the values.
+func paramsMatch(want map[string]string, c *call) bool {
+	for k, v := range want {
+		if c.form == nil || c.form.Get(k) != v {
+			return false
+		}
+	}
+	return true
 }
 
 // pathMatch matches a path against a fault pattern ("" matches all).
