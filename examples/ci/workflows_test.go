@@ -1,7 +1,8 @@
 // Package ci holds the CI examples of README "Pull requests and CI"
-// (github-actions.yml, gitlab-ci.yml) and the tests that keep them
-// working: actionlint over the GitHub workflow, a shell parser over every
-// script of both, and the structure each relies on.
+// (github-actions.yml, gitlab-ci.yml) and "Hibernate an environment"
+// (hibernate.yml), and the tests that keep them working: actionlint over
+// the GitHub workflows, a shell parser over every script, and the
+// structure each relies on.
 package ci
 
 import (
