@@ -75,15 +75,19 @@ func TestKillDuringSyncVMCreateThenImmediateApplyMakesNoDuplicate(t *testing.T) 
 // it was: with a create deadline too short to wait (1 ms: the next run
 // concludes at once that the killed run's create did not happen), the
 // live service's unlisted VM is created a second time. The test above
-// passes because the next run waits.
+// passes because the next run waits. The killed create takes 10 s, so that
+// it is still unlisted when the next run lists the VMs however loaded the
+// machine (at 1 s, a busy machine sometimes saw it done and listed); the
+// next run's creates take 1 s.
 func TestKillDuringSyncVMCreateDuplicatesWithoutTheWait(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
 	t.Parallel()
-	e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: time.Second})
+	e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: 10 * time.Second})
 	f := shopExample(t, e)
 	killDuringDBCreate(t, e, f)
+	e.sim.SetReadyAfter(time.Second)
 	e.mustRun(0, "unlock", "-f", f)
 	e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve", "--create-deadline", "1ms")
 	if n := vmsNamed(e.sim.World(), "shop-staging-db"); n != 2 {
