@@ -63,6 +63,7 @@ func exitCode(err error) int {
 // the first to finish and then finds nothing left to do; never do both
 // apply. For the local backend and for the S3 one.
 func TestConcurrentAppliesNeverBothRun(t *testing.T) {
+	t.Parallel()
 	backends := []struct {
 		name, backend string
 		held          func(r *simRun) bool

@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 // files of examples/ copied into its work directory, and those of
 // examples/iwinv/ into iwinv/.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("..", "..", "testdata", "script"),
 		Setup: func(env *testscript.Env) error {
