@@ -12,6 +12,7 @@ import (
 // TestNormalizeArgs checks the rewritten command line (args.go) over the
 // real app's flag definitions.
 func TestNormalizeArgs(t *testing.T) {
+	t.Parallel()
 	app := newApp(&IO{})
 	for _, tc := range []struct {
 		name    string
@@ -128,6 +129,7 @@ func splitArgs(s string) []string {
 // are accepted after its subcommand's name, SkipFlagParsing is respected,
 // and the app's --version flag is known when the app has a version.
 func TestNormalizeArgsLevels(t *testing.T) {
+	t.Parallel()
 	app := &cli.App{
 		Name:    "x",
 		Version: "1.0",
@@ -158,6 +160,7 @@ func TestNormalizeArgsLevels(t *testing.T) {
 // TestUnknownFlagExits checks the error path through Main: exit 1, the
 // flag named on stderr, nothing run.
 func TestUnknownFlagExits(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	code := Main([]string{"state", "rm", "vms.db", "--forse"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb})
 	if code != ExitError || !strings.Contains(errb.String(), "unknown flag --forse for `idstack state rm`") {

@@ -17,6 +17,7 @@ import (
 // code, the comment found again by the plan's first line, and the saved
 // plan applied on merge.
 func TestCIExamples(t *testing.T) {
+	t.Parallel()
 	var md bytes.Buffer
 	if err := renderMarkdown(&md, &planner.Plan{Stack: "shop-prod"}, markdownOptions{}); err != nil {
 		t.Fatal(err)

@@ -75,6 +75,7 @@ func connectIDCloudHost(conn connOptions, stdio *IO, stackDir string) (*connecti
 	return &connection{Provider: client, Endpoint: "the built-in simulator", Close: func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		client.CloseIdleConnections()
 		srv.Shutdown(ctx)
 		var buf bytes.Buffer
 		if err := s.Save(&buf); err != nil {

@@ -39,6 +39,7 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 // TestQuickStartPlanShowsTheCost: the quick start's plan shows its monthly
 // total; a second vCPU for web adds one CPU's hourly price × 730.
 func TestQuickStartPlanShowsTheCost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := quickStart(t, e)
 	out := e.mustRun(0, "plan", "-f", f)
@@ -79,6 +80,7 @@ func TestQuickStartPlanShowsTheCost(t *testing.T) {
 // TestQuickStartEmbeddedSimulatorPrices: `idstack --endpoint sim plan`
 // (the README's quick start) prices the plan from the embedded simulator.
 func TestQuickStartEmbeddedSimulatorPrices(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := quickStart(t, e)
 	code, out, errs := e.runRaw("--endpoint", "sim", "plan", "-f", f)
@@ -114,6 +116,7 @@ func costOf(t *testing.T, doc map[string]any, addr string) map[string]any {
 // live; once a VM is stopped its figure falls to its storage: 20 GiB ×
 // 0.0001 = 0.002 an hour, 1.46 a month.
 func TestCostCommand(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := quickStart(t, e)
 	out := e.mustRun(0, "cost", "-f", f)
@@ -165,6 +168,7 @@ func TestCostCommand(t *testing.T) {
 // TestCostWhenThePriceListFails: a plan says so in one line and goes on;
 // `idstack cost`, which has nothing else to say, fails.
 func TestCostWhenThePriceListFails(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := quickStart(t, e)
 	fault, err := sim.ParseFault("GET /pricing/policy=403")

@@ -9,6 +9,7 @@ import (
 
 // Whatever a log record says, the credentials are masked in it.
 func TestLogMasksCredentials(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	log, closeLog, err := openLog("debug", "", &buf, []string{"api-key-123", "AKIAIWINV", "", "ab"})
 	if err != nil {

@@ -146,6 +146,7 @@ func networkByName(w sim.World, name string) *sim.Network {
 }
 
 func TestApplyThenNoChanges(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	out := e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -186,6 +187,7 @@ func TestApplyThenNoChanges(t *testing.T) {
 }
 
 func TestVCPUChangeRestartsAndEndsRunning(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -211,6 +213,7 @@ func TestVCPUChangeRestartsAndEndsRunning(t *testing.T) {
 }
 
 func TestNetworkChangeReplacesTheVM(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -244,6 +247,7 @@ func TestNetworkChangeReplacesTheVM(t *testing.T) {
 }
 
 func TestDestroyLeavesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	before := e.sim.World()
@@ -257,6 +261,7 @@ func TestDestroyLeavesNothing(t *testing.T) {
 }
 
 func TestDestroyReportsTheDefaultNetworkPlainly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{NoDefaultNetworks: true})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -285,6 +290,7 @@ func TestDestroyReportsTheDefaultNetworkPlainly(t *testing.T) {
 }
 
 func TestDriftShowsInThePlan(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -316,6 +322,7 @@ func TestDriftShowsInThePlan(t *testing.T) {
 }
 
 func TestSameNamedVMIsAConflict(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	// Someone made skel-db by hand (another stack file, same names).
@@ -338,6 +345,7 @@ func TestSameNamedVMIsAConflict(t *testing.T) {
 }
 
 func TestApplyWithoutTerminalRefuses(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	code, _, errs := e.run("apply", "-f", f)
@@ -350,6 +358,7 @@ func TestApplyWithoutTerminalRefuses(t *testing.T) {
 }
 
 func TestOSChangeIsAReinstall(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -371,6 +380,7 @@ func TestOSChangeIsAReinstall(t *testing.T) {
 }
 
 func TestSavedPlanAppliesUnlessItsObjectsChanged(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -429,6 +439,7 @@ func TestSavedPlanAppliesUnlessItsObjectsChanged(t *testing.T) {
 }
 
 func TestTargetLimitsThePlanToAnAddressAndItsDependencies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	p := e.plan(f, "--target", "vms.web")
@@ -454,6 +465,7 @@ func TestTargetLimitsThePlanToAnAddressAndItsDependencies(t *testing.T) {
 // TestInPlaceVMChanges: password, backup, billing account and power are
 // changed in place, the VM kept; the next plan has nothing to do.
 func TestInPlaceVMChanges(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")

@@ -24,6 +24,7 @@ import (
 // a comment); adopting the file takes over nothing of the other stack,
 // which still plans no changes.
 func TestExportPrefixLeavesOtherStacksAlone(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	skel := e.write("skel.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", skel, "--auto-approve")
@@ -118,6 +119,7 @@ vms:
 // out, and nothing changes; once the other stack forgets the objects,
 // they are adopted.
 func TestAdoptRefusesAnotherStacksObject(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"--adopt", "adopt: true"} {
 		t.Run(how, func(t *testing.T) {
 			e := newEnv(t, sim.Options{})

@@ -79,6 +79,7 @@ func unchanged(t *testing.T, what string, before, after sim.World) {
 // from one template live side by side, each with its own state; applying
 // or destroying one never touches another.
 func TestEnvironmentsSideBySide(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := envsTemplate(t, e)
 	prod := []string{"-f", f, "--var-file", filepath.Join(e.dir, "prod.yaml")}
@@ -144,6 +145,7 @@ func TestEnvironmentsSideBySide(t *testing.T) {
 
 // TestTemplateVariables checks SPEC §1's variables through the real command.
 func TestTemplateVariables(t *testing.T) {
+	t.Parallel()
 	const tmpl = `stack: app-${var.env}
 location: jkt01
 vars:
@@ -236,6 +238,7 @@ vms:
 // TestVariablesReachTheCloud: a variable, an environment variable and a
 // file end up in the VM the simulator made, and the plan shows no secret.
 func TestVariablesReachTheCloud(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("stack.yaml", `stack: app-${var.env}
 location: jkt01
@@ -297,6 +300,7 @@ func snapshot(t *testing.T, e *env, location, vm string) {
 // TestCloneFromAnotherEnvironment: staging's database is created from the
 // latest snapshot of prod's database VM (another stack: named by uuid).
 func TestCloneFromAnotherEnvironment(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := envsTemplate(t, e)
 	e.mustRunWith(shopEnv, 0, "apply", "-f", f, "--var-file", filepath.Join(e.dir, "prod.yaml"), "--auto-approve")
@@ -354,6 +358,7 @@ vms:
 // TestCloneFromAVMOfTheSameStack: clone_from.vm names a VM of the stack;
 // the planner resolves it to the VM's uuid.
 func TestCloneFromAVMOfTheSameStack(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	base := `stack: clones
 location: jkt01
@@ -400,6 +405,7 @@ vms:
 // examples/envs (the scripts' work directory gets only the top of
 // examples/); the copy must be the example, byte for byte.
 func TestEnvsScriptHoldsTheExample(t *testing.T) {
+	t.Parallel()
 	ar, err := txtar.ParseFile(filepath.Join("..", "..", "testdata", "script", "envs.txtar"))
 	if err != nil {
 		t.Fatal(err)
@@ -430,6 +436,7 @@ func TestEnvsScriptHoldsTheExample(t *testing.T) {
 // TestCloneFromAVMTheSamePlanCreates is refused at plan time: a new VM has
 // no replica yet, and the create would fail half-way through the apply.
 func TestCloneFromAVMTheSamePlanCreates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("stack.yaml", `stack: clones
 location: jkt01

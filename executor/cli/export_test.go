@@ -108,6 +108,7 @@ func handMade(t *testing.T, e *env, withDisk bool) {
 // hand → export → plan --adopt shows only adoptions → apply --adopt →
 // plan shows no changes.
 func TestExportAdoptApply(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		args     []string

@@ -1,9 +1,8 @@
 package cli_test
 
 // Flags anywhere after the command name (SPEC §5; args.go), end to end:
-// the real commands in-process against the simulator. Sequential on
-// purpose: these tests change directory, and concurrent runs of cli.Main
-// share urfave/cli's global help flag.
+// the real commands in-process against the simulator. In parallel but
+// for TestStateRmFlagAfterAddress, which changes directory (t.Chdir).
 
 import (
 	"bytes"
@@ -99,6 +98,7 @@ func TestStateRmFlagAfterAddress(t *testing.T) {
 // An unknown flag after a positional is refused, naming it, and nothing is
 // changed.
 func TestUnknownFlagAfterPositional(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")
@@ -119,6 +119,7 @@ func TestUnknownFlagAfterPositional(t *testing.T) {
 
 // Global flags after the command name: `plan -f x.yaml --endpoint URL`.
 func TestGlobalFlagsAfterCommand(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("x.yaml", twoVMs)
 	plan := func(args ...string) {
@@ -179,6 +180,7 @@ func (h *inFlight) reset() int {
 // `apply PLAN --parallelism N` and `show PLAN --format json`: flags after
 // the saved plan are honoured.
 func TestFlagsAfterSavedPlan(t *testing.T) {
+	t.Parallel()
 	s := sim.New(sim.Options{ReadyAfter: 30 * time.Millisecond, Seed: 1})
 	s.SetLatency(100 * time.Millisecond)
 	counter := &inFlight{next: s}

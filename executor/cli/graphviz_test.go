@@ -25,6 +25,7 @@ func fakeDot(t *testing.T) string {
 }
 
 func TestRenderGraph(t *testing.T) {
+	t.Parallel()
 	noDot := func(string) (string, error) { return "", exec.ErrNotFound }
 	tests := []struct {
 		name     string
@@ -72,6 +73,7 @@ func TestRenderGraph(t *testing.T) {
 }
 
 func TestRenderGraphDotFails(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "dot")
 	if err := os.WriteFile(p, []byte("#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 1\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -85,6 +87,7 @@ func TestRenderGraphDotFails(t *testing.T) {
 
 // With Graphviz installed, a real plan graph becomes a real SVG.
 func TestRenderGraphWithRealGraphviz(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("dot"); err != nil {
 		t.Skip("Graphviz is not installed")
 	}

@@ -34,26 +34,39 @@ func killDuringDBCreate(t *testing.T, e *env, f string) {
 	}
 }
 
+// killedCreate is how long the create that killDuringDBCreate kills
+// takes in the tests whose next run must find it still going on (and wait
+// for it): long enough for that run to start and list the VMs on a loaded
+// machine (at 1–2 s, tests side by side on 2 CPUs sometimes saw it done
+// first). waitDeadline is the create deadline of the runs that wait for
+// it (TestMain's 3 s would give up first).
+const (
+	killedCreate = 5 * time.Second
+	waitDeadline = "30s"
+)
+
 // TestKillDuringSyncVMCreateThenImmediateApplyMakesNoDuplicate (issue 11,
 // item 1, the headline): the run is killed while the API is creating a
-// VM (a synchronous create of ~1 s; in live mode the VM is not listed
-// until it ends) and the next apply starts at once: it waits for that VM
-// (live mode: it says so), adopts it, and makes exactly the stack's VMs.
+// VM (a synchronous create; in live mode the VM is not listed until it
+// ends) and the next apply starts at once: it waits for that VM (live
+// mode: it says so), adopts it, and makes exactly the stack's VMs. The
+// killed create takes killedCreate, the next run's creates 1 s.
 func TestKillDuringSyncVMCreateThenImmediateApplyMakesNoDuplicate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
 	t.Parallel()
-	eachMode(t, sim.Options{ReadyAfter: time.Second}, func(t *testing.T, opts sim.Options) {
+	eachMode(t, sim.Options{ReadyAfter: killedCreate}, func(t *testing.T, opts sim.Options) {
 		e := newEnv(t, opts)
 		f := shopExample(t, e)
 		before := e.sim.World()
 		killDuringDBCreate(t, e, f)
+		e.sim.SetReadyAfter(time.Second)
 		if live(opts) && vmByName(e.sim.World(), "shop-staging-db") != nil && !vmByName(e.sim.World(), "shop-staging-db").Unlisted {
 			t.Fatal("the db VM is listed before its create ended: the test does not reproduce the live service")
 		}
 		e.mustRun(0, "unlock", "-f", f)
-		out := e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve")
+		out := e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve", "--create-deadline", waitDeadline)
 		w := e.sim.World()
 		assertNoDuplicates(t, w)
 		assertShopVMs(t, w)
@@ -75,15 +88,19 @@ func TestKillDuringSyncVMCreateThenImmediateApplyMakesNoDuplicate(t *testing.T) 
 // it was: with a create deadline too short to wait (1 ms: the next run
 // concludes at once that the killed run's create did not happen), the
 // live service's unlisted VM is created a second time. The test above
-// passes because the next run waits.
+// passes because the next run waits. The killed create takes 10 s, so that
+// it is still unlisted when the next run lists the VMs however loaded the
+// machine (at 1 s, a busy machine sometimes saw it done and listed); the
+// next run's creates take 1 s.
 func TestKillDuringSyncVMCreateDuplicatesWithoutTheWait(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
 	t.Parallel()
-	e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: time.Second})
+	e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: 10 * time.Second})
 	f := shopExample(t, e)
 	killDuringDBCreate(t, e, f)
+	e.sim.SetReadyAfter(time.Second)
 	e.mustRun(0, "unlock", "-f", f)
 	e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve", "--create-deadline", "1ms")
 	if n := vmsNamed(e.sim.World(), "shop-staging-db"); n != 2 {
@@ -444,12 +461,13 @@ func TestPlanWaitsForAnInterruptedCreate(t *testing.T) {
 	}
 	t.Parallel()
 	concurrently(t, []string{"unlocked", "locked-by-a-running-apply"}, func(t *testing.T, i int) {
-		e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: 2 * time.Second})
+		e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: killedCreate})
 		f := shopExample(t, e)
 		killDuringDBCreate(t, e, f)
+		e.sim.SetReadyAfter(time.Second)
 		e.mustRun(0, "unlock", "-f", f)
 		if i == 0 {
-			code, out, errs, _ := e.runWithin(20*time.Second, "plan", "-f", f, "--format", "json")
+			code, out, errs, _ := e.runWithin(20*time.Second, "plan", "-f", f, "--format", "json", "--create-deadline", waitDeadline)
 			if code != 0 {
 				t.Fatalf("plan: exit %d\n%s%s", code, out, errs)
 			}
@@ -472,7 +490,7 @@ func TestPlanWaitsForAnInterruptedCreate(t *testing.T) {
 			return
 		}
 		// Another apply holds the lock, waiting for the db VM itself.
-		p := e.start(nil, "apply", "-f", f, "--auto-approve")
+		p := e.start([]string{"IDSTACK_CREATE_DEADLINE=" + waitDeadline}, "apply", "-f", f, "--auto-approve")
 		waitUntil(t, 10*time.Second, "the second apply says it waits", func() bool {
 			return strings.Contains(p.out.String(), "An interrupted apply was creating vms.db")
 		})
@@ -504,12 +522,13 @@ func TestInterruptWhileWaitingForAnInterruptedCreate(t *testing.T) {
 		t.Skip("runs the binary")
 	}
 	t.Parallel()
-	e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: 2 * time.Second})
+	e := newEnv(t, sim.Options{Quirks: sim.QuirksLive, ReadyAfter: killedCreate})
 	f := shopExample(t, e)
 	before := e.sim.World()
 	killDuringDBCreate(t, e, f)
+	e.sim.SetReadyAfter(time.Second)
 	e.mustRun(0, "unlock", "-f", f)
-	p := e.start(nil, "apply", "-f", f, "--auto-approve")
+	p := e.start([]string{"IDSTACK_CREATE_DEADLINE=" + waitDeadline}, "apply", "-f", f, "--auto-approve")
 	waitUntil(t, 10*time.Second, "the apply says it waits for the db VM", func() bool {
 		return strings.Contains(p.out.String(), "An interrupted apply was creating vms.db")
 	})
@@ -523,7 +542,7 @@ func TestInterruptWhileWaitingForAnInterruptedCreate(t *testing.T) {
 	if pending(e, "POST", "/user-resource/vm") != 1 || len(callsTo(e, "POST", "/user-resource/vm")) != 1 {
 		t.Fatal("the interrupted apply created a VM, or the db VM's create ended before the interrupt")
 	}
-	out := e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve")
+	out := e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve", "--create-deadline", waitDeadline)
 	if !strings.Contains(out, "Recovered from an interrupted apply: vms.db") {
 		t.Errorf("the next apply does not say it recovered the db VM:\n%s", out)
 	}

@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/idstack/idstack/provider/sim"
 )
 
 // slowStack's VM takes the simulator's ReadyAfter to become running, so
@@ -63,6 +68,7 @@ func exitCode(err error) int {
 // the first to finish and then finds nothing left to do; never do both
 // apply. For the local backend and for the S3 one.
 func TestConcurrentAppliesNeverBothRun(t *testing.T) {
+	t.Parallel()
 	backends := []struct {
 		name, backend string
 		held          func(r *simRun) bool
@@ -84,8 +90,29 @@ func TestConcurrentAppliesNeverBothRun(t *testing.T) {
 		for _, wait := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/wait=%v", be.name, wait), func(t *testing.T) {
 				t.Parallel()
-				r := newSimRun(t)
-				r.sim.SetReadyAfter(1500 * time.Millisecond)
+				// Without --lock-timeout the second apply must find the
+				// lock held: the first's VM create is held back until the
+				// second has ended (at a fixed 1.5 s, a loaded machine
+				// sometimes started the second only after the first had
+				// ended). With it, the first holds the lock 1.5 s (the
+				// VM's create) and the second waits for it, or, started
+				// late, finds nothing left to do: either passes.
+				release := make(chan struct{})
+				var once sync.Once
+				s := sim.New(sim.Options{Seed: 1, ReadyAfter: 1500 * time.Millisecond})
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+					if !wait && req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/user-resource/vm") {
+						select {
+						case <-release:
+						case <-req.Context().Done():
+							return
+						}
+					}
+					s.ServeHTTP(w, req)
+				}))
+				t.Cleanup(srv.Close)
+				t.Cleanup(func() { once.Do(func() { close(release) }) }) // before srv.Close
+				r := &simRun{t: t, sim: s, url: srv.URL, dir: t.TempDir()}
 				if be.backend != "" {
 					r.makeStateBucket("lock-state")
 				}
@@ -106,6 +133,7 @@ func TestConcurrentAppliesNeverBothRun(t *testing.T) {
 				}
 				second, secondOut, secondErr := r.startIdstack(args...)
 				code := exitCode(second.Wait())
+				once.Do(func() { close(release) })
 				out, errs := secondOut.String(), secondErr.String()
 				if c := exitCode(first.Wait()); c != 0 {
 					t.Fatalf("first apply: exit %d\n%s%s", c, firstOut, firstErr)

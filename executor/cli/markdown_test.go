@@ -114,6 +114,7 @@ buckets:
 `
 
 func TestMarkdownGolden(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		plan func(t *testing.T) *planner.Plan
@@ -166,6 +167,7 @@ func TestMarkdownGolden(t *testing.T) {
 // hand-made plan: destructive actions and data-loss notes are listed in
 // the caution block and their details come first.
 func TestMarkdownDestructiveFirst(t *testing.T) {
+	t.Parallel()
 	plan := &planner.Plan{Stack: "s", Actions: []*planner.Action{
 		{Address: "networks.a", Kind: "networks", Action: planner.Create, Location: "jkt01", Changes: []planner.Change{{Path: "name", After: "a"}}},
 		{Address: "vms.db", Kind: "vms", Action: planner.Reinstall, Location: "jkt01", ID: "u-1", Reason: "os_version changes",
@@ -207,6 +209,7 @@ func TestMarkdownDestructiveFirst(t *testing.T) {
 // TestMarkdownSecretsStayMasked: a change with a secret on one side shows
 // the marker on both sides, never the other value.
 func TestMarkdownSecretsStayMasked(t *testing.T) {
+	t.Parallel()
 	plan := &planner.Plan{Stack: "s", Summary: planner.Summary{Update: 1}, Actions: []*planner.Action{
 		{Address: "vms.web", Kind: "vms", Action: planner.Update, ID: "u",
 			Changes: []planner.Change{{Path: "password", Before: "old-Secret-1", After: planner.Sensitive}}},
@@ -222,6 +225,7 @@ func TestMarkdownSecretsStayMasked(t *testing.T) {
 
 // TestMarkdownEscapes: values cannot break the table or inject HTML.
 func TestMarkdownEscapes(t *testing.T) {
+	t.Parallel()
 	plan := &planner.Plan{Stack: "s", Summary: planner.Summary{Update: 1}, Actions: []*planner.Action{
 		{Address: "vms.web", Kind: "vms", Action: planner.Update, ID: "u",
 			Changes: []planner.Change{{Path: "description", Before: "a|b", After: "<script>x</script>\nline2"}}},
@@ -261,6 +265,7 @@ func hugePlan(n int) *planner.Plan {
 }
 
 func TestMarkdownHugePlanFitsAComment(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 30, 300, 3000} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			var b bytes.Buffer
@@ -305,6 +310,7 @@ func TestMarkdownHugePlanFitsAComment(t *testing.T) {
 // (usage-based): 0.054948 an hour, × 730 = 40.11 a month. The floating
 // IP and the load balancer are not priced by the API.
 func TestMarkdownShopCostInSummary(t *testing.T) {
+	t.Parallel()
 	r := newSimRun(t)
 	f := r.write("shop.yaml", readExample(t, "shop.yaml"))
 	out := r.mustRun(0, "plan", "-f", f, "--format", "markdown")
@@ -327,6 +333,7 @@ func TestMarkdownShopCostInSummary(t *testing.T) {
 // the note's capped lists of addresses, each resource's) stay within the
 // size budget of one comment.
 func TestMarkdownHugePlanWithCostFitsAComment(t *testing.T) {
+	t.Parallel()
 	p := hugePlan(3000)
 	before, after, change := planner.Amount{Hourly: 1, Monthly: 730}, planner.Amount{Hourly: 2, Monthly: 1460}, 730.0
 	p.Cost = &planner.Cost{HoursPerMonth: planner.HoursPerMonth, Before: &before, After: &after, MonthlyChange: &change}

@@ -32,6 +32,7 @@ func compilePlanSchema(t *testing.T) *jsonschema.Schema {
 // delete, validates against planner/plan.schema.json, whose format_version
 // is the one the planner writes.
 func TestPlanJSONMatchesItsSchema(t *testing.T) {
+	t.Parallel()
 	sch := compilePlanSchema(t)
 	var s struct {
 		Properties map[string]struct {
@@ -69,6 +70,7 @@ func TestPlanJSONMatchesItsSchema(t *testing.T) {
 // TestPlanGoldensMatchTheSchema: every golden plan of the planner's
 // tests (testdata/planner, with their cost figures) is valid.
 func TestPlanGoldensMatchTheSchema(t *testing.T) {
+	t.Parallel()
 	sch := compilePlanSchema(t)
 	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "planner", "*.json"))
 	if err != nil || len(files) == 0 {
@@ -91,6 +93,7 @@ func TestPlanGoldensMatchTheSchema(t *testing.T) {
 
 // TestPlanSchemaRejects: the schema is not a blank cheque.
 func TestPlanSchemaRejects(t *testing.T) {
+	t.Parallel()
 	sch := compilePlanSchema(t)
 	valid := `{"format_version": "1", "stack": "s", "summary": {"create": 1, "update": 0, "replace": 0, "reinstall": 0, "delete": 0, "adopt": 0},
 	 "actions": [{"address": "networks.app", "kind": "networks", "action": "create", "location": "jkt01", "depends_on": [],

@@ -52,6 +52,7 @@ func (r *simRun) makeStateBucket(name string) {
 // fresh directory holding nothing but the same stack file: no changes,
 // because the state is in S3; nothing was written locally.
 func TestRemoteStateRoundTrip(t *testing.T) {
+	t.Parallel()
 	r := newSimRun(t)
 	r.makeStateBucket("idstack-state")
 	first := filepath.Join(r.dir, "ci-job-1")
@@ -120,6 +121,7 @@ func hasFlag(cmd *cli.Command, name string) bool {
 // TestS3Settings: the flags win over the stack file; the key defaults to
 // <stack>.state.json.
 func TestS3Settings(t *testing.T) {
+	t.Parallel()
 	withBackend := &spec.Stack{Name: "shop/prod", Doc: map[string]any{"backend": map[string]any{"s3": map[string]any{"bucket": "b-file", "key": "k-file"}}}}
 	without := &spec.Stack{Name: "shop/prod", Doc: map[string]any{}}
 	tests := []struct {
@@ -158,6 +160,7 @@ func TestS3Settings(t *testing.T) {
 }
 
 func TestRemoteStateErrors(t *testing.T) {
+	t.Parallel()
 	r := newSimRun(t)
 	f := r.write("idstack.yaml", remoteStack)
 	code, _, errs := r.run("plan", "-f", f)
@@ -175,6 +178,7 @@ func TestRemoteStateErrors(t *testing.T) {
 // S3: a saved Markdown plan gated on its exit code, its JSON shown from the
 // saved file, the saved plan applied, and nothing left to do.
 func TestCIFlowWithRemoteState(t *testing.T) {
+	t.Parallel()
 	r := newSimRun(t)
 	r.makeStateBucket("idstack-state")
 	f := r.write("idstack.yaml", remoteStack)

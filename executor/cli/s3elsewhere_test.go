@@ -9,6 +9,7 @@ import (
 // states are the *.state.json objects beside this stack's key; --adopt
 // refuses what they own, naming the object.
 func TestS3AdoptRefusesAnotherStacksObject(t *testing.T) {
+	t.Parallel()
 	const stack = `stack: %s
 location: jkt01
 networks:

@@ -18,6 +18,7 @@ import (
 // whole length (IDSTACK_ENDPOINT, IDSTACK_API_KEY), as a cloud account
 // would be, with the bucket idstack-state already made.
 func TestS3Scripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("..", "..", "testdata", "script", "s3"),
 		Setup: func(env *testscript.Env) error {

@@ -206,6 +206,7 @@ func TestFailureAtEachCreateRollsBack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many applies")
 	}
+	t.Parallel()
 	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
 		muts := firstPhaseMutations(t, opts, func(e *env) string { return shopExample(t, e) })
 		if len(muts) < 8 {
@@ -270,6 +271,7 @@ func TestFailureDuringUpdatesRestoresEarlierValues(t *testing.T) {
 	if testing.Short() {
 		t.Skip("many applies")
 	}
+	t.Parallel()
 	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
 		muts := firstPhaseMutations(t, opts, func(e *env) string {
 			f := shopExample(t, e)
@@ -312,6 +314,7 @@ func TestTransientFailuresConverge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: retries back off")
 	}
+	t.Parallel()
 	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
 		e := newEnv(t, opts)
 		f := shopExample(t, e)
@@ -327,6 +330,7 @@ func TestTransientFailuresConverge(t *testing.T) {
 }
 
 func TestLostCreateAnswersAreAdoptedNotDuplicated(t *testing.T) {
+	t.Parallel()
 	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
 		e := newEnv(t, opts)
 		f := shopExample(t, e)
@@ -358,6 +362,7 @@ func TestLostCreateAnswersAreAdoptedNotDuplicated(t *testing.T) {
 }
 
 func TestRollbackThatCannotDeleteExitsFourAndIsPickedUpLater(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := shopExample(t, e)
 	before := e.sim.World()

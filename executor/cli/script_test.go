@@ -1,8 +1,11 @@
 package cli_test
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/mattn/go-isatty"
@@ -17,7 +20,7 @@ import (
 // here, so the tests' runs (in process and the built binary) wait 3 s.
 func TestMain(m *testing.M) {
 	os.Setenv("IDSTACK_CREATE_DEADLINE", "3s")
-	testscript.Main(m, map[string]func(){
+	testscript.Main(waitBound{m}, map[string]func(){
 		"idstack": func() {
 			os.Exit(cli.Main(os.Args[1:], cli.IO{
 				In: os.Stdin, Out: os.Stdout, Err: os.Stderr, LookupEnv: os.LookupEnv,
@@ -27,11 +30,30 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// waitBound runs the tests with -parallel 4×GOMAXPROCS unless -parallel
+// is given. These tests mostly wait, on the simulators' clocks, on
+// subprocesses and on each other's retries, not on the CPU (the package
+// keeps 2 CPUs less than a fifth busy): at the default, GOMAXPROCS, a
+// 2-CPU machine ran them two at a time and the package took 80 s instead
+// of 30.
+type waitBound struct{ m *testing.M }
+
+func (w waitBound) Run() int {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
+	return w.m.Run()
+}
+
 // TestScripts runs testdata/script/*.txtar: newcomers' sessions written
 // down, against the embedded simulator. Each script starts with the
 // files of examples/ copied into its work directory, and those of
 // examples/iwinv/ into iwinv/.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("..", "..", "testdata", "script"),
 		Setup: func(env *testscript.Env) error {

@@ -162,7 +162,8 @@ func liveObjects(w sim.World) map[string]string {
 }
 
 // secondSignalStopsAtOnce sends two interrupts while the db VM is being
-// created (for 2 s), the second once idstack has taken the first: the run
+// created (for killedCreate: long enough for the next apply to find it
+// still going on), the second once idstack has taken the first: the run
 // ends at once with exit 4, nothing is lost (the state, and the journal
 // for a create the stop cut), and the next apply, after unlock, finishes
 // the job with no duplicate. With synchronous VM creates, the second
@@ -170,7 +171,7 @@ func liveObjects(w sim.World) map[string]string {
 // adopts it, never creating it again.
 func secondSignalStopsAtOnce(t *testing.T, opts sim.Options, first, second syscall.Signal) {
 	t.Helper()
-	opts.Latency, opts.ReadyAfter = 2*time.Millisecond, 2*time.Second
+	opts.Latency, opts.ReadyAfter = 2*time.Millisecond, killedCreate
 	e := newEnv(t, opts)
 	f := shopExample(t, e)
 	before := e.sim.World()
@@ -195,7 +196,7 @@ func secondSignalStopsAtOnce(t *testing.T, opts sim.Options, first, second sysca
 	assertNothingLost(t, e.dir, "shop-staging", before, e.sim.World())
 	e.mustRun(0, "unlock", "-f", f)
 	e.sim.SetReadyAfter(30 * time.Millisecond)
-	out := e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve")
+	out := e.mustRunWithin(20*time.Second, 0, "apply", "-f", f, "--auto-approve", "--create-deadline", waitDeadline)
 	w := e.sim.World()
 	assertNoDuplicates(t, w)
 	assertShopVMs(t, w)

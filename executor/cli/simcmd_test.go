@@ -557,6 +557,7 @@ func runCurlSteps(t *testing.T, base string, steps []docStep) {
 // for every kind and the catalogue, with the document's methods and
 // encodings (form fields for -d, JSON for --data with a JSON body).
 func TestSimAnswersTheDocumentsCurlExamples(t *testing.T) {
+	t.Parallel()
 	s := startSim(t, "--ready-after", "0s", "--seed", "3")
 	runCurlSteps(t, s.base, docSteps())
 
@@ -587,6 +588,7 @@ func TestSimAnswersTheDocumentsCurlExamples(t *testing.T) {
 // auth endpoints answer {"message": …}, a missing VM or network is 400, and
 // the VM endpoints keep the document's envelope.
 func TestSimQuirksLive(t *testing.T) {
+	t.Parallel()
 	const missing = "aaaaaaaa-0000-bbbb-1111-cccccccccccc"
 	const api = "https://api.idcloudhost.com/v1"
 	s := startSim(t, "--quirks", "live", "--ready-after", "0s")
@@ -622,6 +624,7 @@ func TestSimQuirksLive(t *testing.T) {
 // TestSimFaultFlags: --fail, --lost-response and --seed shape what a
 // client sees; /_sim/ shows the calls and the world meanwhile.
 func TestSimFaultFlags(t *testing.T) {
+	t.Parallel()
 	const api = "https://api.idcloudhost.com/v1"
 	s := startSim(t, "--seed", "9",
 		"--fail", "POST /network/network=503 times=1",
@@ -733,6 +736,7 @@ func TestSimEnvironment(t *testing.T) {
 
 // TestSimBadFlags: a wrong fault spec stops the command before it listens.
 func TestSimBadFlags(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -763,6 +767,7 @@ func TestSimBadFlags(t *testing.T) {
 
 // TestSimWorldFile: the world outlives the command in --world.
 func TestSimWorldFile(t *testing.T) {
+	t.Parallel()
 	const api = "https://api.idcloudhost.com/v1"
 	file := filepath.Join(t.TempDir(), "world.json")
 	s := startSim(t, "--world", file)
@@ -784,6 +789,7 @@ func TestSimWorldFile(t *testing.T) {
 // against the real command; and checks that the README and --help name
 // every flag of `idstack sim` and its variable.
 func TestSimREADMEExample(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,7 @@ var worldOpts = cmp.Options{
 }
 
 func TestSixKindsApplyReplanDestroy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := shopExample(t, e)
 	before := e.sim.World()
@@ -67,6 +68,7 @@ func TestSixKindsApplyReplanDestroy(t *testing.T) {
 // A rule whose target port changes is one modified rule in the plan (the
 // API removes one rule and adds one; the others keep their uuids).
 func TestOneChangedRuleIsOneModifiedRule(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := shopExample(t, e)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")

@@ -19,6 +19,7 @@ import (
 // cloud is not called at all. (Not parallel: commands run in-process
 // share urfave/cli's global help flag, a data race under -race.)
 func TestBadStateChangesNothing(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		spoil func(t *testing.T, st map[string]any)
@@ -121,6 +122,7 @@ func stateRecord(t *testing.T, st map[string]any, addr string) map[string]any {
 // alone makes the state invalid; the stack then adopts the VM back. A
 // fault it does not remove leaves the file as it was.
 func TestStateRmRepairsABadRecord(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sim.Options{})
 	f := e.write("idstack.yaml", twoVMs)
 	e.mustRun(0, "apply", "-f", f, "--auto-approve")

@@ -18,6 +18,7 @@ import (
 // or an unreadable lock it removed saying why it was unreadable; for the
 // local backend and the S3 one. Afterwards an apply takes the lock.
 func TestUnlockSaysWhatItDid(t *testing.T) {
+	t.Parallel()
 	const stack = `stack: unl
 location: jkt01
 %s

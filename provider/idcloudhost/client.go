@@ -205,3 +205,8 @@ func pooledTransport() http.RoundTripper {
 	t.MaxIdleConnsPerHost = 64
 	return t
 }
+
+// CloseIdleConnections closes the connections kept open for later calls
+// (http.Client.CloseIdleConnections): a server shutting down gracefully
+// waits for them otherwise.
+func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }

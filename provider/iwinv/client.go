@@ -199,3 +199,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// CloseIdleConnections closes the connections kept open for later calls
+// (http.Client.CloseIdleConnections): a server shutting down gracefully
+// waits for them otherwise.
+func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }
