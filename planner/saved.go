@@ -102,7 +102,7 @@ func (s *Saved) Stale(digest string, st *state.State, live *Live) []string {
 	if st.Lineage != s.StateLineage && s.StateSerial > 0 {
 		why = append(why, "the state is another one than the plan was made on (lineage changed)")
 	} else if st.Serial != s.StateSerial {
-		why = append(why, fmt.Sprintf("the state changed since the plan was made (serial %d, now %d): another apply ran", s.StateSerial, st.Serial))
+		why = append(why, fmt.Sprintf("the state changed since the plan was made (serial %d, now %d): another run changed it (an apply, stop or start, state mv or rm, import)", s.StateSerial, st.Serial))
 	}
 	for _, key := range sortedKeys(s.Fingerprints) {
 		parts := strings.SplitN(key, "/", 3)

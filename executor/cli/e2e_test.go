@@ -433,7 +433,7 @@ func TestSavedPlanAppliesUnlessItsObjectsChanged(t *testing.T) {
 	e.mustRun(2, "plan", "-f", f, "--var", "vcpu=3", "--out", planFile, "--detailed-exitcode")
 	e.mustRun(0, "apply", "-f", f, "--var", "vcpu=3", "--auto-approve")
 	code, _, errs = e.run("apply", planFile)
-	if code != 1 || !strings.Contains(errs, "another apply ran") {
+	if code != 1 || !strings.Contains(errs, "another run changed it") {
 		t.Fatalf("a plan older than the state: exit %d\n%s", code, errs)
 	}
 }
