@@ -249,7 +249,10 @@ func TestIwinvExampleEndToEnd(t *testing.T) {
 		if !strings.Contains(strings.Join(a.Notes, " "), "restart") {
 			t.Errorf("no restart note: %v", a.Notes)
 		}
-		e.mustRun(2, "plan", "-f", f, "--detailed-exitcode")
+		// The plan reads like the stack file: flavors by their names.
+		if text := e.mustRun(2, "plan", "-f", f, "--detailed-exitcode"); !strings.Contains(text, "flavor: STD-1C1G → STD-2C4G") {
+			t.Errorf("the plan does not name the flavors as the file does:\n%s", text)
+		}
 		e.mustRun(0, "apply", "-f", f, "--auto-approve")
 		in := instanceNamed(e.iw.World(), "blog-dev-web")
 		if in == nil || in.ID != web.ID || in.Flavor != "fl-std-2c4g" || in.Status != api.StatusActive {

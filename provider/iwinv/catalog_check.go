@@ -32,6 +32,30 @@ func resolve(field, what, zone, value string, entries []entry) (string, *provide
 		Allowed: "allowed (by name or id): " + strings.Join(names, ", ")}
 }
 
+// vmLabels names the zone's flavors, images, SSH keys and user scripts by
+// their ids, so that a plan shows "flavor: STD-1C1G → STD-2C4G", as a
+// stack file names them, not "fl-std-1c1g → fl-std-2c4g".
+func vmLabels(location string, live provider.Live) map[string]string {
+	c, _ := live.Catalog(location).(*Catalog)
+	if c == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, f := range c.Flavors {
+		out[f.FlavorID] = f.Name
+	}
+	for _, i := range c.Images {
+		out[i.ImageID] = i.Name
+	}
+	for _, k := range c.SSHKeys {
+		out[k.SSHKeyID] = k.Name
+	}
+	for _, u := range c.UserScripts {
+		out[u.UserScriptID] = u.Name
+	}
+	return out
+}
+
 // checkVMCatalog checks flavor, image, SSH key and user script against
 // the zone's catalogue, turns names into ids, and checks that the flavor
 // is large enough for the image (the API's UNAVAILABLE_COMBINATION).

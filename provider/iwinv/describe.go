@@ -78,6 +78,7 @@ var vmKind = &provider.KindSpec{
 	RestartNote:    "restart: iwinv restarts the running instance to resize it; it is unavailable meanwhile",
 	ReplaceNote:    "data loss: the old instance's boot disk is deleted with it (its block storages are left behind, detached)",
 	Catalog:        checkVMCatalog,
+	Labels:         vmLabels,
 	CreateDeadline: 15 * time.Minute,
 }
 
