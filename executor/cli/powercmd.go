@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	osuser "os/user"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -178,6 +179,9 @@ func hibernationSummary(b *run.Batch) string {
 // whoAmI is user@host for the hibernation's record.
 func whoAmI(stdio *IO) string {
 	user := "unknown"
+	if u, err := osuser.Current(); err == nil && u.Username != "" {
+		user = u.Username // a container's user may have no $USER
+	}
 	for _, k := range []string{"USER", "LOGNAME", "USERNAME"} {
 		if v, ok := stdio.LookupEnv(k); ok && v != "" {
 			user = v
