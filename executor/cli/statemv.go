@@ -156,21 +156,25 @@ func completionState(stdio *IO, sa stackArgs) (stackAddrs, stateAddrs []string, 
 	return stackAddrs, st.Addresses(), true
 }
 
-// addressCandidates completes OLD of `state mv` (the state's addresses),
-// NEW (the stack file's that the state does not record yet) and ADDR of
-// `import` (likewise); nil, false for any other argument.
+// addressCandidates completes OLD of `state mv` and ADDR of `state show`
+// and `state rm` (the state's addresses), NEW (the stack file's that the
+// state does not record yet) and ADDR of `import` (likewise); nil, false
+// for any other argument.
 func addressCandidates(stdio *IO, l *argLevel, word string, sa stackArgs) ([]string, bool) {
 	isMv := strings.HasSuffix(l.path, " state mv")
 	isImport := strings.HasSuffix(l.path, " import")
-	if !(isMv && (word == "OLD" || word == "NEW")) && !(isImport && word == "ADDR") {
+	// state show and rm act on the state: what it holds, which may be an
+	// address the stack file no longer names.
+	inStateOnly := strings.HasSuffix(l.path, " state show") || strings.HasSuffix(l.path, " state rm")
+	if !(isMv && (word == "OLD" || word == "NEW")) && !((isImport || inStateOnly) && word == "ADDR") {
 		return nil, false
 	}
 	inFile, inState, ok := completionState(stdio, sa)
-	if word == "OLD" {
-		if ok {
+	if word == "OLD" || inStateOnly {
+		if ok && len(inState) > 0 {
 			return inState, true
 		}
-		return inFile, true // the state cannot be read: the file's addresses
+		return inFile, true // no state yet, or unreadable: the file's addresses
 	}
 	var out []string
 	for _, a := range inFile {
