@@ -37,13 +37,15 @@ call still served after D while its work carries on (see /_sim/calls).
 
 Faults, for testing clients (a fault spec is one line, as for --fail):
 
-   [METHOD] PATH[=STATUS] [nth=N] [times=N] [rate=R] [retry-after=S]
+   [METHOD] PATH[=STATUS] [nth=N] [times=N] [rate=R] [retry-after=S] [param.NAME=VALUE]
 
    PATH is matched without /v1 and the location slug, * is one segment and
    a trailing /** any rest; STATUS defaults to 500; nth=N fails only the
-   Nth matching call, times=N the first N, rate=R a seeded share of them.
+   Nth matching call, times=N the first N, rate=R a seeded share of them;
+   param.NAME=VALUE only the calls whose query or form holds it.
 
    --fail "POST /user-resource/vm=503"            every VM create fails
+   --fail "POST /user-resource/vm/stop=400 param.uuid=UUID"   one VM's stop
    --fail "GET /network/networks=429 retry-after=2 times=1"
    --lost-response "PATCH /user-resource/vm"      commit, then drop the answer
    --transient-rate 0.1                           10% of all calls: 503 or 429

@@ -73,7 +73,17 @@ func ParseFault(spec string) (Fault, error) {
 		}
 		k, v, ok := strings.Cut(w, "=")
 		if !ok {
-			return Fault{}, fmt.Errorf("fault %q: unknown word %q: allowed: nth=N, times=N, rate=R, retry-after=S, lost", spec, w)
+			return Fault{}, fmt.Errorf("fault %q: unknown word %q: allowed: nth=N, times=N, rate=R, retry-after=S, param.NAME=VALUE, lost", spec, w)
+		}
+		if name, isParam := strings.CutPrefix(k, "param."); isParam {
+			if name == "" || v == "" {
+				return Fault{}, fmt.Errorf("fault %q: %s: want param.NAME=VALUE (a parameter of the query or form, as param.uuid=ID)", spec, w)
+			}
+			if f.Params == nil {
+				f.Params = map[string]string{}
+			}
+			f.Params[name] = v
+			continue
 		}
 		var err error
 		switch k {
@@ -89,7 +99,7 @@ func ParseFault(spec string) (Fault, error) {
 				err = fmt.Errorf("want a rate in (0, 1]")
 			}
 		default:
-			err = fmt.Errorf("allowed: nth, times, rate, retry-after, lost")
+			err = fmt.Errorf("allowed: nth, times, rate, retry-after, param.NAME, lost")
 		}
 		if err != nil {
 			return Fault{}, fmt.Errorf("fault %q: %s: %v", spec, w, err)

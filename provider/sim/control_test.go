@@ -22,6 +22,8 @@ func TestParseFault(t *testing.T) {
 		{spec: "* /storage/disks/*=500 nth=2", want: Fault{Path: "/storage/disks/*", Status: 500, Nth: 2}},
 		{spec: "  GET   /config/locations=502 rate=0.25 ", want: Fault{Method: "GET", Path: "/config/locations", Status: 502, Rate: 0.25}},
 		{spec: "PATCH /user-resource/vm lost", want: Fault{Method: "PATCH", Path: "/user-resource/vm", LostResponse: true}},
+		{spec: "POST /user-resource/vm/stop=400 param.uuid=abc-1", want: Fault{Method: "POST", Path: "/user-resource/vm/stop", Status: 400, Params: map[string]string{"uuid": "abc-1"}}},
+		{spec: "POST /user-resource/vm/stop param.uuid=", wantErr: "want param.NAME=VALUE"},
 		{spec: "", wantErr: "empty fault spec"},
 		{spec: "FETCH /x", wantErr: "not an HTTP method"},
 		{spec: "POST", wantErr: "want a path"},
