@@ -79,10 +79,10 @@ func (c *Client) listBucketObjects(ctx context.Context) ([]provider.Object, erro
 }
 
 func (c *Client) createBucket(ctx context.Context, a provider.Attrs) (provider.Object, error) {
-	r := reader{a: a}
-	name, ba := r.str("name"), r.int("billing_account")
-	if r.err != nil {
-		return provider.Object{}, r.err
+	r := provider.AttrReader{Attrs: a}
+	name, ba := r.Str("name"), r.Int("billing_account")
+	if r.Err != nil {
+		return provider.Object{}, r.Err
 	}
 	if name == "" {
 		return provider.Object{}, fmt.Errorf("bucket create: a name is required")
@@ -100,8 +100,8 @@ func (c *Client) createBucket(ctx context.Context, a provider.Attrs) (provider.O
 }
 
 func (c *Client) updateBucket(ctx context.Context, name string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
-	if err := cs.unknown("billing_account"); err != nil {
+	cs := provider.IndexChanges(changes)
+	if err := cs.Only("billing_account"); err != nil {
 		return provider.Object{}, fmt.Errorf("bucket %s: %w", name, err)
 	}
 	b, err := c.GetBucket(ctx, name)
@@ -109,7 +109,7 @@ func (c *Client) updateBucket(ctx context.Context, name string, changes []provid
 		return provider.Object{}, err
 	}
 	if ch, ok := cs["billing_account"]; ok {
-		n, err := asInt("billing_account", ch.After)
+		n, err := provider.AsInt("billing_account", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}

@@ -520,7 +520,7 @@ func diskMade(o provider.Object, match map[string]any, since time.Time) bool {
 				return false
 			}
 		default:
-			if text(o.Attrs[k]) != text(want) {
+			if provider.Text(o.Attrs[k]) != provider.Text(want) {
 				return false
 			}
 		}
@@ -561,11 +561,11 @@ func adoptableDisks(values map[string]any, location string, live provider.Live) 
 	for _, d := range live.Objects(Disks, location) {
 		switch {
 		case boot[d.ID]:
-		case text(d.Attrs["size"]) != text(size):
-		case text(d.Attrs["attached_to"]) != text(attach):
-		case srcType != "" && !strings.EqualFold(text(d.Attrs["source_type"]), srcType):
-		case srcImage != "" && text(d.Attrs["source_image"]) != srcImage:
-		case hasBilling && text(d.Attrs["billing_account"]) != text(billing):
+		case provider.Text(d.Attrs["size"]) != provider.Text(size):
+		case provider.Text(d.Attrs["attached_to"]) != provider.Text(attach):
+		case srcType != "" && !strings.EqualFold(provider.Text(d.Attrs["source_type"]), srcType):
+		case srcImage != "" && provider.Text(d.Attrs["source_image"]) != srcImage:
+		case hasBilling && provider.Text(d.Attrs["billing_account"]) != provider.Text(billing):
 		default:
 			out = append(out, d)
 		}
@@ -588,8 +588,8 @@ func bootDisks(location string, live provider.Live) map[string]bool {
 // exportDiskSource is a live disk's source as a stack file writes it, nil
 // when the API does not say.
 func exportDiskSource(o provider.Object) any {
-	typ := strings.ToUpper(text(o.Attrs["source_type"]))
-	img := text(o.Attrs["source_image"])
+	typ := strings.ToUpper(provider.Text(o.Attrs["source_type"]))
+	img := provider.Text(o.Attrs["source_image"])
 	switch {
 	case typ == "EMPTY":
 		return map[string]any{"type": typ}
@@ -604,18 +604,9 @@ func exportDiskSource(o provider.Object) any {
 // assignedElsewhere: a floating IP may be assigned to a load balancer,
 // which assign_to (a VM) cannot name.
 func assignedElsewhere(o provider.Object) string {
-	t := text(o.Attrs["assigned_to_resource_type"])
+	t := provider.Text(o.Attrs["assigned_to_resource_type"])
 	if t == "" || t == "virtual_machine" || t == "vm" {
 		return ""
 	}
-	return fmt.Sprintf("assigned to a %s (%s), which a stack file cannot name", t, text(o.Attrs["assigned_to"]))
-}
-
-// text compares attribute values whatever their JSON number type (nil is
-// "").
-func text(v any) string {
-	if v == nil {
-		return ""
-	}
-	return fmt.Sprint(v)
+	return fmt.Sprintf("assigned to a %s (%s), which a stack file cannot name", t, provider.Text(o.Attrs["assigned_to"]))
 }

@@ -119,37 +119,37 @@ func (c *Client) getDiskObject(ctx context.Context, location, id string) (provid
 
 // attachedTo reads the attachment attribute, under its Attrs name or the
 // stack file's (attach_to).
-func attachedTo(r *reader) (string, bool) {
+func attachedTo(r *provider.AttrReader) (string, bool) {
 	for _, k := range []string{"attached_to", "attach_to"} {
-		if _, ok := r.a[k]; ok {
-			return r.str(k), true
+		if _, ok := r.Attrs[k]; ok {
+			return r.Str(k), true
 		}
 	}
 	return "", false
 }
 
 func (c *Client) createDisk(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
-	r := reader{a: a}
+	r := provider.AttrReader{Attrs: a}
 	f := url.Values{}
-	if r.has("size") {
-		f.Set("size_gb", strconv.Itoa(r.int("size")))
+	if r.Has("size") {
+		f.Set("size_gb", strconv.Itoa(r.Int("size")))
 	}
-	if r.has("billing_account") {
-		f.Set("billing_account_id", strconv.Itoa(r.int("billing_account")))
+	if r.Has("billing_account") {
+		f.Set("billing_account_id", strconv.Itoa(r.Int("billing_account")))
 	}
-	srcType, srcImage := r.str("source_type"), r.str("source_image")
+	srcType, srcImage := r.Str("source_type"), r.Str("source_image")
 	if src, ok := a["source"].(map[string]any); ok { // the stack file's shape
-		sr := reader{a: src}
+		sr := provider.AttrReader{Attrs: src}
 		if srcType == "" {
-			srcType = sr.str("type")
+			srcType = sr.Str("type")
 		}
 		for _, k := range []string{"image", "ref", "uuid"} {
 			if srcImage == "" {
-				srcImage = sr.str(k)
+				srcImage = sr.Str(k)
 			}
 		}
-		if sr.err != nil {
-			return provider.Object{}, fmt.Errorf("source: %w", sr.err)
+		if sr.Err != nil {
+			return provider.Object{}, fmt.Errorf("source: %w", sr.Err)
 		}
 	}
 	if srcType != "" {
@@ -159,8 +159,8 @@ func (c *Client) createDisk(ctx context.Context, location string, a provider.Att
 		f.Set("source_image", srcImage)
 	}
 	vm, attach := attachedTo(&r)
-	if r.err != nil {
-		return provider.Object{}, r.err
+	if r.Err != nil {
+		return provider.Object{}, r.Err
 	}
 	d, err := c.CreateDisk(ctx, location, f)
 	if err != nil {
@@ -180,13 +180,13 @@ func (c *Client) createDisk(ctx context.Context, location string, a provider.Att
 // the old VM, then attach to the new) and grows an attached disk, in that
 // order.
 func (c *Client) updateDisk(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
+	cs := provider.IndexChanges(changes)
 	if ch, ok := cs["attach_to"]; ok {
 		delete(cs, "attach_to")
 		ch.Field = "attached_to"
 		cs["attached_to"] = ch
 	}
-	if err := cs.unknown("billing_account", "attached_to", "size"); err != nil {
+	if err := cs.Only("billing_account", "attached_to", "size"); err != nil {
 		return provider.Object{}, fmt.Errorf("disk %s: %w", id, err)
 	}
 	obj, err := c.getDiskObject(ctx, location, id)
@@ -196,7 +196,7 @@ func (c *Client) updateDisk(ctx context.Context, location, id string, changes []
 	cur, _ := obj.Attrs["attached_to"].(string)
 
 	if ch, ok := cs["billing_account"]; ok {
-		n, err := asInt("billing_account", ch.After)
+		n, err := provider.AsInt("billing_account", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -207,7 +207,7 @@ func (c *Client) updateDisk(ctx context.Context, location, id string, changes []
 		}
 	}
 	if ch, ok := cs["attached_to"]; ok {
-		want, err := asString("attached_to", ch.After)
+		want, err := provider.AsString("attached_to", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -229,7 +229,7 @@ func (c *Client) updateDisk(ctx context.Context, location, id string, changes []
 		}
 	}
 	if ch, ok := cs["size"]; ok {
-		size, err := asInt("size", ch.After)
+		size, err := provider.AsInt("size", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}

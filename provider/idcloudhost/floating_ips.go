@@ -105,21 +105,21 @@ func (c *Client) listFloatingIPObjects(ctx context.Context, location string) ([]
 
 // assignedTo reads the assignment, under its Attrs name or the stack file's
 // (assign_to).
-func assignedTo(r *reader) (string, bool) {
+func assignedTo(r *provider.AttrReader) (string, bool) {
 	for _, k := range []string{"assigned_to", "assign_to"} {
-		if _, ok := r.a[k]; ok {
-			return r.str(k), true
+		if _, ok := r.Attrs[k]; ok {
+			return r.Str(k), true
 		}
 	}
 	return "", false
 }
 
 func (c *Client) createFloatingIP(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
-	r := reader{a: a}
-	name, ba := r.str("name"), r.int("billing_account")
+	r := provider.AttrReader{Attrs: a}
+	name, ba := r.Str("name"), r.Int("billing_account")
 	vm, assign := assignedTo(&r)
-	if r.err != nil {
-		return provider.Object{}, r.err
+	if r.Err != nil {
+		return provider.Object{}, r.Err
 	}
 	ip, err := c.CreateFloatingIP(ctx, location, name, ba)
 	if err != nil {
@@ -140,12 +140,12 @@ func (c *Client) createFloatingIP(ctx context.Context, location string, a provid
 // updateFloatingIP sets name and billing account, then moves the assignment
 // (unassign, then assign).
 func (c *Client) updateFloatingIP(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
+	cs := provider.IndexChanges(changes)
 	if ch, ok := cs["assign_to"]; ok {
 		delete(cs, "assign_to")
 		cs["assigned_to"] = ch
 	}
-	if err := cs.unknown("name", "billing_account", "assigned_to"); err != nil {
+	if err := cs.Only("name", "billing_account", "assigned_to"); err != nil {
 		return provider.Object{}, fmt.Errorf("floating IP %s: %w", id, err)
 	}
 	ip, err := c.GetFloatingIP(ctx, location, id)
@@ -154,7 +154,7 @@ func (c *Client) updateFloatingIP(ctx context.Context, location, id string, chan
 	}
 	fields := map[string]any{}
 	if ch, ok := cs["name"]; ok {
-		name, err := asString("name", ch.After)
+		name, err := provider.AsString("name", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -163,7 +163,7 @@ func (c *Client) updateFloatingIP(ctx context.Context, location, id string, chan
 		}
 	}
 	if ch, ok := cs["billing_account"]; ok {
-		n, err := asInt("billing_account", ch.After)
+		n, err := provider.AsInt("billing_account", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -177,7 +177,7 @@ func (c *Client) updateFloatingIP(ctx context.Context, location, id string, chan
 		}
 	}
 	if ch, ok := cs["assigned_to"]; ok {
-		want, err := asString("assigned_to", ch.After)
+		want, err := provider.AsString("assigned_to", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}

@@ -147,10 +147,10 @@ func rulesOf(field string, v any) ([]LBRule, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s[%d]: want {source_port, target_port}, got %T", field, i, it)
 		}
-		r := reader{a: m}
-		rule := LBRule{SourcePort: r.int("source_port"), TargetPort: r.int("target_port")}
-		if r.err != nil {
-			return nil, fmt.Errorf("%s[%d].%w", field, i, r.err)
+		r := provider.AttrReader{Attrs: m}
+		rule := LBRule{SourcePort: r.Int("source_port"), TargetPort: r.Int("target_port")}
+		if r.Err != nil {
+			return nil, fmt.Errorf("%s[%d].%w", field, i, r.Err)
 		}
 		out = append(out, rule)
 	}
@@ -165,7 +165,7 @@ func stringsOf(field string, v any) ([]string, error) {
 	}
 	out := make([]string, 0, len(items))
 	for i, it := range items {
-		s, err := asString(fmt.Sprintf("%s[%d]", field, i), it)
+		s, err := provider.AsString(fmt.Sprintf("%s[%d]", field, i), it)
 		if err != nil {
 			return nil, err
 		}
@@ -197,17 +197,17 @@ func listOf(field string, v any) ([]any, error) {
 }
 
 func (c *Client) createLoadBalancer(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
-	r := reader{a: a}
+	r := provider.AttrReader{Attrs: a}
 	body := LBCreate{
-		DisplayName:      r.str("name"),
-		NetworkUUID:      r.str("network"),
-		BillingAccountID: r.int("billing_account"),
-		ReservePublicIP:  r.bool("reserve_public_ip"),
+		DisplayName:      r.Str("name"),
+		NetworkUUID:      r.Str("network"),
+		BillingAccountID: r.Int("billing_account"),
+		ReservePublicIP:  r.Bool("reserve_public_ip"),
 		Rules:            []LBRule{},
 		Targets:          []LBTargetID{},
 	}
-	if r.err != nil {
-		return provider.Object{}, r.err
+	if r.Err != nil {
+		return provider.Object{}, r.Err
 	}
 	rules, err := rulesOf("rules", a["rules"])
 	if err != nil {
@@ -232,8 +232,8 @@ func (c *Client) createLoadBalancer(ctx context.Context, location string, a prov
 // rules and targets item by item against the live load balancer: missing
 // ones are added, ones no longer wanted removed.
 func (c *Client) updateLoadBalancer(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
-	if err := cs.unknown("name", "billing_account", "rules", "targets"); err != nil {
+	cs := provider.IndexChanges(changes)
+	if err := cs.Only("name", "billing_account", "rules", "targets"); err != nil {
 		return provider.Object{}, fmt.Errorf("load balancer %s: %w", id, err)
 	}
 	lb, err := c.GetLoadBalancer(ctx, location, id)
@@ -241,7 +241,7 @@ func (c *Client) updateLoadBalancer(ctx context.Context, location, id string, ch
 		return provider.Object{}, err
 	}
 	if ch, ok := cs["name"]; ok {
-		name, err := asString("name", ch.After)
+		name, err := provider.AsString("name", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -252,7 +252,7 @@ func (c *Client) updateLoadBalancer(ctx context.Context, location, id string, ch
 		}
 	}
 	if ch, ok := cs["billing_account"]; ok {
-		n, err := asInt("billing_account", ch.After)
+		n, err := provider.AsInt("billing_account", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}

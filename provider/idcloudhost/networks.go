@@ -86,10 +86,10 @@ func (c *Client) listNetworkObjects(ctx context.Context, location string) ([]pro
 }
 
 func (c *Client) createNetwork(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
-	r := reader{a: a}
-	name := r.str("name")
-	if r.err != nil {
-		return provider.Object{}, r.err
+	r := provider.AttrReader{Attrs: a}
+	name := r.Str("name")
+	if r.Err != nil {
+		return provider.Object{}, r.Err
 	}
 	n, err := c.CreateNetwork(ctx, location, name)
 	if err != nil {
@@ -99,8 +99,8 @@ func (c *Client) createNetwork(ctx context.Context, location string, a provider.
 }
 
 func (c *Client) updateNetwork(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
-	if err := cs.unknown("name"); err != nil {
+	cs := provider.IndexChanges(changes)
+	if err := cs.Only("name"); err != nil {
 		return provider.Object{}, fmt.Errorf("network %s: %w", id, err)
 	}
 	n, err := c.GetNetwork(ctx, location, id)
@@ -108,7 +108,7 @@ func (c *Client) updateNetwork(ctx context.Context, location, id string, changes
 		return provider.Object{}, err
 	}
 	if ch, ok := cs["name"]; ok {
-		name, err := asString("name", ch.After)
+		name, err := provider.AsString("name", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}

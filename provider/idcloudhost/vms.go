@@ -218,15 +218,15 @@ func (c *Client) getVMObject(ctx context.Context, location, id string) (provider
 
 // vmCreateForm maps create attributes to the form of POST user-resource/vm.
 func (c *Client) vmCreateForm(ctx context.Context, location string, a provider.Attrs) (url.Values, error) {
-	r := reader{a: a}
+	r := provider.AttrReader{Attrs: a}
 	f := url.Values{}
 	set := func(field, key string) {
-		if s := r.str(key); r.has(key) && r.err == nil {
+		if s := r.Str(key); r.Has(key) && r.Err == nil {
 			f.Set(field, s)
 		}
 	}
 	setInt := func(field, key string) {
-		if n := r.int(key); r.has(key) && r.err == nil {
+		if n := r.Int(key); r.Has(key) && r.Err == nil {
 			f.Set(field, strconv.Itoa(n))
 		}
 	}
@@ -242,14 +242,14 @@ func (c *Client) vmCreateForm(ctx context.Context, location string, a provider.A
 	set("public_key", "public_key")
 	set("description", "description")
 	setInt("billing_account_id", "billing_account")
-	if r.has("backup") {
-		f.Set("backup", boolForm(r.bool("backup")))
+	if r.Has("backup") {
+		f.Set("backup", boolForm(r.Bool("backup")))
 	}
 	// Always explicit: the API's default is true, which leaves a billed
 	// floating IP behind when the VM is deleted.
-	f.Set("reserve_public_ip", boolForm(r.bool("reserve_public_ip")))
-	if r.err != nil {
-		return nil, r.err
+	f.Set("reserve_public_ip", boolForm(r.Bool("reserve_public_ip")))
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	if v, ok := a["cloud_init"]; ok && v != nil {
 		switch x := v.(type) {
@@ -266,8 +266,8 @@ func (c *Client) vmCreateForm(ctx context.Context, location string, a provider.A
 	if err := c.cloneSource(ctx, location, a, f); err != nil {
 		return nil, err
 	}
-	if r.has("pool") {
-		p, err := c.resolvePool(ctx, location, r.str("pool"))
+	if r.Has("pool") {
+		p, err := c.resolvePool(ctx, location, r.Str("pool"))
 		if err != nil {
 			return nil, err
 		}
@@ -275,15 +275,15 @@ func (c *Client) vmCreateForm(ctx context.Context, location string, a provider.A
 			f.Set("designated_pool_uuid", p)
 		}
 	}
-	return f, r.err
+	return f, r.Err
 }
 
 func (c *Client) createVM(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
-	r := reader{a: a}
-	power := r.str("power")
-	network := r.str("network")
-	if r.err != nil {
-		return provider.Object{}, r.err
+	r := provider.AttrReader{Attrs: a}
+	power := r.Str("power")
+	network := r.Str("network")
+	if r.Err != nil {
+		return provider.Object{}, r.Err
 	}
 	if power != "" && power != "running" && power != "stopped" {
 		return provider.Object{}, fmt.Errorf("power: want running or stopped, got %q", power)
@@ -313,13 +313,13 @@ func (c *Client) createVM(ctx context.Context, location string, a provider.Attrs
 // backup (toggled only if it differs); billing account; password (starting
 // a stopped VM for it and stopping it again); power.
 func (c *Client) updateVM(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
-	if err := cs.unknown("name", "vcpu", "ram", "disk", "backup", "billing_account", "password", "power", "os_name", "os_version"); err != nil {
+	cs := provider.IndexChanges(changes)
+	if err := cs.Only("name", "vcpu", "ram", "disk", "backup", "billing_account", "password", "power", "os_name", "os_version"); err != nil {
 		return provider.Object{}, fmt.Errorf("vm %s: %w", id, err)
 	}
 	wantPower := ""
 	if ch, ok := cs["power"]; ok {
-		p, err := asString("power", ch.After)
+		p, err := provider.AsString("power", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -339,7 +339,7 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 	}
 
 	if ch, ok := cs["name"]; ok {
-		name, err := asString("name", ch.After)
+		name, err := provider.AsString("name", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -362,7 +362,7 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 	}
 
 	if ch, ok := cs["disk"]; ok {
-		size, err := asInt("disk", ch.After)
+		size, err := provider.AsInt("disk", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -389,7 +389,7 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 	}
 
 	if ch, ok := cs["backup"]; ok {
-		want, err := asBool("backup", ch.After)
+		want, err := provider.AsBool("backup", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -414,7 +414,7 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 	}
 
 	if ch, ok := cs["billing_account"]; ok {
-		n, err := asInt("billing_account", ch.After)
+		n, err := provider.AsInt("billing_account", ch.After)
 		if err != nil {
 			return provider.Object{}, err
 		}
@@ -426,7 +426,7 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 	}
 
 	if ch, ok := cs["password"]; ok {
-		pw, err := asString("password", ch.After)
+		pw, err := provider.AsString("password", ch.After)
 		if err != nil {
 			return provider.Object{}, errors.New("password: want a string")
 		}
@@ -456,10 +456,10 @@ func (c *Client) updateVM(ctx context.Context, location, id string, changes []pr
 // resize changes vcpu and ram, only those that differ from the live VM (a
 // no-op resize is refused). A running VM is stopped first and started again
 // afterwards unless the same update stops it.
-func (c *Client) resize(ctx context.Context, location string, vm api.VM, cs changeSet, wantPower string) (api.VM, error) {
+func (c *Client) resize(ctx context.Context, location string, vm api.VM, cs provider.ChangeSet, wantPower string) (api.VM, error) {
 	form := url.Values{}
 	if ch, ok := cs["vcpu"]; ok {
-		n, err := asInt("vcpu", ch.After)
+		n, err := provider.AsInt("vcpu", ch.After)
 		if err != nil {
 			return vm, err
 		}
@@ -468,7 +468,7 @@ func (c *Client) resize(ctx context.Context, location string, vm api.VM, cs chan
 		}
 	}
 	if ch, ok := cs["ram"]; ok {
-		n, err := asInt("ram", ch.After)
+		n, err := provider.AsInt("ram", ch.After)
 		if err != nil {
 			return vm, err
 		}
@@ -668,22 +668,22 @@ func (c *Client) waitVMAny(ctx context.Context, location, uuid string, statuses 
 // clone_from: {vm, replica} (replica "latest" or absent: the newest replica
 // of the VM's boot disk) or from the flat clone_from_vm/clone_from_replica.
 func (c *Client) cloneSource(ctx context.Context, location string, a provider.Attrs, f url.Values) error {
-	r := reader{a: a}
-	vm, replica := r.str("clone_from_vm"), r.str("clone_from_replica")
+	r := provider.AttrReader{Attrs: a}
+	vm, replica := r.Str("clone_from_vm"), r.Str("clone_from_replica")
 	if m, ok := a["clone_from"].(map[string]any); ok {
-		cr := reader{a: m}
+		cr := provider.AttrReader{Attrs: m}
 		if vm == "" {
-			vm = cr.str("vm")
+			vm = cr.Str("vm")
 		}
 		if replica == "" {
-			replica = cr.str("replica")
+			replica = cr.Str("replica")
 		}
-		if cr.err != nil {
-			return fmt.Errorf("clone_from: %w", cr.err)
+		if cr.Err != nil {
+			return fmt.Errorf("clone_from: %w", cr.Err)
 		}
 	}
-	if r.err != nil {
-		return r.err
+	if r.Err != nil {
+		return r.Err
 	}
 	if vm == "" {
 		if replica != "" {
@@ -715,17 +715,17 @@ func (c *Client) cloneSource(ctx context.Context, location string, a provider.At
 
 // reinstall rewrites the boot disk when os_name or os_version changes. A
 // lost answer is confirmed by reading the VM's OS back, never by repeating.
-func (c *Client) reinstall(ctx context.Context, location string, vm api.VM, cs changeSet) (api.VM, error) {
+func (c *Client) reinstall(ctx context.Context, location string, vm api.VM, cs provider.ChangeSet) (api.VM, error) {
 	osName, osVersion := vm.OSName, vm.OSVersion
 	if ch, ok := cs["os_name"]; ok {
-		v, err := asString("os_name", ch.After)
+		v, err := provider.AsString("os_name", ch.After)
 		if err != nil {
 			return vm, err
 		}
 		osName = v
 	}
 	if ch, ok := cs["os_version"]; ok {
-		v, err := asString("os_version", ch.After)
+		v, err := provider.AsString("os_version", ch.After)
 		if err != nil {
 			return vm, err
 		}

@@ -147,7 +147,7 @@ func checkDiskCatalog(values map[string]any, cat any) ([]provider.Problem, map[s
 			Allowed: "allowed: " + strings.Join(offered, ", ")}}, nil
 	}
 	var out []provider.Problem
-	if n, err := asInt("size", values["size"]); err == nil && (n < st.Min || n > st.Max) {
+	if n, err := provider.AsInt("size", values["size"]); err == nil && (n < st.Min || n > st.Max) {
 		out = append(out, provider.Problem{Field: "size",
 			Summary: fmt.Sprintf("%d GB is outside the bounds of %s volumes", n, st.Type),
 			Allowed: fmt.Sprintf("%s volumes are %d–%d GB", st.Type, st.Min, st.Max)})
@@ -170,7 +170,7 @@ func diskMade(o provider.Object, match map[string]any, since time.Time) bool {
 		return false
 	}
 	for k, want := range match {
-		if text(o.Attrs[k]) != text(want) {
+		if provider.Text(o.Attrs[k]) != provider.Text(want) {
 			return false
 		}
 	}
@@ -199,8 +199,8 @@ func adoptableDisks(values map[string]any, location string, live provider.Live) 
 	typ, hasType := values["type"].(string)
 	var out []provider.Object
 	for _, d := range live.Objects(Disks, location) {
-		if text(d.Attrs["size"]) == text(size) && text(d.Attrs["attach_to"]) == text(attach) &&
-			(!hasType || strings.EqualFold(text(d.Attrs["type"]), typ)) {
+		if provider.Text(d.Attrs["size"]) == provider.Text(size) && provider.Text(d.Attrs["attach_to"]) == provider.Text(attach) &&
+			(!hasType || strings.EqualFold(provider.Text(d.Attrs["type"]), typ)) {
 			out = append(out, d)
 		}
 	}

@@ -148,10 +148,10 @@ func (c *Client) instanceIn(ctx context.Context, id, zone string) error {
 // createDisk makes a volume attached to its instance and returns when it
 // is in use. The instance being busy (still building) is waited out.
 func (c *Client) createDisk(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
-	r := reader{a: a}
-	size, typ, attach := r.int("size"), r.str("type"), r.str("attach_to")
-	if r.err != nil {
-		return provider.Object{}, notSentErr(r.err)
+	r := provider.AttrReader{Attrs: a}
+	size, typ, attach := r.Int("size"), r.Str("type"), r.Str("attach_to")
+	if r.Err != nil {
+		return provider.Object{}, notSentErr(r.Err)
 	}
 	if attach == "" {
 		return provider.Object{}, notSentErr(errors.New("attach_to: iwinv creates a block storage attached to an instance: name one"))
@@ -177,8 +177,8 @@ func (c *Client) createDisk(ctx context.Context, location string, a provider.Att
 // each waited for. Size and type cannot change in place (the API has no
 // resize).
 func (c *Client) updateDisk(ctx context.Context, location, id string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
-	if err := cs.only("attach_to"); err != nil {
+	cs := provider.IndexChanges(changes)
+	if err := cs.Only("attach_to"); err != nil {
 		return provider.Object{}, fmt.Errorf("block storage %s: %w", id, err)
 	}
 	if _, err := c.GetVolume(ctx, id); err != nil {
@@ -188,8 +188,8 @@ func (c *Client) updateDisk(ctx context.Context, location, id string, changes []
 	if err != nil {
 		return provider.Object{}, err
 	}
-	after, _ := cs.after("attach_to")
-	want, err := asString("attach_to", after)
+	after, _ := cs.After("attach_to")
+	want, err := provider.AsString("attach_to", after)
 	if err != nil {
 		return provider.Object{}, err
 	}

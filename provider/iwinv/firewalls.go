@@ -242,10 +242,10 @@ type firewallSpec struct {
 }
 
 func readFirewall(a provider.Attrs) (firewallSpec, error) {
-	r := reader{a: a}
-	f := firewallSpec{name: r.str("name"), description: r.str("description"), icmp: r.bool("icmp"), attach: r.strs("attach_to")}
-	if r.err != nil {
-		return f, r.err
+	r := provider.AttrReader{Attrs: a}
+	f := firewallSpec{name: r.Str("name"), description: r.Str("description"), icmp: r.Bool("icmp"), attach: r.Strs("attach_to")}
+	if r.Err != nil {
+		return f, r.Err
 	}
 	if f.name == "" {
 		return f, fmt.Errorf("name: a firewall needs a name")
@@ -297,8 +297,8 @@ func (c *Client) createFirewall(ctx context.Context, a provider.Attrs) (provider
 // updateFirewall edits the group (name, description, icmp in one PUT),
 // its rules item by item, and its attachments, from a fresh read.
 func (c *Client) updateFirewall(ctx context.Context, id string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
-	if err := cs.only("name", "description", "icmp", "rules", "attach_to"); err != nil {
+	cs := provider.IndexChanges(changes)
+	if err := cs.Only("name", "description", "icmp", "rules", "attach_to"); err != nil {
 		return provider.Object{}, fmt.Errorf("firewall %s: %w", id, err)
 	}
 	p, err := c.getParts(ctx, id)

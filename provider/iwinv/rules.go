@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/iwinv/api"
 )
 
@@ -83,7 +84,7 @@ func parseRules(v any) ([]ruleSpec, error) {
 			name string
 			to   *string
 		}{{"direction", &r.direction}, {"protocol", &r.protocol}, {"port", &r.port}, {"source", &r.source}, {"description", &r.description}} {
-			s, err := asString(fmt.Sprintf("rules[%d].%s", i, f.name), m[f.name])
+			s, err := provider.AsString(fmt.Sprintf("rules[%d].%s", i, f.name), m[f.name])
 			if err != nil {
 				return nil, err
 			}

@@ -195,12 +195,12 @@ func (c *Client) getVMObject(ctx context.Context, id string) (provider.Object, e
 // it is built. It does not wait for readiness: the engine waits for the
 // declared power.
 func (c *Client) createVM(ctx context.Context, location string, a provider.Attrs) (provider.Object, error) {
-	r := reader{a: a}
-	name, desc := r.str("name"), r.str("description")
-	flavor, image := r.str("flavor"), r.str("image")
-	sshKey, script, power := r.str("ssh_key"), r.str("user_script"), r.str("power")
-	if r.err != nil {
-		return provider.Object{}, notSentErr(r.err)
+	r := provider.AttrReader{Attrs: a}
+	name, desc := r.Str("name"), r.Str("description")
+	flavor, image := r.Str("flavor"), r.Str("image")
+	sshKey, script, power := r.Str("ssh_key"), r.Str("user_script"), r.Str("power")
+	if r.Err != nil {
+		return provider.Object{}, notSentErr(r.Err)
 	}
 	if power != "" && power != powerRunning && power != powerStopped {
 		return provider.Object{}, notSentErr(fmt.Errorf("power: want running or stopped, got %q", power))
@@ -240,8 +240,8 @@ func (c *Client) createVM(ctx context.Context, location string, a provider.Attrs
 // file wants it stopped, so that the resize does not restart it), then the
 // power the file declares (or the instance had).
 func (c *Client) updateVM(ctx context.Context, id string, changes []provider.FieldChange) (provider.Object, error) {
-	cs := indexChanges(changes)
-	if err := cs.only("name", "description", "flavor", "image", "power"); err != nil {
+	cs := provider.IndexChanges(changes)
+	if err := cs.Only("name", "description", "flavor", "image", "power"); err != nil {
 		return provider.Object{}, fmt.Errorf("instance %s: %w", id, err)
 	}
 	if _, err := c.GetInstance(ctx, id); err != nil {
@@ -255,24 +255,24 @@ func (c *Client) updateVM(ctx context.Context, id string, changes []provider.Fie
 	for f, ch := range cs {
 		want[f] = ch.After
 	}
-	r := reader{a: want}
+	r := provider.AttrReader{Attrs: want}
 	wantPower := powerOf(in.Status)
-	if r.has("power") {
-		wantPower = r.str("power")
+	if r.Has("power") {
+		wantPower = r.Str("power")
 	}
-	if r.err == nil && wantPower != powerRunning && wantPower != powerStopped {
+	if r.Err == nil && wantPower != powerRunning && wantPower != powerStopped {
 		return provider.Object{}, fmt.Errorf("power: want running or stopped, got %q", wantPower)
 	}
 	var name, desc *string
-	if v := r.str("name"); r.has("name") && in.Name != nil && v != *in.Name {
+	if v := r.Str("name"); r.Has("name") && in.Name != nil && v != *in.Name {
 		name = &v
 	}
-	if v := r.str("description"); r.has("description") && v != in.Description.Value {
+	if v := r.Str("description"); r.Has("description") && v != in.Description.Value {
 		desc = &v
 	}
-	image, flavor := r.str("image"), r.str("flavor")
-	if r.err != nil {
-		return provider.Object{}, r.err
+	image, flavor := r.Str("image"), r.Str("flavor")
+	if r.Err != nil {
+		return provider.Object{}, r.Err
 	}
 	if name != nil || desc != nil {
 		if err := c.whenSettled(ctx, id, func() error { return c.EditInstance(ctx, id, name, desc) }); err != nil {
