@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/httpcall"
 )
 
 // retryMode says whether a call may be repeated after a transient failure.
@@ -30,10 +29,9 @@ const (
 
 const maxBody = 32 << 20
 
-// ErrMethodRedirect is returned when the server redirected a call with a
-// status that makes the HTTP client change its method (a POST or DELETE
-// followed as a GET): the call was not made. It is never retried.
-var ErrMethodRedirect = errors.New("the server redirected the request and the redirect changes the method; not following it")
+// ErrMethodRedirect: a redirect changed a call's method; the call was not
+// made (httpcall.ErrMethodRedirect).
+var ErrMethodRedirect = httpcall.ErrMethodRedirect
 
 // do performs one API call: {endpoint}/v1[/{location}]{path}. path starts
 // with "/" and may carry a query string. body is nil (no body), url.Values
@@ -83,7 +81,7 @@ func (c *Client) do(ctx context.Context, mode retryMode, method, location, path 
 		resp, respBody, err := c.attempt(ctx, method, u, payload, contentType)
 		var callErr error
 		switch {
-		case err != nil && notSent(err):
+		case err != nil && httpcall.NotSent(err):
 			callErr = fmt.Errorf("%s %s: %w (%w)", method, apiPath, err, provider.ErrNotSent)
 		case err != nil:
 			callErr = fmt.Errorf("%s %s: %w", method, apiPath, err)
@@ -95,7 +93,7 @@ func (c *Client) do(ctx context.Context, mode retryMode, method, location, path 
 		if callErr != nil && mode == idempotent {
 			ok, stop := c.checkRetry(ctx, resp, err)
 			if stop != nil {
-				c.notify(CallInfo{Method: method, Location: location, Path: apiPath, Attempt: attempt, Status: status(resp), Duration: c.now().Sub(start), Err: callErr})
+				c.notify(CallInfo{Method: method, Location: location, Path: apiPath, Attempt: attempt, Status: httpcall.Status(resp), Duration: c.now().Sub(start), Err: callErr})
 				if ctx.Err() != nil {
 					return fmt.Errorf("%s %s: %w", method, apiPath, stop)
 				}
@@ -108,7 +106,7 @@ func (c *Client) do(ctx context.Context, mode retryMode, method, location, path 
 				callErr = fmt.Errorf("%w (tried %d times: %w)", callErr, attempt, provider.ErrGaveUp)
 			}
 		}
-		c.notify(CallInfo{Method: method, Location: location, Path: apiPath, Attempt: attempt, Status: status(resp), Duration: c.now().Sub(start), Err: callErr, Retry: retry})
+		c.notify(CallInfo{Method: method, Location: location, Path: apiPath, Attempt: attempt, Status: httpcall.Status(resp), Duration: c.now().Sub(start), Err: callErr, Retry: retry})
 
 		if callErr == nil {
 			if out == nil || len(bytes.TrimSpace(respBody)) == 0 {
@@ -151,55 +149,13 @@ func (c *Client) attempt(ctx context.Context, method, u string, payload []byte, 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := c.httpClient.Do(req)
-	if err != nil {
-		return nil, nil, cleanURLError(err)
-	}
-	defer resp.Body.Close()
-	if resp.Request != nil && resp.Request.Method != method {
-		// A 301/302/303 turns a POST into a GET: the write was not made and
-		// the answer is not the one asked for.
-		return nil, nil, fmt.Errorf("%w to %s %s", ErrMethodRedirect, resp.Request.Method, resp.Request.URL.Redacted())
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the answer: %w", err)
-	}
-	return resp, b, nil
-}
-
-// notSent reports whether a transport error happened before the request
-// left: the connection could not be made (refused, no route, the name did
-// not resolve) or the URL cannot be used. Such a call had no effect.
-func notSent(err error) bool {
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
-	return errors.Is(err, ErrMethodRedirect) || strings.Contains(err.Error(), "unsupported protocol scheme")
-}
-
-// cleanURLError drops the *url.Error wrapper (its text repeats the URL) but
-// keeps the cause, so errors.Is(err, context.DeadlineExceeded) still works.
-func cleanURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return httpcall.Exchange(c.httpClient, req, maxBody)
 }
 
 func (c *Client) notify(ci CallInfo) {
 	if c.observe != nil {
 		c.observe(ci)
 	}
-}
-
-func status(resp *http.Response) int {
-	if resp == nil {
-		return 0
-	}
-	return resp.StatusCode
 }
 
 // isGlobal reports whether an API path ignores locations: the configuration

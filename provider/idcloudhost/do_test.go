@@ -64,16 +64,6 @@ func TestErrorShapes(t *testing.T) {
 	}
 }
 
-func TestRetryAfterHTTPDate(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if got := parseRetryAfter(now.Add(90*time.Second).Format(http.TimeFormat), now); got != 90 {
-		t.Errorf("got %d", got)
-	}
-	if got := parseRetryAfter("soon", now); got != 0 {
-		t.Errorf("got %d", got)
-	}
-}
-
 // The URL, headers and both encodings.
 func TestDoBuildsRequests(t *testing.T) {
 	t.Parallel()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/httpcall"
 )
 
 // decodeError turns an error answer into *provider.APIError. It reads both
@@ -21,7 +22,7 @@ func decodeError(method, path string, status int, header http.Header, body []byt
 		e.Message = http.StatusText(status)
 	}
 	if header != nil {
-		e.RetryAfter = parseRetryAfter(header.Get("Retry-After"), now)
+		e.RetryAfter = httpcall.RetryAfter(header.Get("Retry-After"), now)
 	}
 	switch {
 	case status == http.StatusNotFound:

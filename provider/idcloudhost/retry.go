@@ -6,9 +6,10 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/idstack/idstack/provider/httpcall"
 )
 
 // CheckRetry decides, after an attempt of an idempotent call, whether to try
@@ -51,7 +52,7 @@ func DefaultCheckRetry(ctx context.Context, resp *http.Response, err error) (boo
 // exponential with full jitter: a random wait in [0, min(max, min·2^(attempt-1))].
 func DefaultBackoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if s := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); s > 0 {
+		if s := httpcall.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); s > 0 {
 			return time.Duration(s) * time.Second
 		}
 	}
@@ -84,27 +85,4 @@ func jitter(d time.Duration) time.Duration {
 		return 0
 	}
 	return rand.N(d + 1)
-}
-
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-// It returns whole seconds, 0 when absent or unreadable.
-func parseRetryAfter(v string, now time.Time) int {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return n
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d <= 0 {
-			return 0
-		}
-		return int((d + time.Second - 1) / time.Second)
-	}
-	return 0
 }

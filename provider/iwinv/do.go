@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/httpcall"
 	"github.com/idstack/idstack/provider/iwinv/api"
 )
 
@@ -81,7 +81,7 @@ func (c *Client) do(ctx context.Context, req request) (*api.Envelope, error) {
 		var env api.Envelope
 		code := ""
 		switch {
-		case err != nil && notSent(err):
+		case err != nil && httpcall.NotSent(err):
 			callErr = fmt.Errorf("%s %s: %w (%w)", req.method, path, err, provider.ErrNotSent)
 		case err != nil:
 			callErr = fmt.Errorf("%s %s: %w", req.method, path, err)
@@ -102,7 +102,7 @@ func (c *Client) do(ctx context.Context, req request) (*api.Envelope, error) {
 			// multiply the attempts by their own.
 			callErr = fmt.Errorf("%w (tried %d times: %w)", callErr, attempt, provider.ErrGaveUp)
 		}
-		c.notify(CallInfo{Method: req.method, Path: path, Attempt: attempt, Status: status(resp), Code: code,
+		c.notify(CallInfo{Method: req.method, Path: path, Attempt: attempt, Status: httpcall.Status(resp), Code: code,
 			Duration: c.now().Sub(start), Err: callErr, Retry: retry})
 		if callErr == nil {
 			return &env, nil
@@ -129,7 +129,7 @@ func (c *Client) ctxErr(method, path string, err error, attempt int) error {
 func repeatable(mode retryMode, resp *http.Response, err error) bool {
 	switch {
 	case errors.Is(err, provider.ErrNotSent):
-		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, errMethodRedirect)
+		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, httpcall.ErrMethodRedirect)
 	case resp != nil && resp.StatusCode == http.StatusTooManyRequests:
 		return true
 	case mode != idempotent:
@@ -210,66 +210,11 @@ func (c *Client) attempt(ctx context.Context, method, u, path string, payload []
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := c.httpClient.Do(req)
-	if err != nil {
-		return nil, nil, cleanURLError(err)
-	}
-	defer resp.Body.Close()
-	if resp.Request != nil && resp.Request.Method != method {
-		return nil, nil, fmt.Errorf("%w to %s", errMethodRedirect, resp.Request.Method)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the answer: %w", err)
-	}
-	return resp, b, nil
-}
-
-// errMethodRedirect: the server redirected a call with a status that makes
-// the HTTP client change its method; the call was not made.
-var errMethodRedirect = errors.New("the server redirected the request and the redirect changes the method; not following it")
-
-// notSent reports whether a transport error happened before the request
-// left: the connection could not be made or the URL cannot be used.
-func notSent(err error) bool {
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
-	return errors.Is(err, errMethodRedirect) || strings.Contains(err.Error(), "unsupported protocol scheme")
-}
-
-// cleanURLError drops the *url.Error wrapper (its text repeats the URL)
-// but keeps the cause, so errors.Is(err, context.DeadlineExceeded) works.
-func cleanURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return httpcall.Exchange(c.httpClient, req, maxBody)
 }
 
 func (c *Client) notify(ci CallInfo) {
 	if c.observe != nil {
 		c.observe(ci)
 	}
-}
-
-func status(resp *http.Response) int {
-	if resp == nil {
-		return 0
-	}
-	return resp.StatusCode
-}
-
-// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func retryAfter(v string, now time.Time) int {
-	v = strings.TrimSpace(v)
-	if n, err := strconv.Atoi(v); err == nil {
-		return max(n, 0)
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return int((t.Sub(now) + time.Second - 1) / time.Second)
-	}
-	return 0
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/httpcall"
 	"github.com/idstack/idstack/provider/iwinv/api"
 )
 
@@ -70,7 +71,7 @@ func decodeError(method, path string, status int, header http.Header, body []byt
 		e.Message = http.StatusText(status)
 	}
 	if header != nil {
-		e.RetryAfter = retryAfter(header.Get("Retry-After"), now)
+		e.RetryAfter = httpcall.RetryAfter(header.Get("Retry-After"), now)
 	}
 	if rule != nil && status != http.StatusOK {
 		e.NotFound = rule(status, code)
