@@ -1,142 +1,43 @@
 package sim
 
 import (
-	"net/http"
-	"strings"
+	"net/url"
+
+	"github.com/idstack/idstack/provider/simkit"
 )
 
 // Fault makes matching calls fail, for tests of retries and rollbacks.
-type Fault struct {
-	// Method matches the HTTP method ("" = any).
-	Method string
-	// Path is matched against the path without /v1 and the location slug,
-	// with * as a wildcard for one segment and a trailing /** for any rest:
-	// "/user-resource/vm", "/network/load_balancers/*".
-	Path string
-	// Status is the error status to answer (e.g. 500, 503, 429).
-	Status int
-	// Message is the error message (default "injected fault").
-	Message string
-	// RetryAfter is sent as the Retry-After header, in seconds.
-	RetryAfter int
-	// Nth fails only the Nth matching call (1-based); 0 = every one.
-	Nth int
-	// Rate fails a matching call with this probability (seeded); 0 = always.
-	Rate float64
-	// Times limits how many calls fail; 0 = unlimited.
-	Times int
-	// LostResponse serves the call (the change is committed), then drops
-	// the connection without an answer.
-	LostResponse bool
-	// Params, when set, matches only calls whose parameters (the query
-	// and a form body) hold these values: one VM's stop, {"uuid": "…"}.
-	Params map[string]string
-}
-
-type faultState struct {
-	Fault
-	id      int
-	matched int
-	fired   int
-}
+// Its Path is matched against the path without /v1 and the location slug:
+// "/user-resource/vm", "/network/load_balancers/*". Its Params match the
+// call's query and form body: one VM's stop, {"uuid": "…"}. A fired fault
+// answers Status with Message in the API's error shape.
+type Fault = simkit.Fault
 
 // AddFault installs a fault and returns its id.
 func (s *Server) AddFault(f Fault) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f.Status == 0 && !f.LostResponse {
-		f.Status = http.StatusInternalServerError
-	}
-	if f.Message == "" {
-		f.Message = "injected fault"
-	}
-	id := len(s.faults) + 1
-	if n := len(s.faults); n > 0 {
-		id = s.faults[n-1].id + 1
-	}
-	s.faults = append(s.faults, &faultState{Fault: f, id: id})
-	return id
+	return s.faults.Add(f)
 }
 
 // RemoveFault removes one fault by id.
 func (s *Server) RemoveFault(id int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.id == id {
-			s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			return
-		}
-	}
+	s.faults.Remove(id)
 }
 
 // ClearFaults removes every fault.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = nil
+	s.faults.Clear()
 }
 
 // matchFault returns the fault that fires for this call, if any. Every
 // matching fault counts the call; the first that fires wins.
 func (s *Server) matchFault(c *call) *Fault {
-	var fired *Fault
-	for _, f := range s.faults {
-		if f.Method != "" && !strings.EqualFold(f.Method, c.r.Method) {
-			continue
-		}
-		if !pathMatch(f.Path, c.path) || !paramsMatch(f.Params, c) {
-			continue
-		}
-		f.matched++
-		if fired != nil {
-			continue
-		}
-		if f.Nth > 0 && f.matched != f.Nth {
-			continue
-		}
-		if f.Times > 0 && f.fired >= f.Times {
-			continue
-		}
-		if f.Rate > 0 && s.rng.Float64() >= f.Rate {
-			continue
-		}
-		f.fired++
-		cp := f.Fault
-		fired = &cp
-	}
-	return fired
-}
-
-// paramsMatch reports whether a call's parameters hold the values.
-func paramsMatch(want map[string]string, c *call) bool {
-	for k, v := range want {
-		if c.form == nil || c.form.Get(k) != v {
-			return false
-		}
-	}
-	return true
-}
-
-// pathMatch matches a path against a fault pattern ("" matches all).
-func pathMatch(pattern, path string) bool {
-	if pattern == "" || pattern == "/**" {
-		return true
-	}
-	ps := strings.Split(strings.Trim(pattern, "/"), "/")
-	xs := strings.Split(strings.Trim(path, "/"), "/")
-	for i, p := range ps {
-		if p == "**" && i == len(ps)-1 {
-			return true
-		}
-		if i >= len(xs) {
-			return false
-		}
-		if p != "*" && p != xs[i] {
-			return false
-		}
-	}
-	return len(ps) == len(xs)
+	return s.faults.Match(c.r.Method, c.path, func() url.Values { return c.form }, s.rng)
 }
 
 // Call is one recorded call.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/idstack/idstack/provider/simkit"
 )
 
 // Options configure a Server. The zero value serves the document's
@@ -67,7 +69,7 @@ type Server struct {
 	gateway    time.Duration
 	now        func() time.Time
 	w          World
-	faults     []*faultState
+	faults     simkit.Faults
 	calls      []*Call
 	rng        *rand.Rand
 	// wait, when set, replaces the sleep of a blocking call (tests hold
