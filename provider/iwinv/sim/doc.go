@@ -12,9 +12,16 @@
 //
 // # Control
 //
-// Tests control it in Go: AddFault (with Nth, Times, Rate, LostResponse),
-// TransientFaults, SetLatency, SetReadyAfter, SetRateLimit, Mutate, World
-// and Calls; a running simulator over HTTP under ControlPrefix.
+// Tests control it in Go: AddFault (with Nth, Times, Rate, LostResponse,
+// Params), TransientFaults, SetLatency, SetReadyAfter, SetRateLimit,
+// Mutate, World and Calls; a running simulator over HTTP under
+// ControlPrefix. A fault's Params (param.NAME=VALUE in ParseFault) match
+// only calls that hold those values among their parameters: the query, a
+// multipart or urlencoded body's fields, and a JSON object body's
+// top-level string fields (not numbers, booleans or nested fields): a
+// create of one name can fail alone. Fault specs, their matching and the
+// in-process transport are provider/simkit's, shared with idcloudhost's
+// simulator.
 //
 // # Requests
 //

@@ -39,7 +39,7 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("ParseFault(%q) = %v, want an error with %q", tc.spec, err, tc.err)
 		case tc.err == "" && err != nil:
 			t.Errorf("ParseFault(%q): %v", tc.spec, err)
-		case tc.err == "" && got != tc.want:
+		case tc.err == "" && !cmp.Equal(got, tc.want):
 			t.Errorf("ParseFault(%q) = %+v, want %+v", tc.spec, got, tc.want)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/idstack/idstack/provider/simkit"
 )
 
 // Options configure a Server. The zero value serves the documented
@@ -58,7 +60,7 @@ type Server struct {
 	rateLimit  int
 	now        func() time.Time
 	w          World
-	faults     []*faultState
+	faults     simkit.Faults
 	calls      []*callRecord
 	hits       []time.Time // the rate limit's window
 	rng        *rand.Rand

@@ -1,60 +1,22 @@
 package sim
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
+
+	"github.com/idstack/idstack/provider/simkit"
 )
 
 // ErrLostResponse is the transport error of a call whose answer was
 // dropped (Fault.LostResponse) when the simulator is used in process.
-var ErrLostResponse = errors.New("sim: connection closed before the answer (lost response)")
+var ErrLostResponse = simkit.ErrLostResponse
 
 // Transport returns an http.RoundTripper that serves requests in process,
 // without a listener. The request's host is ignored.
-func (s *Server) Transport() http.RoundTripper { return transport{s} }
+func (s *Server) Transport() http.RoundTripper { return simkit.Transport(s) }
 
 // Client returns an *http.Client using Transport.
 func (s *Server) Client() *http.Client { return &http.Client{Transport: s.Transport()} }
-
-type transport struct{ s *Server }
-
-func (t transport) RoundTrip(req *http.Request) (res *http.Response, err error) {
-	// A RoundTripper must not change the request; the handler reads the body.
-	r := req.Clone(req.Context())
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(b))
-	} else {
-		r.Body = http.NoBody
-	}
-	r.RequestURI = req.URL.RequestURI()
-	rec := httptest.NewRecorder()
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				res, err = nil, ErrLostResponse
-				return
-			}
-			res, err = nil, fmt.Errorf("sim: handler panic: %v", p)
-		}
-	}()
-	t.s.ServeHTTP(rec, r)
-	if err := req.Context().Err(); err != nil {
-		return nil, err
-	}
-	out := rec.Result()
-	out.Request = req
-	return out, nil
-}
 
 func jsonMarshal(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
