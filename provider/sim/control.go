@@ -94,18 +94,8 @@ func (s *Server) serveControl(rw http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	simkit.Control{
-		Sim: s,
-		Calls: func() any {
-			calls := s.Calls()
-			out := struct {
-				Count int        `json:"count"`
-				Calls []callJSON `json:"calls"`
-			}{Count: len(calls), Calls: make([]callJSON, len(calls))}
-			for i, c := range calls {
-				out.Calls[i] = callJSON(c)
-			}
-			return out
-		},
+		Sim:        s,
+		Calls:      func() any { return simkit.CallLog(s.Calls(), func(c Call) callJSON { return callJSON(c) }) },
 		Faults:     func() any { return s.faultList() },
 		ParseFault: ParseFault,
 		JSON:       writeJSON,

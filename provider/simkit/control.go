@@ -42,6 +42,19 @@ type Control struct {
 	Error         func(rw http.ResponseWriter, status int, msg string)
 }
 
+// CallLog is GET /_sim/calls' answer, {"count": N, "calls": […]}: the
+// call log with each call shown as show makes it.
+func CallLog[C, J any](calls []C, show func(C) J) any {
+	out := struct {
+		Count int `json:"count"`
+		Calls []J `json:"calls"`
+	}{Count: len(calls), Calls: make([]J, len(calls))}
+	for i, c := range calls {
+		out.Calls[i] = show(c)
+	}
+	return out
+}
+
 // Serve answers r, whose path is under ControlPrefix.
 func (c Control) Serve(rw http.ResponseWriter, r *http.Request) {
 	what := strings.TrimPrefix(r.URL.Path, ControlPrefix)
