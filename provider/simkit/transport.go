@@ -2,11 +2,14 @@ package simkit
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"time"
 )
 
 // ErrLostResponse is the transport error of a call whose answer was
@@ -51,4 +54,21 @@ func (t transport) RoundTrip(req *http.Request) (res *http.Response, err error) 
 	out := rec.Result()
 	out.Request = req
 	return out, nil
+}
+
+// Serve serves h on ln until ctx is done, then shuts down gracefully
+// (calls in flight get 5 s to finish).
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		return nil
+	case err := <-errc:
+		return err
+	}
 }

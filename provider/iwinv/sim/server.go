@@ -158,18 +158,7 @@ func (s *Server) Load(r io.Reader) error {
 
 // Serve serves s on ln until ctx is done, then shuts down gracefully.
 func Serve(ctx context.Context, ln net.Listener, s *Server) error {
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-		return nil
-	case err := <-errc:
-		return err
-	}
+	return simkit.Serve(ctx, ln, s)
 }
 
 // ServeHTTP serves the API (and the control endpoints under
