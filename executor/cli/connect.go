@@ -62,27 +62,40 @@ func connectIDCloudHost(conn connOptions, stdio *IO, stackDir string) (*connecti
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := serveEmbedded(s, s.Save, worldFile)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
 	if key == "" {
 		key = "sim"
 	}
-	client := idcloudhost.New("http://"+ln.Addr().String(), key, idcloudhost.WithPoll(50*time.Millisecond, time.Second, 10*time.Minute), idcloudhostObserver(conn.Log))
-	return &connection{Provider: client, Endpoint: "the built-in simulator", Close: func() error {
+	client := idcloudhost.New("http://"+addr, key, idcloudhost.WithPoll(50*time.Millisecond, time.Second, 10*time.Minute), idcloudhostObserver(conn.Log))
+	return &connection{Provider: client, Endpoint: "the built-in simulator", Close: func() error { return stop(client.CloseIdleConnections) }}, nil
+}
+
+// serveEmbedded serves a simulator on a loopback port for one run (the
+// client talks to it over real HTTP, as to the cloud). stop shuts it down,
+// first closing the client's idle connections (closeIdle), which a
+// graceful shutdown would otherwise wait 5 s for, then writes the
+// simulator's world to worldFile atomically, for the next run.
+func serveEmbedded(h http.Handler, save func(io.Writer) error, worldFile string) (addr string, stop func(closeIdle func()) error, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return ln.Addr().String(), func(closeIdle func()) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		client.CloseIdleConnections()
+		closeIdle()
 		srv.Shutdown(ctx)
 		var buf bytes.Buffer
-		if err := s.Save(&buf); err != nil {
+		if err := save(&buf); err != nil {
 			return err
 		}
 		return state.WriteFileAtomic(worldFile, buf.Bytes(), 0o600)
-	}}, nil
+	}, nil
 }
 
 // embeddedSimOptions reads the IDSTACK_SIM_* variables that shape the

@@ -2,18 +2,14 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
-	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider/iwinv"
 	iwinvsim "github.com/idstack/idstack/provider/iwinv/sim"
 )
@@ -53,26 +49,14 @@ func connectIwinv(conn connOptions, stdio *IO, stackDir string) (*connection, er
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := serveEmbedded(s, s.Save, worldFile)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
 	// The embedded simulator limits nothing: no pacing.
-	client := iwinv.New("http://"+ln.Addr().String(), iwinvsim.DefaultAccessKey, iwinvsim.DefaultSecretKey,
+	client := iwinv.New("http://"+addr, iwinvsim.DefaultAccessKey, iwinvsim.DefaultSecretKey,
 		iwinv.WithPoll(50*time.Millisecond, time.Second, 10*time.Minute), iwinv.WithRateLimit(0, 0), iwinvObserver(conn.Log))
-	return &connection{Provider: client, Endpoint: "the built-in simulator", Close: func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		client.CloseIdleConnections()
-		srv.Shutdown(ctx)
-		var buf bytes.Buffer
-		if err := s.Save(&buf); err != nil {
-			return err
-		}
-		return state.WriteFileAtomic(worldFile, buf.Bytes(), 0o600)
-	}}, nil
+	return &connection{Provider: client, Endpoint: "the built-in simulator", Close: func() error { return stop(client.CloseIdleConnections) }}, nil
 }
 
 // embeddedIwinvSimOptions reads IDSTACK_SIM_READY_AFTER and
