@@ -143,6 +143,19 @@ func scopeOf(d *provider.Description, kind provider.Kind, location string) Scope
 	return Scope{kind, location}
 }
 
+// NeedsDefaultLocation says whether a resource of the stack leaves its
+// location to the account's default (no location of its own, none for
+// the stack): ResolveLocations then fills it in, and nothing can be read
+// for it before.
+func NeedsDefaultLocation(s *spec.Stack) bool {
+	for _, r := range s.Resources {
+		if ks := s.Provider.Kind(r.Addr.Kind); ks != nil && !ks.Global && r.Location == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // ResolveLocations asks the API for its locations and fills every
 // resource's empty location with the account's default, so that state and
 // plans always name a real slug. Unknown slugs are diagnostics.

@@ -202,16 +202,9 @@ func Plan(ctx context.Context, cfg Config) (*Planned, error) {
 		return p, err
 	}
 	p.State = st
-	// The state is read (and validated) before the first API call: a
-	// state that cannot be used stops the run having called nothing.
-	locs, def, diags, err := planner.ResolveLocations(ctx, cfg.Provider, stack)
-	if err != nil {
-		return p, err
-	}
-	if diags.HasErrors() {
-		cfg.emit(Event{Type: Diagnostics, Diags: diags})
-		return p, fmt.Errorf("%w: %s", ErrDiagnostics, diags.Errors())
-	}
+	// The state and the journal are read (and validated) before the first
+	// API call: a state that cannot be used stops the run having called
+	// nothing.
 	entries, err := b.ReadJournal()
 	if err != nil {
 		return p, err
@@ -219,6 +212,28 @@ func Plan(ctx context.Context, cfg Config) (*Planned, error) {
 	open := state.Open(entries)
 	p.journaled = slices.ContainsFunc(entries, func(e state.Entry) bool { return e.Phase == state.PhaseState })
 	d := stack.Provider
+	// The locations are listed while the refresh lists, when every
+	// resource names its location: one round of latency less. A resource
+	// that leaves it to the account's default needs the list first, to
+	// know where to look. The stack file's problems (an unknown location)
+	// come before the refresh's errors (its lists there failed for it).
+	type locations struct {
+		locs  []provider.Location
+		def   string
+		diags spec.Diagnostics
+		err   error
+	}
+	located := make(chan locations, 1)
+	resolve := func() {
+		var l locations
+		l.locs, l.def, l.diags, l.err = planner.ResolveLocations(ctx, cfg.Provider, stack)
+		located <- l
+	}
+	if planner.NeedsDefaultLocation(stack) {
+		resolve()
+	} else {
+		go resolve()
+	}
 	// The price list (global) is read once, while the refresh lists; a
 	// plan whose prices cannot be read says so and goes on.
 	type priceList struct {
@@ -232,6 +247,15 @@ func Plan(ctx context.Context, cfg Config) (*Planned, error) {
 	}()
 	live, err := planner.Refresh(ctx, cfg.Provider, planner.WithIntents(d, planner.Scopes(d, stack, st), open), 32)
 	pl := <-prices
+	loc := <-located
+	locs, def := loc.locs, loc.def
+	if loc.err != nil {
+		return p, loc.err
+	}
+	if loc.diags.HasErrors() {
+		cfg.emit(Event{Type: Diagnostics, Diags: loc.diags})
+		return p, fmt.Errorf("%w: %s", ErrDiagnostics, loc.diags.Errors())
+	}
 	if err != nil {
 		return p, err
 	}
