@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,6 +22,8 @@ func TestCheckStackName(t *testing.T) {
 			[]string{`1:8: error: invalid stack name "shop-pr/123"`}},
 		{"a space", "stack: shop staging\n", Options{}, []string{`1:8: error: invalid stack name "shop staging"`}},
 		{"a leading dot", "stack: ..\n", Options{}, []string{`1:8: error: invalid stack name ".."`}},
+		{"128 characters", "stack: " + strings.Repeat("a", 128) + "\n", Options{}, nil},
+		{"129 characters", "stack: " + strings.Repeat("a", 129) + "\n", Options{}, []string{`1:8: error: invalid stack name "` + strings.Repeat("a", 129) + `"`}},
 		{"an unset variable is reported once, elsewhere", "stack: shop-${var.env}\nvars: {env: {type: string}}\n", Options{}, nil},
 		// Issue 11, item 7: a default's ${…} was the name's text, and a
 		// name with "${" in it was never judged.
