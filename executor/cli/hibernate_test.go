@@ -577,34 +577,36 @@ func TestKilledStopConverges(t *testing.T) {
 // TestSIGTERMStopsTheBatch: SIGTERM (a cancelled CI job) while the first
 // of three jobs runs (one at a time): that job finishes, no other starts,
 // the run exits 4 naming what is left and records the VM it stopped; the
-// same command then stops the rest.
+// same command then stops the rest. In both simulator modes.
 func TestSIGTERMStopsTheBatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
 	t.Parallel()
-	e := newEnv(t, sim.Options{ReadyAfter: 300 * time.Millisecond})
-	f := e.write("hib.yaml", hibStack)
-	e.mustRun(0, "apply", "-f", f, "--auto-approve")
-	p := e.start([]string{"DEMO_PASSWORD=Sup3r-secret"}, "stop", "-f", f, "--auto-approve", "--parallelism", "1")
-	waitPending(t, e, 1, "POST", "/user-resource/vm/stop", 20*time.Second)
-	p.signal(syscall.SIGTERM)
-	if code := p.wait(20 * time.Second); code != 4 {
-		t.Fatalf("exit %d after SIGTERM, want 4\n%s", code, p.out.String())
-	}
-	out := p.out.String()
-	for _, want := range []string{"Interrupted: no new job starts", "not started", "were interrupted"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the output lacks %q:\n%s", want, out)
+	eachMode(t, sim.Options{ReadyAfter: 300 * time.Millisecond}, func(t *testing.T, opts sim.Options) {
+		e := newEnv(t, opts)
+		f := e.write("hib.yaml", hibStack)
+		e.mustRun(0, "apply", "-f", f, "--auto-approve")
+		p := e.start([]string{"DEMO_PASSWORD=Sup3r-secret"}, "stop", "-f", f, "--auto-approve", "--parallelism", "1")
+		waitPending(t, e, 1, "POST", "/user-resource/vm/stop", 20*time.Second)
+		p.signal(syscall.SIGTERM)
+		if code := p.wait(20 * time.Second); code != 4 {
+			t.Fatalf("exit %d after SIGTERM, want 4\n%s", code, p.out.String())
 		}
-	}
-	if n := len(callsTo(e, "POST", "/user-resource/vm/stop")); n != 1 {
-		t.Errorf("%d stop calls, want the first job's alone", n)
-	}
-	h := loadState(t, e, "hib").Hibernation
-	if h == nil || h.All || len(h.VMs) != 1 {
-		t.Fatalf("hibernation %+v, want the one VM stopped", h)
-	}
-	e.mustRun(0, "stop", "-f", f, "--auto-approve")
-	wantStatuses(t, e, allVMs("stopped"))
+		out := p.out.String()
+		for _, want := range []string{"Interrupted: no new job starts", "not started", "were interrupted"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the output lacks %q:\n%s", want, out)
+			}
+		}
+		if n := len(callsTo(e, "POST", "/user-resource/vm/stop")); n != 1 {
+			t.Errorf("%d stop calls, want the first job's alone", n)
+		}
+		h := loadState(t, e, "hib").Hibernation
+		if h == nil || h.All || len(h.VMs) != 1 {
+			t.Fatalf("hibernation %+v, want the one VM stopped", h)
+		}
+		e.mustRun(0, "stop", "-f", f, "--auto-approve")
+		wantStatuses(t, e, allVMs("stopped"))
+	})
 }
