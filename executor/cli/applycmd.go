@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sort"
@@ -212,20 +213,27 @@ func closeConn(stdio *IO, conn *connection) {
 	}
 }
 
-// confirm asks a person; without a terminal it refuses rather than waits.
-// An interrupt while it asks is a no.
+// confirm asks a person to approve a plan.
 func confirm(stdio *IO, plan *planner.Plan, stop <-chan struct{}) error {
-	if !stdio.Terminal() {
-		return exit(ExitError, errors.New("apply needs approval and there is no terminal to ask on: review the plan above and re-run with --auto-approve"))
-	}
 	what := "apply these changes"
 	if plan.Destroy {
 		what = "destroy these resources"
 	}
-	fmt.Fprintf(stdio.Out, "\nDo you want to %s? Only 'yes' will be accepted: ", what)
+	return askApproval(stdio, stdio.Out, "apply", "the plan", what, stop)
+}
+
+// askApproval asks a person, on w, whether to go on ("Do you want to
+// QUESTION?"); without a terminal it refuses rather than waits. An
+// interrupt while it asks is a no. verb names the command and shown what
+// was shown for review, in the refusals.
+func askApproval(stdio *IO, w io.Writer, verb, shown, question string, stop <-chan struct{}) error {
+	if !stdio.Terminal() {
+		return exit(ExitError, fmt.Errorf("%s needs approval and there is no terminal to ask on: review %s above and re-run with --auto-approve", verb, shown))
+	}
+	fmt.Fprintf(w, "\nDo you want to %s? Only 'yes' will be accepted: ", question)
 	answer := make(chan string, 1)
 	go func() {
-		line, _ := bufio.NewReader(stdio.In).ReadString('\n')
+		line, _ := bufio.NewReader(io.LimitReader(stdio.In, 4096)).ReadString('\n')
 		answer <- line
 	}()
 	select {
@@ -235,7 +243,7 @@ func confirm(stdio *IO, plan *planner.Plan, stop <-chan struct{}) error {
 		}
 	case <-stop:
 	}
-	return exit(ExitError, errors.New("apply cancelled"))
+	return exit(ExitError, fmt.Errorf("%s cancelled", verb))
 }
 
 func doneSummary(plan *planner.Plan) string {

@@ -49,20 +49,12 @@ func connectIDCloudHost(conn connOptions, stdio *IO, stackDir string) (*connecti
 		}
 		return &connection{Provider: idcloudhost.New(endpoint, key, idcloudhostObserver(conn.Log)), Close: func() error { return nil }, Endpoint: endpoint}, nil
 	}
-	worldFile := filepath.Join(stackDir, ".idstack", "sim-world.json")
 	opts, err := embeddedSimOptions(stdio)
 	if err != nil {
 		return nil, err
 	}
 	s := sim.New(opts)
-	if b, err := os.ReadFile(worldFile); err == nil {
-		if err := s.Load(bytes.NewReader(b)); err != nil {
-			return nil, fmt.Errorf("simulator world %s: %w", worldFile, err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	addr, stop, err := serveEmbedded(s, s.Save, worldFile)
+	addr, stop, err := serveEmbedded(s, filepath.Join(stackDir, ".idstack", "sim-world.json"))
 	if err != nil {
 		return nil, err
 	}
@@ -73,29 +65,81 @@ func connectIDCloudHost(conn connOptions, stdio *IO, stackDir string) (*connecti
 	return &connection{Provider: client, Endpoint: "the built-in simulator", Close: func() error { return stop(client.CloseIdleConnections) }}, nil
 }
 
+// embeddedSim is a simulator served for one run, its world kept in a file.
+type embeddedSim interface {
+	http.Handler
+	simWorld
+}
+
 // serveEmbedded serves a simulator on a loopback port for one run (the
-// client talks to it over real HTTP, as to the cloud). stop shuts it down,
-// first closing the client's idle connections (closeIdle), which a
-// graceful shutdown would otherwise wait 5 s for, then writes the
-// simulator's world to worldFile atomically, for the next run.
-func serveEmbedded(h http.Handler, save func(io.Writer) error, worldFile string) (addr string, stop func(closeIdle func()) error, err error) {
+// client talks to it over real HTTP, as to the cloud), its world read
+// from worldFile first when there is one. stop shuts it down, first
+// closing the client's idle connections (closeIdle), which a graceful
+// shutdown would otherwise wait 5 s for, then writes the simulator's
+// world to worldFile atomically, for the next run.
+func serveEmbedded(s embeddedSim, worldFile string) (addr string, stop func(closeIdle func()) error, err error) {
+	if err := loadWorld(s, worldFile); err != nil {
+		return "", nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return ln.Addr().String(), func(closeIdle func()) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		closeIdle()
 		srv.Shutdown(ctx)
-		var buf bytes.Buffer
-		if err := save(&buf); err != nil {
-			return err
-		}
-		return state.WriteFileAtomic(worldFile, buf.Bytes(), 0o600)
+		return saveWorld(s, worldFile)
 	}, nil
+}
+
+// loadWorld reads a simulator's world from file; none yet is the empty
+// world.
+func loadWorld(s simWorld, file string) error {
+	b, err := os.ReadFile(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	}
+	if err := s.Load(bytes.NewReader(b)); err != nil {
+		return fmt.Errorf("simulator world %s: %w", file, err)
+	}
+	return nil
+}
+
+// saveWorld writes a simulator's world to file, atomically.
+func saveWorld(s simWorld, file string) error {
+	var buf bytes.Buffer
+	if err := s.Save(&buf); err != nil {
+		return err
+	}
+	return state.WriteFileAtomic(file, buf.Bytes(), 0o600)
+}
+
+// envDuration is a duration an environment variable may set.
+type envDuration struct {
+	name string
+	into *time.Duration
+}
+
+// readEnvDurations sets each duration whose variable is set (and not
+// empty); a negative or malformed one is an error.
+func readEnvDurations(stdio *IO, ds ...envDuration) error {
+	for _, d := range ds {
+		if v, ok := stdio.LookupEnv(d.name); ok && v != "" {
+			dur, err := time.ParseDuration(v)
+			if err != nil || dur < 0 {
+				return fmt.Errorf("%s=%q: want a duration such as 500ms", d.name, v)
+			}
+			*d.into = dur
+		}
+	}
+	return nil
 }
 
 // embeddedSimOptions reads the IDSTACK_SIM_* variables that shape the
@@ -104,17 +148,9 @@ func serveEmbedded(h http.Handler, save func(io.Writer) error, worldFile string)
 // and quirks.
 func embeddedSimOptions(stdio *IO) (sim.Options, error) {
 	opts := sim.Options{ReadyAfter: time.Second}
-	for _, d := range []struct {
-		name string
-		into *time.Duration
-	}{{"IDSTACK_SIM_READY_AFTER", &opts.ReadyAfter}, {"IDSTACK_SIM_LATENCY", &opts.Latency}, {"IDSTACK_SIM_GATEWAY_TIMEOUT", &opts.GatewayTimeout}} {
-		if v, ok := stdio.LookupEnv(d.name); ok && v != "" {
-			dur, err := time.ParseDuration(v)
-			if err != nil || dur < 0 {
-				return opts, fmt.Errorf("%s=%q: want a duration such as 500ms", d.name, v)
-			}
-			*d.into = dur
-		}
+	if err := readEnvDurations(stdio, envDuration{"IDSTACK_SIM_READY_AFTER", &opts.ReadyAfter},
+		envDuration{"IDSTACK_SIM_LATENCY", &opts.Latency}, envDuration{"IDSTACK_SIM_GATEWAY_TIMEOUT", &opts.GatewayTimeout}); err != nil {
+		return opts, err
 	}
 	if v, ok := stdio.LookupEnv("IDSTACK_SIM_ASYNC_VMS"); ok && v != "" {
 		b, err := strconv.ParseBool(v)

@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -36,20 +33,12 @@ func connectIwinv(conn connOptions, stdio *IO, stackDir string) (*connection, er
 		}
 		return &connection{Provider: iwinv.New(endpoint, conn.IwinvAccessKey, conn.IwinvSecretKey, append(opts, iwinvObserver(conn.Log))...), Close: func() error { return nil }, Endpoint: endpoint}, nil
 	}
-	worldFile := filepath.Join(stackDir, ".idstack", "iwinv-sim-world.json")
 	opts, err := embeddedIwinvSimOptions(stdio)
 	if err != nil {
 		return nil, err
 	}
 	s := iwinvsim.New(opts)
-	if b, err := os.ReadFile(worldFile); err == nil {
-		if err := s.Load(bytes.NewReader(b)); err != nil {
-			return nil, fmt.Errorf("simulator world %s: %w", worldFile, err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	addr, stop, err := serveEmbedded(s, s.Save, worldFile)
+	addr, stop, err := serveEmbedded(s, filepath.Join(stackDir, ".idstack", "iwinv-sim-world.json"))
 	if err != nil {
 		return nil, err
 	}
@@ -64,19 +53,8 @@ func connectIwinv(conn connOptions, stdio *IO, stackDir string) (*connection, er
 // default).
 func embeddedIwinvSimOptions(stdio *IO) (iwinvsim.Options, error) {
 	opts := iwinvsim.Options{ReadyAfter: time.Second}
-	for _, d := range []struct {
-		name string
-		into *time.Duration
-	}{{"IDSTACK_SIM_READY_AFTER", &opts.ReadyAfter}, {"IDSTACK_SIM_LATENCY", &opts.Latency}} {
-		if v, ok := stdio.LookupEnv(d.name); ok && v != "" {
-			dur, err := time.ParseDuration(v)
-			if err != nil || dur < 0 {
-				return opts, fmt.Errorf("%s=%q: want a duration such as 500ms", d.name, v)
-			}
-			*d.into = dur
-		}
-	}
-	return opts, nil
+	err := readEnvDurations(stdio, envDuration{"IDSTACK_SIM_READY_AFTER", &opts.ReadyAfter}, envDuration{"IDSTACK_SIM_LATENCY", &opts.Latency})
+	return opts, err
 }
 
 // iwinvClientOptions reads how the client paces itself and polls, for an

@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	osuser "os/user"
 	"strings"
@@ -100,7 +98,7 @@ func runPower(parent context.Context, stdio *IO, o powerOptions) error {
 	}
 	p := newPalette(stdio.Color)
 	if !o.AutoApprove {
-		cfg.Approve = func(*planner.Plan) error { return confirmPower(stdio, view, verb, stop) }
+		cfg.Approve = func(*planner.Plan) error { return askApproval(stdio, view, verb, "the batch", verb+" these VMs", stop) }
 	}
 	jobs := &jobView{w: view, p: p}
 	notes := cfg.Sink
@@ -192,26 +190,4 @@ func whoAmI(stdio *IO) string {
 		return user + "@" + host
 	}
 	return user
-}
-
-// confirmPower asks a person; without a terminal it refuses rather than
-// waits. An interrupt while it asks is a no.
-func confirmPower(stdio *IO, w io.Writer, verb string, stop <-chan struct{}) error {
-	if !stdio.Terminal() {
-		return exit(ExitError, fmt.Errorf("%s needs approval and there is no terminal to ask on: review the batch above and re-run with --auto-approve", verb))
-	}
-	fmt.Fprintf(w, "\nDo you want to %s these VMs? Only 'yes' will be accepted: ", verb)
-	answer := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(io.LimitReader(stdio.In, 4096)).ReadString('\n')
-		answer <- line
-	}()
-	select {
-	case line := <-answer:
-		if strings.TrimSpace(line) == "yes" {
-			return nil
-		}
-	case <-stop:
-	}
-	return exit(ExitError, fmt.Errorf("%s cancelled", verb))
 }

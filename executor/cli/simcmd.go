@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"os"
 	"os/signal"
@@ -17,7 +14,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/idstack/idstack/planner/state"
 	"github.com/idstack/idstack/provider/idcloudhost"
 	"github.com/idstack/idstack/provider/iwinv"
 	iwinvsim "github.com/idstack/idstack/provider/iwinv/sim"
@@ -143,13 +139,7 @@ type simWorld interface {
 func serveSim(c *cli.Context, stdio *IO, s simWorld, serve func(context.Context, net.Listener) error, banner func(addr string)) error {
 	world := c.String("world")
 	if world != "" {
-		b, err := os.ReadFile(world)
-		switch {
-		case err == nil:
-			if err := s.Load(bytes.NewReader(b)); err != nil {
-				return exit(ExitError, fmt.Errorf("%s: %w", world, err))
-			}
-		case !errors.Is(err, fs.ErrNotExist):
+		if err := loadWorld(s, world); err != nil {
 			return exit(ExitError, err)
 		}
 	}
@@ -168,11 +158,7 @@ func serveSim(c *cli.Context, stdio *IO, s simWorld, serve func(context.Context,
 		return exit(ExitError, err)
 	}
 	if world != "" {
-		var buf bytes.Buffer
-		if err := s.Save(&buf); err != nil {
-			return exit(ExitError, err)
-		}
-		if err := state.WriteFileAtomic(world, buf.Bytes(), 0o600); err != nil {
+		if err := saveWorld(s, world); err != nil {
 			return exit(ExitError, err)
 		}
 		fmt.Fprintf(stdio.Out, "world saved to %s\n", world)
