@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -119,7 +122,7 @@ func stateCommand(stdio *IO) *cli.Command {
 					if err != nil {
 						return err
 					}
-					unlock, err := b.Lock("idstack state rm", c.Duration("lock-timeout"))
+					interrupted, unlock, err := lockState(b, "idstack state rm", c.Duration("lock-timeout"))
 					if err != nil {
 						return exit(ExitError, err)
 					}
@@ -133,6 +136,9 @@ func stateCommand(stdio *IO) *cli.Command {
 						fixed, ferr := inv.Without(addr)
 						if ferr != nil {
 							return exit(ExitError, ferr) // what would still be wrong
+						}
+						if err := interrupted(); err != nil {
+							return exit(ExitError, err)
 						}
 						if err := b.Save(fixed); err != nil {
 							return exit(ExitError, err)
@@ -148,6 +154,9 @@ func stateCommand(stdio *IO) *cli.Command {
 						return exit(ExitError, fmt.Errorf("%q is not in the state of stack %q (see idstack state list)", addr, st.Stack))
 					}
 					st.Remove(addr)
+					if err := interrupted(); err != nil {
+						return exit(ExitError, err)
+					}
 					if err := b.Save(st); err != nil {
 						return exit(ExitError, err)
 					}
@@ -170,4 +179,32 @@ func openState(c *cli.Context, stdio *IO) (state.Backend, *state.State, error) {
 		return nil, nil, exit(ExitError, err)
 	}
 	return b, st, nil
+}
+
+// lockState takes the stack's lock for an edit of the state (state rm,
+// state mv) and catches SIGINT and SIGTERM from then on, so that a
+// cancelled CI job never leaves the lock behind: the edit is one Save, and
+// interrupted, asked just before it, says whether a signal came (the edit
+// is then given up, nothing changed); a signal during the Save waits for
+// it. release stops catching and removes the lock.
+func lockState(b state.Backend, holder string, timeout time.Duration) (interrupted func() error, release func() error, err error) {
+	unlock, err := b.Lock(holder, timeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	interrupted = func() error {
+		select {
+		case sig := <-sigs:
+			return fmt.Errorf("interrupted (%v) before the state was written: nothing changed", sig)
+		default:
+			return nil
+		}
+	}
+	release = func() error {
+		signal.Stop(sigs)
+		return unlock()
+	}
+	return interrupted, release, nil
 }

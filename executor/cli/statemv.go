@@ -64,7 +64,7 @@ func runStateMv(c *cli.Context, stdio *IO, so stackOptions, from, to string) err
 	if err != nil {
 		return exit(ExitError, err)
 	}
-	unlock, err := b.Lock("idstack state mv", c.Duration("lock-timeout"))
+	interrupted, unlock, err := lockState(b, "idstack state mv", c.Duration("lock-timeout"))
 	if err != nil {
 		return exitFor(so.File, err)
 	}
@@ -105,6 +105,9 @@ func runStateMv(c *cli.Context, stdio *IO, so stackOptions, from, to string) err
 	id := st.Get(from).ID
 	updated, err := st.Move(from, to)
 	if err != nil {
+		return exit(ExitError, fmt.Errorf("state mv %s %s: %w", from, to, err))
+	}
+	if err := interrupted(); err != nil {
 		return exit(ExitError, fmt.Errorf("state mv %s %s: %w", from, to, err))
 	}
 	if err := b.Save(st); err != nil {
