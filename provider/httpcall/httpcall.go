@@ -6,6 +6,7 @@
 package httpcall
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,4 +81,21 @@ func RetryAfter(v string, now time.Time) int {
 		return int((t.Sub(now) + time.Second - 1) / time.Second)
 	}
 	return 0
+}
+
+// Sleep waits d or until ctx ends, whichever comes first, and returns
+// ctx.Err() in the second case (also for d <= 0 when ctx has ended): the
+// sleep of both clients' backoffs and polls.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

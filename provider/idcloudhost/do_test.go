@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/httpcall"
 )
 
 func TestErrorShapes(t *testing.T) {
@@ -290,7 +291,7 @@ func TestContextCancellationStopsRetries(t *testing.T) {
 		"GET /v1/jkt01/network/networks": func(request) (int, string) { n.Add(1); return 503, `{}` },
 	}, WithRetry(10, time.Hour, time.Hour), WithSleep(func(ctx context.Context, d time.Duration) error {
 		cancel()
-		return sleepCtx(ctx, d)
+		return httpcall.Sleep(ctx, d)
 	}))
 	_, err := c.ListNetworks(ctx, "jkt01")
 	if !errors.Is(err, context.Canceled) || n.Load() != 1 {

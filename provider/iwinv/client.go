@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/httpcall"
 )
 
 // DefaultEndpoint is the API's address.
@@ -84,7 +85,7 @@ func New(endpoint, accessKey, secretKey string, opts ...Option) *Client {
 		backoffMin:  DefaultBackoffMin,
 		backoffMax:  DefaultBackoffMax,
 		pageSize:    DefaultPageSize,
-		sleep:       sleepCtx,
+		sleep:       httpcall.Sleep,
 		now:         time.Now,
 		pollMin:     DefaultPollMin,
 		pollMax:     DefaultPollMax,
@@ -185,20 +186,6 @@ type CallInfo struct {
 func WithObserver(f func(CallInfo)) Option { return func(c *Client) { c.observe = f } }
 
 func max1(n int) int { return max(n, 1) }
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // CloseIdleConnections closes the connections kept open for later calls
 // (http.Client.CloseIdleConnections): a server shutting down gracefully
