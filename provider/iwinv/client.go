@@ -161,8 +161,9 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithPoll sets the first and the longest interval between the polls of
-// an asynchronous call, and the longest wait when the context has no
-// deadline (default 2 s, 15 s, 15 minutes).
+// an asynchronous call, and the longest wait, whatever the context's
+// deadline (default 2 s, 15 s, 15 minutes; it must be positive: a wait
+// of total 0 ends at once).
 func WithPoll(min, max, total time.Duration) Option {
 	return func(c *Client) { c.pollMin, c.pollMax, c.waitTimeout = min, max, total }
 }
