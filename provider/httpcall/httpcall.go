@@ -6,9 +6,11 @@
 package httpcall
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -80,4 +82,54 @@ func RetryAfter(v string, now time.Time) int {
 		return int((t.Sub(now) + time.Second - 1) / time.Second)
 	}
 	return 0
+}
+
+// Sleep waits d or until ctx ends, whichever comes first, and returns
+// ctx.Err() in the second case (also for d <= 0 when ctx has ended): the
+// sleep of both clients' backoffs and polls.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Backoff is the wait before attempt number attempt+1 (attempt counts
+// from 1): exponential with full jitter, a random wait in
+// [0, ExpBackoff(min, max, attempt)].
+func Backoff(min, max time.Duration, attempt int) time.Duration {
+	d := ExpBackoff(min, max, attempt)
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d + 1)
+}
+
+// ExpBackoff is min·2^(attempt-1), capped at max; 0 when min is not
+// positive.
+func ExpBackoff(min, max time.Duration, attempt int) time.Duration {
+	if min <= 0 {
+		return 0
+	}
+	if attempt < 1 {
+		attempt = 1
+	}
+	d := min
+	for i := 1; i < attempt; i++ {
+		d *= 2
+		if d >= max || d <= 0 {
+			return max
+		}
+	}
+	if max > 0 && d > max {
+		return max
+	}
+	return d
 }

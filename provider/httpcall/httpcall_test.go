@@ -59,3 +59,10 @@ func TestExchange(t *testing.T) {
 		t.Error("Status(nil)")
 	}
 }
+
+func TestExpBackoff(t *testing.T) {
+	t.Parallel()
+	if got := ExpBackoff(100*time.Millisecond, 5*time.Second, 3); got != 400*time.Millisecond {
+		t.Errorf("expBackoff(3) = %v", got)
+	}
+}

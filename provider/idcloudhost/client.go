@@ -16,6 +16,7 @@ import (
 
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/api"
+	"github.com/idstack/idstack/provider/httpcall"
 )
 
 // Client talks to one idcloudhost endpoint with one API key. It is safe for
@@ -83,7 +84,7 @@ func New(endpoint, apiKey string, opts ...Option) *Client {
 		backoffMax:  DefaultBackoffMax,
 		checkRetry:  DefaultCheckRetry,
 		backoff:     DefaultBackoff,
-		sleep:       sleepCtx,
+		sleep:       httpcall.Sleep,
 		now:         time.Now,
 		pollMin:     DefaultPollMin,
 		pollMax:     DefaultPollMax,
@@ -181,20 +182,6 @@ type CallInfo struct {
 // WithObserver sets a function called after every attempt of every call.
 // It may be called from several goroutines at once.
 func WithObserver(f func(CallInfo)) Option { return func(c *Client) { c.observe = f } }
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // pooledTransport is the default transport with more idle connections
 // kept per host: an apply has up to --parallelism calls in flight, and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -56,33 +55,5 @@ func DefaultBackoff(min, max time.Duration, attempt int, resp *http.Response) ti
 			return time.Duration(s) * time.Second
 		}
 	}
-	return jitter(expBackoff(min, max, attempt))
-}
-
-// expBackoff is min·2^(attempt-1), capped at max.
-func expBackoff(min, max time.Duration, attempt int) time.Duration {
-	if min <= 0 {
-		return 0
-	}
-	if attempt < 1 {
-		attempt = 1
-	}
-	d := min
-	for i := 1; i < attempt; i++ {
-		d *= 2
-		if d >= max || d <= 0 {
-			return max
-		}
-	}
-	if max > 0 && d > max {
-		return max
-	}
-	return d
-}
-
-func jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return rand.N(d + 1)
+	return httpcall.Backoff(min, max, attempt)
 }

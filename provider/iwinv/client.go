@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/idstack/idstack/provider"
+	"github.com/idstack/idstack/provider/httpcall"
 )
 
 // DefaultEndpoint is the API's address.
@@ -84,7 +85,7 @@ func New(endpoint, accessKey, secretKey string, opts ...Option) *Client {
 		backoffMin:  DefaultBackoffMin,
 		backoffMax:  DefaultBackoffMax,
 		pageSize:    DefaultPageSize,
-		sleep:       sleepCtx,
+		sleep:       httpcall.Sleep,
 		now:         time.Now,
 		pollMin:     DefaultPollMin,
 		pollMax:     DefaultPollMax,
@@ -160,8 +161,9 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithPoll sets the first and the longest interval between the polls of
-// an asynchronous call, and the longest wait when the context has no
-// deadline (default 2 s, 15 s, 15 minutes).
+// an asynchronous call, and the longest wait, whatever the context's
+// deadline (default 2 s, 15 s, 15 minutes; it must be positive: a wait
+// of total 0 ends at once).
 func WithPoll(min, max, total time.Duration) Option {
 	return func(c *Client) { c.pollMin, c.pollMax, c.waitTimeout = min, max, total }
 }
@@ -185,20 +187,6 @@ type CallInfo struct {
 func WithObserver(f func(CallInfo)) Option { return func(c *Client) { c.observe = f } }
 
 func max1(n int) int { return max(n, 1) }
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // CloseIdleConnections closes the connections kept open for later calls
 // (http.Client.CloseIdleConnections): a server shutting down gracefully

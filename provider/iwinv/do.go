@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -150,15 +149,7 @@ func (c *Client) retry(mode retryMode, resp *http.Response, err error, attempt i
 	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 		return true, time.Duration(apiErr.RetryAfter) * time.Second
 	}
-	d := c.backoffMin
-	for i := 1; i < attempt && d < c.backoffMax; i++ {
-		d *= 2
-	}
-	d = min(d, c.backoffMax)
-	if d <= 0 {
-		return true, 0
-	}
-	return true, rand.N(d + 1)
+	return true, httpcall.Backoff(c.backoffMin, c.backoffMax, attempt)
 }
 
 // encodeBody builds the body once; every attempt sends the same bytes.

@@ -33,9 +33,9 @@ func listAll[T any](ctx context.Context, c *Client, path string, query url.Value
 		if err != nil {
 			return nil, err
 		}
-		var rows []T
-		if err := json.Unmarshal(env.Result, &rows); err != nil {
-			return nil, fmt.Errorf("GET %s: the result is not a list: %w", path, err)
+		rows, err := rowsOf[T](env, "GET "+path)
+		if err != nil {
+			return nil, err
 		}
 		if env.Count != nil && *env.Count != len(rows) {
 			return nil, fmt.Errorf("GET %s: count %d, but %d rows", path, *env.Count, len(rows))

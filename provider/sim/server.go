@@ -242,7 +242,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 // a blocking call, its wait (which nothing interrupts). It records the
 // call and returns the answer to write.
 func (s *Server) serve(ctx context.Context, c *call, rt *route, status int, msg string, bodyErr error, latency time.Duration) reply {
-	if !sleep(ctx, latency) {
+	if !simkit.Sleep(ctx, latency) {
 		return reply{none: true} // the client left before the API saw the call
 	}
 	s.mu.Lock()
@@ -285,7 +285,7 @@ func (s *Server) serve(ctx context.Context, c *call, rt *route, status int, msg 
 		if hold != nil {
 			hold(wait)
 		} else {
-			sleep(context.Background(), wait) // the work goes on whatever the client does
+			simkit.Sleep(context.Background(), wait) // the work goes on whatever the client does
 		}
 		s.mu.Lock()
 		locked = true
@@ -468,19 +468,4 @@ func writeJSON(rw http.ResponseWriter, code int, body any) {
 	rw.Header().Set("Content-Type", "application/json")
 	rw.WriteHeader(code)
 	_, _ = rw.Write(b)
-}
-
-// sleep waits d or until ctx is done; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

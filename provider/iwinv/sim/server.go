@@ -172,7 +172,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	latency := s.latency
 	s.mu.Unlock()
-	if !sleep(r.Context(), latency) {
+	if !simkit.Sleep(r.Context(), latency) {
 		return
 	}
 	rep := s.serve(c)
@@ -207,19 +207,4 @@ func (s *Server) serve(c *call) reply {
 		res = errorResult(aerr)
 	}
 	return s.finish(c, res, f != nil)
-}
-
-// sleep waits d or until ctx is done; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
