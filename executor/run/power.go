@@ -254,9 +254,9 @@ func errorCode(err error) (string, string) {
 		return "interrupted", "not finished: the run was interrupted"
 	case errors.As(err, &apiErr):
 		return strconv.Itoa(apiErr.Status), apiErr.Message
-	case errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "interrupted"):
+	case errors.Is(err, context.Canceled) || errors.Is(err, executor.ErrInterrupted):
 		return "interrupted", err.Error()
-	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "gave up after"):
+	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout", err.Error()
 	}
 	return "error", err.Error()
