@@ -136,13 +136,7 @@ func Import(stack *spec.Stack, st *state.State, live *Live, addr, id string, els
 			"it is managed with the object it belongs to (a VM's boot disk is the VM's disk: field); idstack export leaves it out for the same reason")
 	}
 
-	b := &builder{
-		stack: stack, st: st, live: live,
-		plan:    &Plan{FormatVersion: FormatVersion, Stack: stack.Name},
-		objs:    map[string]*provider.Object{},
-		actions: map[string]*Action{},
-		refs:    map[string][]string{},
-	}
+	b := newBuilder(stack, st, live, Options{})
 	// The resources it references are planned first (the order puts
 	// them before it): their live objects resolve its references.
 	var want map[string]wanted
