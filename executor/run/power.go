@@ -137,12 +137,8 @@ func Power(ctx context.Context, cfg Config, req PowerRequest) PowerOutcome {
 	cfg.emit(Event{Type: BatchReady, Batch: copyBatch(batch), Plan: plan})
 	if len(batch.Jobs) == 0 {
 		out.Status = NothingToDo
-		if p.journaled {
-			// The state as read holds changes that only the journal has.
-			if err := cfg.Backend.Checkpoint(p.State); err != nil {
-				out.Err = fmt.Errorf("writing the state's snapshot %s: %w", cfg.Backend, err)
-				return out
-			}
+		if out.Err = p.checkpointJournaled(); out.Err != nil {
+			return out
 		}
 		batch.Hibernation, out.Err = p.hibernate(pb, req, nil)
 		if out.Err == nil {
