@@ -88,7 +88,7 @@ func (r *Result) Err() error {
 	if len(r.Failed) == 0 {
 		switch {
 		case r.Interrupted:
-			return errors.New("interrupted")
+			return ErrInterrupted
 		case r.FailedPhase != 0:
 			return errors.New("stopped before every step ran")
 		}

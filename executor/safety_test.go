@@ -179,6 +179,9 @@ func TestReadinessWaitHasADeadline(t *testing.T) {
 			t.Errorf("the error lacks %q: %v", want, err)
 		}
 	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the error does not match context.DeadlineExceeded: %v", err)
+	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("took %s", took)
 	}
@@ -200,6 +203,9 @@ func TestInterruptEndsAReadinessWait(t *testing.T) {
 	res := Apply(context.Background(), p, opts)
 	if err := res.Err(); err == nil || !strings.Contains(err.Error(), "interrupted") || !res.Interrupted {
 		t.Errorf("err %v, interrupted %v", err, res.Interrupted)
+	}
+	if err := res.Failed["servers.web"]; !errors.Is(err, ErrInterrupted) {
+		t.Errorf("the step's error does not match ErrInterrupted: %v", err)
 	}
 	if r := opts.State.Get("servers.web"); r == nil {
 		t.Error("the object made is not in the state")

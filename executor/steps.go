@@ -261,18 +261,18 @@ func (ap *applier) waitFor(ctx context.Context, a *planner.Action, id, status st
 		if err != nil && ctx.Err() == nil && !retryable(err) {
 			return obj, err
 		}
-		why := ""
+		why, cause := "", error(nil)
 		select {
 		case <-ctx.Done():
-			why = fmt.Sprintf("gave up after %s", round(time.Since(start)))
+			why, cause = fmt.Sprintf("gave up after %s", round(time.Since(start))), context.DeadlineExceeded
 			if errors.Is(ctx.Err(), context.Canceled) {
-				why = "interrupted"
+				why, cause = "interrupted", ErrInterrupted
 			}
 		case <-ap.opts.Stop:
-			why = "interrupted"
+			why, cause = "interrupted", ErrInterrupted
 		case <-time.After(interval):
 		}
-		if why != "" {
+		if cause != nil {
 			last := obj.Status
 			switch {
 			case err != nil && seen != "":
@@ -280,7 +280,7 @@ func (ap *applier) waitFor(ctx context.Context, a *planner.Action, id, status st
 			case err != nil:
 				last = "unknown: " + err.Error()
 			}
-			return obj, fmt.Errorf("%s (%s): waited %s for it to be %s, %s; its status was %s", a.Address, id, round(time.Since(start)), status, why, last)
+			return obj, &waitError{msg: fmt.Sprintf("%s (%s): waited %s for it to be %s, %s; its status was %s", a.Address, id, round(time.Since(start)), status, why, last), cause: cause}
 		}
 		// Poll again after an eighth of the time waited so far (at least
 		// PollInterval, at most 5 s): the status is seen at most ~12.5%
@@ -294,6 +294,21 @@ func (ap *applier) waitFor(ctx context.Context, a *planner.Action, id, status st
 		}
 	}
 }
+
+// ErrInterrupted is matched (errors.Is) by the error of a step that an
+// interrupt cut short while it waited for its object's status; one whose
+// wait reached its deadline matches context.DeadlineExceeded.
+var ErrInterrupted = errors.New("interrupted")
+
+// waitError is a readiness wait that ended before the status was reached:
+// its message, and why (ErrInterrupted or context.DeadlineExceeded).
+type waitError struct {
+	msg   string
+	cause error
+}
+
+func (e *waitError) Error() string { return e.msg }
+func (e *waitError) Unwrap() error { return e.cause }
 
 // round shortens a duration for messages.
 func round(d time.Duration) time.Duration {

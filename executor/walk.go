@@ -8,6 +8,8 @@ import (
 	"context"
 	"slices"
 	"sync"
+
+	"github.com/idstack/idstack/internal/intheap"
 )
 
 // node is one unit of work in a walk: a step of the planner's graph.
@@ -59,7 +61,7 @@ func walkAll(ctx context.Context, stop <-chan struct{}, nodes []*node, paralleli
 	n := len(nodes)
 	waiting := make([]int, n) // dependencies not yet ended
 	dependents := make([][]int, n)
-	ready := &indexHeap{}
+	ready := &intheap.Heap{}
 	for i, nd := range nodes {
 		for _, d := range nd.deps {
 			waiting[i]++
@@ -170,20 +172,6 @@ func walkAll(ctx context.Context, stop <-chan struct{}, nodes []*node, paralleli
 		skipped = append(skipped, nodes[i].key)
 	}
 	return failed, skipped
-}
-
-// indexHeap is a min-heap of node indexes.
-type indexHeap []int
-
-func (h indexHeap) Len() int           { return len(h) }
-func (h indexHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h indexHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *indexHeap) Push(x any)        { *h = append(*h, x.(int)) }
-func (h *indexHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 // waitWithContext waits on cond, waking up too when ctx ends.

@@ -38,19 +38,25 @@ type builder struct {
 	asleep  map[string]bool     // VMs a hibernation keeps stopped (hibernate.go)
 }
 
-// Build makes the plan. It never calls the API: live is the refresh.
-func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
+// newBuilder starts a plan of the stack (nil: a destroy from the state
+// alone).
+func newBuilder(stack *spec.Stack, st *state.State, live *Live, opts Options) *builder {
 	name := st.Stack
 	if stack != nil {
 		name = stack.Name
 	}
-	b := &builder{
+	return &builder{
 		stack: stack, st: st, live: live, opts: opts,
 		plan:    &Plan{FormatVersion: FormatVersion, Stack: name, Destroy: opts.Destroy},
 		objs:    map[string]*provider.Object{},
 		actions: map[string]*Action{},
 		refs:    map[string][]string{},
 	}
+}
+
+// Build makes the plan. It never calls the API: live is the refresh.
+func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
+	b := newBuilder(stack, st, live, opts)
 	if !opts.Destroy && stack != nil {
 		for _, r := range b.declaredInOrder() {
 			b.planResource(r)

@@ -3,6 +3,8 @@ package planner
 import (
 	"container/heap"
 	"strings"
+
+	"github.com/idstack/idstack/internal/intheap"
 )
 
 // Graph is a generic dependency graph of named nodes: it knows nothing of
@@ -61,7 +63,7 @@ func (g *Graph) Order() ([]string, error) {
 	}
 	// ready is a min-heap of node indexes: the earliest-given ready node
 	// goes next, in O(log n) per node.
-	ready := &indexHeap{}
+	ready := &intheap.Heap{}
 	for i, n := range g.nodes {
 		if pending[n] == 0 {
 			heap.Push(ready, i)
@@ -118,18 +120,4 @@ func (g *Graph) cycle(pending map[string]int) [][2]string {
 			return nil
 		}
 	}
-}
-
-// indexHeap is a min-heap of ints (container/heap).
-type indexHeap []int
-
-func (h indexHeap) Len() int           { return len(h) }
-func (h indexHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h indexHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *indexHeap) Push(x any)        { *h = append(*h, x.(int)) }
-func (h *indexHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }

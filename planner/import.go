@@ -56,7 +56,7 @@ func ImportAddress(stack *spec.Stack, addr string) (*spec.Resource, error) {
 	}
 	sort.Strings(declared)
 	detail := fmt.Sprintf("import takes an address the stack file declares: declare %s in it first", addr)
-	if s := closestAddress(addr, declared); s != "" {
+	if s := SuggestAddress(addr, declared); s != "" {
 		detail = fmt.Sprintf("did you mean %s? (%s)", s, detail)
 	}
 	return nil, &ImportError{Address: addr, Summary: fmt.Sprintf("%s is not declared in %s", addr, stack.Filename), Detail: detail}
@@ -71,11 +71,6 @@ func ImportUnrecorded(st *state.State, addr string) error {
 	}
 	return nil
 }
-
-// SuggestAddress is the address of addrs a few typing mistakes from t (or
-// the one whose name matches when only the kind is misspelt), "" when
-// none is close: the "did you mean" of every command that takes one.
-func SuggestAddress(t string, addrs []string) string { return closestAddress(t, addrs) }
 
 // Import returns the state record that takes the live object id under the
 // declared address addr. The object must exist in the resource's location
@@ -136,13 +131,7 @@ func Import(stack *spec.Stack, st *state.State, live *Live, addr, id string, els
 			"it is managed with the object it belongs to (a VM's boot disk is the VM's disk: field); idstack export leaves it out for the same reason")
 	}
 
-	b := &builder{
-		stack: stack, st: st, live: live,
-		plan:    &Plan{FormatVersion: FormatVersion, Stack: stack.Name},
-		objs:    map[string]*provider.Object{},
-		actions: map[string]*Action{},
-		refs:    map[string][]string{},
-	}
+	b := newBuilder(stack, st, live, Options{})
 	// The resources it references are planned first (the order puts
 	// them before it): their live objects resolve its references.
 	var want map[string]wanted

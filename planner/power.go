@@ -44,13 +44,7 @@ type PowerSkip struct {
 // never calls the API. A target that is not a VM of the stack file is an
 // error of the plan.
 func Power(stack *spec.Stack, st *state.State, live *Live, opts PowerOptions) *PowerBatch {
-	b := &builder{
-		stack: stack, st: st, live: live,
-		plan:    &Plan{FormatVersion: FormatVersion, Stack: stack.Name},
-		objs:    map[string]*provider.Object{},
-		actions: map[string]*Action{},
-		refs:    map[string][]string{},
-	}
+	b := newBuilder(stack, st, live, Options{})
 	pb := &PowerBatch{Plan: b.plan}
 	declared := map[string]*spec.Resource{}
 	var order []*spec.Resource

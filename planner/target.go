@@ -89,15 +89,17 @@ func unknownTarget(t string, known map[string]bool) Problem {
 	}
 	sort.Strings(addrs)
 	detail := "give an address as KIND.NAME, e.g. vms.web (see idstack state list)"
-	if s := closestAddress(t, addrs); s != "" {
+	if s := SuggestAddress(t, addrs); s != "" {
 		detail = fmt.Sprintf("did you mean %s? (idstack state list shows the addresses)", s)
 	}
 	return Problem{Address: t, Summary: fmt.Sprintf("--target %s: no such resource in the stack or its state", t), Detail: detail}
 }
 
-// closestAddress is the address a few typing mistakes from t, or the one
-// whose name matches when only the kind is misspelt ("vm.web").
-func closestAddress(t string, addrs []string) string {
+// SuggestAddress is the address of addrs a few typing mistakes from t, or
+// the one whose name matches when only the kind is misspelt ("vm.web");
+// "" when none is close: the "did you mean" of every command that takes
+// one.
+func SuggestAddress(t string, addrs []string) string {
 	if s := spec.Suggest(t, addrs); s != "" {
 		return s
 	}

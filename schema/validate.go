@@ -126,7 +126,7 @@ func (v *validator) leaf(ve *jsonschema.ValidationError) {
 		v.wrongType(inst, sch, val)
 	case "enum":
 		allowed := enumList(sch["enum"])
-		v.add(inst, inst, v.rangeOf(inst), "allowed: "+strings.Join(allowed, ", ")+suggestion(fmt.Sprint(val), allowed),
+		v.add(inst, inst, v.rangeOf(inst), "allowed: "+strings.Join(allowed, ", ")+spec.DidYouMean(fmt.Sprint(val), allowed),
 			"%s: %s is not allowed", label, v.show(inst, val))
 	case "minLength":
 		if s, ok := val.(string); ok && s == "" {
@@ -162,7 +162,7 @@ func (v *validator) unknownFields(inst, schPtr string, sch map[string]any, val a
 	sort.Strings(unknown)
 	for _, k := range unknown {
 		p := inst + "/" + escape(k)
-		v.add(p, p, v.keyRange(p), "allowed: "+strings.Join(allowed, ", ")+suggestion(k, allowed),
+		v.add(p, p, v.keyRange(p), "allowed: "+strings.Join(allowed, ", ")+spec.DidYouMean(k, allowed),
 			"unknown field %q in %s", k, v.where(inst))
 	}
 }

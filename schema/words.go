@@ -56,13 +56,6 @@ func enumList(v any) []string {
 	return out
 }
 
-func suggestion(word string, allowed []string) string {
-	if s := spec.Suggest(word, allowed); s != "" && s != word {
-		return "\ndid you mean \"" + s + "\"?"
-	}
-	return ""
-}
-
 func num(f float64) string {
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
 		return strconv.FormatInt(int64(f), 10)

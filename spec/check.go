@@ -99,14 +99,14 @@ func (c *checker) references(r *Resource) {
 		field := strings.Join(site.rf.Path, ".")
 		if site.addr.Kind != site.rf.Target {
 			names, detail := c.declared(site.rf.Target)
-			c.errorf(where(), site.ptr, detail+suggest(site.addr.Name, bare(names)),
+			c.errorf(where(), site.ptr, detail+DidYouMean(site.addr.Name, bare(names)),
 				"%s.%s must name one of the %s, not %s", r.Addr, field, site.rf.Target, site.addr)
 			continue
 		}
 		t := c.s.Lookup(site.addr)
 		if t == nil {
 			names, detail := c.declared(site.rf.Target)
-			c.errorf(where(), site.ptr, detail+suggest(site.addr.Name, bare(names)),
+			c.errorf(where(), site.ptr, detail+DidYouMean(site.addr.Name, bare(names)),
 				"%s.%s: %s does not exist", r.Addr, field, site.addr)
 			continue
 		}
@@ -123,7 +123,7 @@ func (c *checker) references(r *Resource) {
 			}
 			names, detail := c.declared(ref.Addr.Kind)
 			rng := v.Range
-			c.errorf(&rng, resPtr(r)+"/"+escapePointer(f), detail+suggest(ref.Addr.Name, bare(names)),
+			c.errorf(&rng, resPtr(r)+"/"+escapePointer(f), detail+DidYouMean(ref.Addr.Name, bare(names)),
 				"${%s.%s}: %s does not exist", ref.Addr, ref.Attr, ref.Addr)
 		}
 	}
@@ -172,7 +172,7 @@ func (c *checker) ignoreChanges(r *Resource) {
 			continue
 		}
 		p := fmt.Sprintf("%s/%d", ptr, i)
-		c.errorf(c.at(p, r.Range), p, "allowed: "+strings.Join(allowed, ", ")+suggest(f, allowed),
+		c.errorf(c.at(p, r.Range), p, "allowed: "+strings.Join(allowed, ", ")+DidYouMean(f, allowed),
 			"lifecycle.ignore_changes of %s names %q, which %s do not have", r.Addr, f, r.Addr.Kind)
 	}
 }

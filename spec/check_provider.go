@@ -56,7 +56,7 @@ func (c *checker) provided(r *Resource) {
 		if p.Key {
 			rng = c.at(KeyPointer(at), r.Range)
 		}
-		c.errorf(rng, at, p.Allowed+suggest(p.Value, p.Choices), "%s", p.Summary)
+		c.errorf(rng, at, p.Allowed+DidYouMean(p.Value, p.Choices), "%s", p.Summary)
 	}
 }
 

@@ -127,7 +127,7 @@ func (ev *evaluator) varValue(n *node, e *tmplExpr) (any, bool, bool) {
 	d := ev.vars.decls[e.name]
 	if d == nil {
 		if ev.once("var." + e.name) {
-			ev.diags.Errorf(&r, "declare it under vars:, e.g. vars: {"+e.name+": {type: string}}\n"+ev.vars.names()+suggest(e.name, ev.vars.order),
+			ev.diags.Errorf(&r, "declare it under vars:, e.g. vars: {"+e.name+": {type: string}}\n"+ev.vars.names()+DidYouMean(e.name, ev.vars.order),
 				"unknown variable %q in ${%s}", e.name, e.raw)
 		}
 		return nil, false, false

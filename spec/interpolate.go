@@ -102,7 +102,7 @@ func parseExpr(raw string, off int, kinds []string) (*tmplExpr, *tmplError) {
 			}
 			names := append([]string{"var", "env", "file"}, kinds...)
 			return nil, &tmplError{off: off, length: len(raw) + 3, summary: "unknown namespace \"" + ns + "\" in ${" + raw + "}",
-				detail: interpAllowed(kinds) + suggest(ns, names)}
+				detail: interpAllowed(kinds) + DidYouMean(ns, names)}
 		}
 		name, attr, _ := strings.Cut(rest, ".")
 		if name == "" || attr == "" {

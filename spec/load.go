@@ -155,7 +155,7 @@ func (o Options) provider(root *node, diags *Diagnostics) *provider.Description 
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	diags.Errorf(rng, "allowed: "+strings.Join(names, ", ")+suggest(name, names), "unknown provider %q", name)
+	diags.Errorf(rng, "allowed: "+strings.Join(names, ", ")+DidYouMean(name, names), "unknown provider %q", name)
 	return nil
 }
 

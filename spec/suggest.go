@@ -18,9 +18,10 @@ func Suggest(word string, candidates []string) string {
 	return best
 }
 
-// suggest formats Suggest as a line to append to a detail.
-func suggest(word string, candidates []string) string {
-	if s := Suggest(word, candidates); s != "" {
+// DidYouMean formats Suggest as a line to append to a detail ("" when
+// nothing is close, or word is itself a candidate).
+func DidYouMean(word string, candidates []string) string {
+	if s := Suggest(word, candidates); s != "" && s != word {
 		return "\ndid you mean \"" + s + "\"?"
 	}
 	return ""

@@ -133,7 +133,7 @@ func parseVarDecl(d *varDecl, v *node, dir string, diags *Diagnostics) {
 				diags.at(&f.val.rng, Pointer("vars", d.name, "description"), "", "variable %s: description must be a string", d.name)
 			}
 		default:
-			diags.at(&f.keyRng, Pointer("vars", d.name, f.key), "allowed: type, default, sensitive, description"+suggest(f.key, []string{"type", "default", "sensitive", "description"}), "unknown field %q in variable %s", f.key, d.name)
+			diags.at(&f.keyRng, Pointer("vars", d.name, f.key), "allowed: type, default, sensitive, description"+DidYouMean(f.key, []string{"type", "default", "sensitive", "description"}), "unknown field %q in variable %s", f.key, d.name)
 		}
 	}
 	if def == nil {
@@ -221,7 +221,7 @@ func (vs *varSet) applyVarFile(name string, src []byte, diags *Diagnostics) {
 		if d == nil {
 			*diags = append(*diags, Diagnostic{Severity: Warning, Range: &e.keyRng,
 				Summary: fmt.Sprintf("variable %q is not declared in the stack file; ignored", e.key),
-				Detail:  vs.names() + suggest(e.key, vs.order)})
+				Detail:  vs.names() + DidYouMean(e.key, vs.order)})
 			continue
 		}
 		if e.val.kind != scalarNode || e.val.val == nil {
@@ -273,7 +273,7 @@ func (vs *varSet) applyCLI(vars map[string]string, diags *Diagnostics) {
 	for _, k := range keys {
 		d := vs.decls[k]
 		if d == nil {
-			diags.Errorf(nil, vs.names()+suggest(k, vs.order), "--var %s: no variable %q is declared in the stack file", k, k)
+			diags.Errorf(nil, vs.names()+DidYouMean(k, vs.order), "--var %s: no variable %q is declared in the stack file", k, k)
 			continue
 		}
 		shown := vars[k]

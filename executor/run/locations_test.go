@@ -19,12 +19,11 @@ import (
 // first never gets an answer), and no list answers for location l9.
 type orderedCloud struct {
 	*fake.Cloud
-	wait     bool
-	listed   chan struct{}
-	once     sync.Once
-	mu       sync.Mutex
-	order    []string
-	resolved string
+	wait   bool
+	listed chan struct{}
+	once   sync.Once
+	mu     sync.Mutex
+	order  []string
 }
 
 func newOrderedCloud(wait bool) *orderedCloud {

@@ -137,12 +137,8 @@ func Power(ctx context.Context, cfg Config, req PowerRequest) PowerOutcome {
 	cfg.emit(Event{Type: BatchReady, Batch: copyBatch(batch), Plan: plan})
 	if len(batch.Jobs) == 0 {
 		out.Status = NothingToDo
-		if p.journaled {
-			// The state as read holds changes that only the journal has.
-			if err := cfg.Backend.Checkpoint(p.State); err != nil {
-				out.Err = fmt.Errorf("writing the state's snapshot %s: %w", cfg.Backend, err)
-				return out
-			}
+		if out.Err = p.checkpointJournaled(); out.Err != nil {
+			return out
 		}
 		batch.Hibernation, out.Err = p.hibernate(pb, req, nil)
 		if out.Err == nil {
@@ -254,9 +250,9 @@ func errorCode(err error) (string, string) {
 		return "interrupted", "not finished: the run was interrupted"
 	case errors.As(err, &apiErr):
 		return strconv.Itoa(apiErr.Status), apiErr.Message
-	case errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "interrupted"):
+	case errors.Is(err, context.Canceled) || errors.Is(err, executor.ErrInterrupted):
 		return "interrupted", err.Error()
-	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "gave up after"):
+	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout", err.Error()
 	}
 	return "error", err.Error()

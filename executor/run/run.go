@@ -342,13 +342,11 @@ func Apply(ctx context.Context, cfg Config) Outcome {
 		return Outcome{Status: NotRun, Plan: plan, Err: fmt.Errorf("the plan cannot be applied: %s", p.Problems().Errors())}
 	}
 	if !plan.HasChanges() {
-		if p.journaled {
-			// The state as read holds changes that only the journal has.
-			if err := cfg.Backend.Checkpoint(p.State); err != nil {
-				return Outcome{Status: NothingToDo, Plan: plan, Err: fmt.Errorf("writing the state's snapshot %s: %w", cfg.Backend, err)}
-			}
+		err := p.checkpointJournaled()
+		if err == nil {
+			err = clearJournal(cfg.Backend)
 		}
-		return Outcome{Status: NothingToDo, Plan: plan, Err: clearJournal(cfg.Backend)}
+		return Outcome{Status: NothingToDo, Plan: plan, Err: err}
 	}
 	if cfg.Approve != nil {
 		if err := cfg.Approve(plan); err != nil {
@@ -487,6 +485,19 @@ func (p *Planned) executeWith(ctx context.Context, plan *planner.Plan, stop <-ch
 		CreateDeadline: cfg.deadlines(),
 		KeepGoing:      keepGoing,
 	}), nil
+}
+
+// checkpointJournaled writes the snapshot of a state that holds changes
+// only the journal has (a run that did not finish), before a run with
+// nothing to apply clears the journal.
+func (p *Planned) checkpointJournaled() error {
+	if !p.journaled {
+		return nil
+	}
+	if err := p.cfg.Backend.Checkpoint(p.State); err != nil {
+		return fmt.Errorf("writing the state's snapshot %s: %w", p.cfg.Backend, err)
+	}
+	return nil
 }
 
 // clearJournal drops the journal once nothing in it is unresolved.

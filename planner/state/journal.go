@@ -220,13 +220,13 @@ func Open(entries []Entry) []Entry {
 	}
 	done := map[key]bool{}
 	for _, e := range entries {
-		if e.Phase == "outcome" {
+		if e.Phase == PhaseOutcome {
 			done[key{e.Run, e.Intent}] = true
 		}
 	}
 	var out []Entry
 	for _, e := range entries {
-		if e.Phase == "intent" && !done[key{e.Run, e.Seq}] {
+		if e.Phase == PhaseIntent && !done[key{e.Run, e.Seq}] {
 			out = append(out, e)
 		}
 	}
