@@ -9,7 +9,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/idstack/idstack/internal/intheap"
+	"github.com/idstack/idstack/planner/intheap"
 )
 
 // node is one unit of work in a walk: a step of the planner's graph.

@@ -4,7 +4,7 @@ import (
 	"container/heap"
 	"strings"
 
-	"github.com/idstack/idstack/internal/intheap"
+	"github.com/idstack/idstack/planner/intheap"
 )
 
 // Graph is a generic dependency graph of named nodes: it knows nothing of
