@@ -91,7 +91,7 @@ func TestLocationsAreListedWithTheRefresh(t *testing.T) {
 			}
 		}
 		p, err := run.Plan(context.Background(), cfg)
-		defer p.Close()
+		t.Cleanup(func() { p.Close() }) // a failed plan still holds what it opened
 		if !errors.Is(err, run.ErrDiagnostics) || len(diags) != 1 || !strings.Contains(diags[0], `unknown location "l9"`) {
 			t.Fatalf("err %v, diagnostics %q: want the unknown location, not the list's 404", err, diags)
 		}
