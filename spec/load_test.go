@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -147,3 +148,17 @@ func TestMergeKey(t *testing.T) {
 }
 
 func intOf(v any) int { n, _ := v.(int); return n }
+
+// A file with Windows line breaks: positions are those of its lines (the
+// tokenizer alone counts the \r\n after a comment as two lines).
+func TestCRLFPositions(t *testing.T) {
+	t.Parallel()
+	src := "# a comment\r\n# another\r\nstack: s\r\nvms:\r\n  a: {}\r\n  # and one more\r\n  a: {}\r\n"
+	_, ds := loadBytes("f.yaml", []byte(src), Options{})
+	if len(ds) != 1 || ds[0].Range == nil || ds[0].Range.Start.Line != 7 || ds[0].Range.Start.Col != 3 {
+		t.Fatalf("want one diagnostic at 7:3 (the second a:), got %v", ds)
+	}
+	if !strings.Contains(ds[0].Detail, "line 5") {
+		t.Errorf("the first a: is on line 5: %q", ds[0].Detail)
+	}
+}

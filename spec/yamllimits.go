@@ -47,6 +47,12 @@ type limitScan struct {
 	litParent, litN int
 	values, tokens  int
 	maxDepth        int
+
+	// Where the file may be cut for a parallel parse (see yamlcuts.go),
+	// when cuts is not nil.
+	cuts   *cutScan
+	off    int // the byte offset of the current line
+	lineNo int // its number, from 1
 }
 
 // limitError is where a limit is crossed: byte offset in the line.
@@ -59,13 +65,20 @@ type limitError struct {
 // scanLimits finds the first place where src nests deeper than maxDepth
 // or holds more than maxNodes values, or returns nil.
 func scanLimits(filename string, src []byte, maxDepth int) *Diagnostic {
-	s := &limitScan{litN: -1, maxDepth: maxDepth}
+	return scanLimitsCuts(filename, src, maxDepth, nil)
+}
+
+// scanLimitsCuts is scanLimits that also finds where src may be cut into
+// pieces parsed on their own (into cuts, when not nil).
+func scanLimitsCuts(filename string, src []byte, maxDepth int, cuts *cutScan) *Diagnostic {
+	s := &limitScan{litN: -1, maxDepth: maxDepth, cuts: cuts}
 	line := 1
 	for start := 0; start < len(src); line++ {
 		end := start
 		for end < len(src) && src[end] != '\n' && src[end] != '\r' {
 			end++
 		}
+		s.off, s.lineNo = start, line
 		if e := s.line(src[start:end]); e != nil {
 			col := 1 + utf8.RuneCount(src[start:start+e.off])
 			return &Diagnostic{Severity: Error, Summary: e.summary, Detail: e.detail,
@@ -112,6 +125,14 @@ func opensNode(l []byte) bool {
 		return len(l) == 1 || isSpace(l[1])
 	}
 	return false
+}
+
+// noCuts: the file holds what a piece cannot be parsed without (an
+// anchor, alias or tag, several documents, a directive).
+func (s *limitScan) noCuts() {
+	if s.cuts != nil {
+		s.cuts.none = true
+	}
 }
 
 func (s *limitScan) depthError(off int) *limitError {
@@ -184,16 +205,23 @@ func (s *limitScan) line(l []byte) *limitError {
 	case l[ind] == '#':
 		return s.token(ind) // a comment: the same
 	case ind == 0 && marker(l):
+		s.noCuts()
 		s.block, s.plain = s.block[:0], false
 		if e := s.token(0); e != nil {
 			return e
 		}
 		i = 3
 	case ind == 0 && l[0] == '%':
+		s.noCuts()
 		return s.directive(l)
 	case s.plain && ind > s.parent && !opensNode(l[ind:]):
 		i = ind // the plain scalar goes on
 	default:
+		// A line that starts a node in block context: outside quotes,
+		// flow collections and block scalars, not a plain scalar going on.
+		if s.cuts != nil {
+			s.cuts.line(s.off, s.lineNo, ind, l)
+		}
 		s.plain = false
 		if e := s.push(ind); e != nil {
 			return e
@@ -348,10 +376,12 @@ func (s *limitScan) inline(l []byte, i int) *limitError {
 		case (c == '&' || c == '!') && start:
 			// An anchor or a tag (they end before a flow indicator): the
 			// node follows.
+			s.noCuts()
 			for i+1 < len(l) && !isSpace(l[i+1]) && !isFlowIndicator(l[i+1]) {
 				i++
 			}
 		case c == '*' && start:
+			s.noCuts()
 			for i+1 < len(l) && !isSpace(l[i+1]) && !isFlowIndicator(l[i+1]) {
 				i++
 			}
@@ -377,6 +407,12 @@ func (s *limitScan) inline(l []byte, i int) *limitError {
 // collections by their brackets, block nodes by the column of the first
 // token of a line and of the token after an indicator (- ? :).
 func tokenLimits(filename string, toks token.Tokens, maxDepth int) *Diagnostic {
+	d, _ := tokenCheck(filename, toks, maxDepth)
+	return d
+}
+
+// tokenCheck is tokenLimits that also counts the values.
+func tokenCheck(filename string, toks token.Tokens, maxDepth int) (*Diagnostic, int) {
 	flow, values, line := 0, 0, 0
 	var block []int
 	after := false // the previous token was a block indicator
@@ -390,7 +426,7 @@ func tokenLimits(filename string, toks token.Tokens, maxDepth int) *Diagnostic {
 			return &Range{Filename: filename, Start: Pos{line, col}, End: Pos{line, col + 1}}
 		}
 		if n >= maxTokens {
-			return &Diagnostic{Severity: Error, Summary: fmt.Sprintf("document too large (more than %d tokens)", maxTokens), Detail: tooManyTokensDetail, Range: at()}
+			return &Diagnostic{Severity: Error, Summary: fmt.Sprintf("document too large (more than %d tokens)", maxTokens), Detail: tooManyTokensDetail, Range: at()}, values
 		}
 		if tk.Type == token.CommentType {
 			continue
@@ -414,16 +450,16 @@ func tokenLimits(filename string, toks token.Tokens, maxDepth int) *Diagnostic {
 			block = block[:0]
 		}
 		if len(block)+flow > maxDepth {
-			return &Diagnostic{Severity: Error, Summary: fmt.Sprintf("nesting deeper than %d levels", maxDepth), Detail: fmt.Sprintf(depthDetail, maxDepth), Range: at()}
+			return &Diagnostic{Severity: Error, Summary: fmt.Sprintf("nesting deeper than %d levels", maxDepth), Detail: fmt.Sprintf(depthDetail, maxDepth), Range: at()}, values
 		}
 		if isValueToken(tk.Type) {
 			if values++; values > maxNodes {
-				return &Diagnostic{Severity: Error, Summary: fmt.Sprintf("document too large (more than %d values)", maxNodes), Detail: tooManyDetail, Range: at()}
+				return &Diagnostic{Severity: Error, Summary: fmt.Sprintf("document too large (more than %d values)", maxNodes), Detail: tooManyDetail, Range: at()}, values
 			}
 		}
 		after = flow == 0 && (tk.Type == token.SequenceEntryType || tk.Type == token.MappingKeyType || tk.Type == token.MappingValueType)
 	}
-	return nil
+	return nil, values
 }
 
 // isValueToken: a token that becomes one value of the tree (block

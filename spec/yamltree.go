@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -15,11 +16,14 @@ import (
 	"github.com/goccy/go-yaml/token"
 )
 
+var crlf, lf = []byte("\r\n"), []byte("\n")
+
 // maxNodes bounds alias expansion ("billion laughs").
 const maxNodes = 200000
 
 type treeBuilder struct {
 	filename string
+	line0    int // lines before the text parsed (a piece of the file: see yamlcuts.go)
 	anchors  map[string]*node
 	count    int
 	diags    Diagnostics
@@ -29,6 +33,12 @@ type treeBuilder struct {
 // diagnostic with its position; so does a file that nests deeper than
 // MaxDepth or holds more than maxNodes values, found before it is parsed.
 func parseYAML(filename string, src []byte) (root *node, diags Diagnostics) {
+	return parseYAMLPieces(filename, src, piecesFor(len(src)))
+}
+
+// parseYAMLPieces is parseYAML that parses src in up to pieces pieces
+// concurrently, where it can be cut (yamlcuts.go).
+func parseYAMLPieces(filename string, src []byte, pieces int) (root *node, diags Diagnostics) {
 	defer func() {
 		// The YAML library is third-party code fed with user input: a panic
 		// there is a bug of theirs, reported as an error of ours.
@@ -38,8 +48,23 @@ func parseYAML(filename string, src []byte) (root *node, diags Diagnostics) {
 		}
 	}()
 	src = stripBOM(src)
-	if d := scanLimits(filename, src, MaxDepth); d != nil {
+	// The tokenizer counts the line break after a comment twice when it
+	// is \r\n, so every position below it was off; nothing else reads
+	// \r\n differently from \n (a lone \r stays a line break).
+	if bytes.Contains(src, crlf) {
+		src = bytes.ReplaceAll(src, crlf, lf)
+	}
+	var cuts *cutScan
+	if pieces > 1 {
+		cuts = &cutScan{}
+	}
+	if d := scanLimitsCuts(filename, src, MaxDepth, cuts); d != nil {
 		return nil, Diagnostics{*d}
+	}
+	if ps := planPieces(len(src), cuts, pieces); ps != nil {
+		if root, ok := parsePieces(filename, src, ps); ok {
+			return root, nil
+		}
 	}
 	tokens := lexer.Tokenize(string(src))
 	if d := tokenLimits(filename, tokens, MaxDepth); d != nil {
@@ -75,16 +100,17 @@ func yamlErrorDiag(filename string, err error) Diagnostics {
 	if errors.As(err, &ye) {
 		msg = ye.GetMessage()
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			r = tokenRange(filename, tk)
+			r = tokenRange(filename, 0, tk)
 		}
 	}
 	ds.Errorf(&r, "", "YAML syntax error: %s", msg)
 	return ds
 }
 
-func tokenRange(filename string, tk *token.Token) Range {
+// tokenRange is where a token is, in a text that starts after line0 lines.
+func tokenRange(filename string, line0 int, tk *token.Token) Range {
 	p := tk.Position
-	line, col := max(p.Line, 1), max(p.Column, 1)
+	line, col := max(p.Line, 1)+line0, max(p.Column, 1)
 	w := utf8.RuneCountInString(strings.TrimSpace(tk.Origin))
 	if w == 0 || strings.Contains(strings.TrimSpace(tk.Origin), "\n") {
 		w = utf8.RuneCountInString(tk.Value)
@@ -109,7 +135,7 @@ func (b *treeBuilder) rangeOf(n ast.Node) Range {
 	}
 	if n != nil {
 		if tk := n.GetToken(); tk != nil && tk.Position != nil {
-			return tokenRange(b.filename, tk)
+			return tokenRange(b.filename, b.line0, tk)
 		}
 	}
 	return Range{Filename: b.filename, Start: Pos{1, 1}, End: Pos{1, 1}}
@@ -289,7 +315,10 @@ func (b *treeBuilder) addEntry(m *node, mv *ast.MappingValueNode) {
 	}
 	name := scalarText(key.val)
 	e := &entry{key: name, keyRng: b.rangeOf(keyNode), val: b.build(mv.Value)}
-	if e.val.rng.Filename == "" { // an empty value: point at the key
+	if e.val.rng.Filename == "" || isImplicitNull(mv.Value) {
+		// An empty value: point at the key. (The parser places its
+		// implicit null one or two columns after the colon, depending on
+		// what follows.)
 		e.val.rng = e.keyRng
 	}
 	if prev := m.get(name); prev != nil && m.merged[name] {
@@ -301,6 +330,15 @@ func (b *treeBuilder) addEntry(m *node, mv *ast.MappingValueNode) {
 		return
 	}
 	m.add(e)
+}
+
+func isImplicitNull(n ast.Node) bool {
+	if n == nil {
+		return false
+	}
+	tk := n.GetToken()
+	_, null := n.(*ast.NullNode)
+	return null && tk != nil && tk.Type == token.ImplicitNullType
 }
 
 // merge applies a "<<: *anchor" merge key: keys already set win.
