@@ -72,6 +72,23 @@ func (s *Stack) kindNames() []string {
 	return s.Provider.KindNames()
 }
 
+// kindRefFields is refFields of a kind, as listed by the load.
+func (s *Stack) kindRefFields(k Kind) []refField {
+	if rfs, ok := s.refFields[k]; ok {
+		return rfs
+	}
+	return refFields(s.Provider.Kind(k))
+}
+
+// listRefFields lists every kind's reference fields once, for the load
+// and the checks (both ask for each resource).
+func (s *Stack) listRefFields() {
+	s.refFields = map[Kind][]refField{}
+	for _, name := range s.kindNames() {
+		s.refFields[Kind(name)] = refFields(s.Provider.Kind(Kind(name)))
+	}
+}
+
 // refField is a field (or a path inside one) that names another resource.
 type refField struct {
 	Path   []string // field, then keys inside it ("source", "ref")

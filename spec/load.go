@@ -125,6 +125,7 @@ func LoadBytes(filename string, src []byte, opts Options) (*Stack, Diagnostics) 
 	s.Doc, _ = plain(root).(map[string]any)
 	s.Ranges = Ranges{root: root}
 	s.fillTop(root)
+	s.listRefFields()
 	for _, e := range root.keys {
 		if s.isKind(e.key) {
 			s.addResources(Kind(e.key), e.val, root)
@@ -178,11 +179,12 @@ func (s *Stack) addResources(k Kind, n *node, root *node) {
 		return
 	}
 	ks := s.Provider.Kind(k)
+	kindDoc, _ := s.Doc[string(k)].(map[string]any)
 	for _, e := range n.keys {
 		r := &Resource{
 			Addr:     Address{Kind: k, Name: e.key},
 			Location: s.Location,
-			Fields:   map[string]Value{},
+			Fields:   make(map[string]Value, len(e.val.keys)),
 			Range:    e.keyRng,
 		}
 		if ks.Global {
@@ -191,6 +193,7 @@ func (s *Stack) addResources(k Kind, n *node, root *node) {
 		body := e.val
 		ptr := Pointer(string(k), e.key)
 		if body.kind == mapNode {
+			resDoc, _ := kindDoc[e.key].(map[string]any)
 			for _, f := range body.keys {
 				switch f.key {
 				case "location":
@@ -201,7 +204,7 @@ func (s *Stack) addResources(k Kind, n *node, root *node) {
 					r.Lifecycle = lifecycleOf(f.val)
 				default:
 					r.Fields[f.key] = Value{
-						V:         s.Doc[string(k)].(map[string]any)[e.key].(map[string]any)[f.key],
+						V:         resDoc[f.key],
 						Range:     f.val.rng,
 						Sensitive: isSecretField(ks, f.key) || anySensitive(f.val),
 						Refs:      collectRefs(f.val, nil),
@@ -219,9 +222,12 @@ func (s *Stack) addResources(k Kind, n *node, root *node) {
 		}
 		// Reference fields' refs come first, in order, then any
 		// ${KIND.NAME.ATTR} inside the same field.
-		named := map[string][]Ref{}
+		var named map[string][]Ref
 		for _, site := range s.refSites(r, ptr) {
 			if site.ok {
+				if named == nil {
+					named = map[string][]Ref{}
+				}
 				named[site.field] = append(named[site.field], Ref{Addr: site.addr})
 			}
 		}

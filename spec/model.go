@@ -71,6 +71,9 @@ type Stack struct {
 	// byAddr indexes the loaded resources for Lookup (the checks look
 	// up every reference: a scan each would be quadratic).
 	byAddr map[Address]*Resource
+	// refFields are the reference fields of each kind, listed once per
+	// load (see kindRefFields).
+	refFields map[Kind][]refField
 }
 
 // Resource is one declared resource.

@@ -27,7 +27,7 @@ func IsUUID(s string) bool { return uuidRE.MatchString(s) }
 // wrong type are the schema's to report.
 func (s *Stack) refSites(r *Resource, ptr string) []refSite {
 	var out []refSite
-	for _, rf := range refFields(s.Provider.Kind(r.Addr.Kind)) {
+	for _, rf := range s.kindRefFields(r.Addr.Kind) {
 		f, ok := r.Fields[rf.Path[0]]
 		if !ok {
 			continue

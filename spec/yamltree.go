@@ -27,6 +27,8 @@ type treeBuilder struct {
 	anchors  map[string]*node
 	count    int
 	diags    Diagnostics
+	nodes    []node  // see newNode
+	entries  []entry // see newEntry
 }
 
 // parseYAML parses src into a node tree. A syntax error comes back as a
@@ -152,25 +154,25 @@ func (b *treeBuilder) build(n ast.Node) *node {
 		if b.count == maxNodes+1 {
 			b.errorf(n, "", "document too large (more than %d values after aliases)", maxNodes)
 		}
-		return &node{kind: scalarNode, rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, rng: b.rangeOf(n)})
 	}
 	switch n := n.(type) {
 	case nil:
-		return &node{kind: scalarNode}
+		return b.newNode(node{kind: scalarNode})
 	case *ast.DocumentNode:
 		return b.build(n.Body)
 	case *ast.MappingNode:
-		out := &node{kind: mapNode, rng: b.rangeOf(n)}
+		out := b.newNode(node{kind: mapNode, rng: b.rangeOf(n)})
 		for _, mv := range n.Values {
 			b.addEntry(out, mv)
 		}
 		return out
 	case *ast.MappingValueNode:
-		out := &node{kind: mapNode, rng: b.rangeOf(n.Key)}
+		out := b.newNode(node{kind: mapNode, rng: b.rangeOf(n.Key)})
 		b.addEntry(out, n)
 		return out
 	case *ast.SequenceNode:
-		out := &node{kind: seqNode, rng: b.rangeOf(n)}
+		out := b.newNode(node{kind: seqNode, rng: b.rangeOf(n)})
 		for _, v := range n.Values {
 			out.items = append(out.items, b.build(v))
 		}
@@ -189,7 +191,7 @@ func (b *treeBuilder) build(n ast.Node) *node {
 		a, ok := b.anchors[name]
 		if !ok {
 			b.errorf(n, "define the anchor (&"+name+") before this alias", "unknown alias *%s", name)
-			return &node{kind: scalarNode, rng: b.rangeOf(n)}
+			return b.newNode(node{kind: scalarNode, rng: b.rangeOf(n)})
 		}
 		// A copy: interpolation rewrites nodes in place.
 		return b.copyNode(a)
@@ -200,50 +202,70 @@ func (b *treeBuilder) build(n ast.Node) *node {
 		if n.Value != nil {
 			s = n.Value.Value
 		}
-		return &node{kind: scalarNode, val: s, isStr: true, rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, val: s, isStr: true, rng: b.rangeOf(n)})
 	case *ast.StringNode:
 		return b.stringNode(n)
 	case *ast.IntegerNode:
-		return &node{kind: scalarNode, val: intValue(n.Value), rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, val: intValue(n.Value), rng: b.rangeOf(n)})
 	case *ast.FloatNode:
-		return &node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)})
 	case *ast.InfinityNode, *ast.NanNode:
 		// Not JSON numbers: kept as their text, so the schema reports them.
 		text := ".inf"
 		if tk := n.GetToken(); tk != nil {
 			text = tk.Value
 		}
-		return &node{kind: scalarNode, val: text, rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, val: text, rng: b.rangeOf(n)})
 	case *ast.BoolNode:
-		return &node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, val: n.Value, rng: b.rangeOf(n)})
 	case *ast.NullNode:
-		return &node{kind: scalarNode, val: nil, rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, val: nil, rng: b.rangeOf(n)})
 	case ast.ScalarNode:
-		return &node{kind: scalarNode, val: n.GetValue(), rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, val: n.GetValue(), rng: b.rangeOf(n)})
 	default:
 		b.errorf(n, "", "unsupported YAML construct (%s)", n.Type())
-		return &node{kind: scalarNode, rng: b.rangeOf(n)}
+		return b.newNode(node{kind: scalarNode, rng: b.rangeOf(n)})
 	}
 }
 
 func (b *treeBuilder) copyNode(n *node) *node {
 	b.count++
 	if b.count > maxNodes {
-		return &node{kind: scalarNode, rng: n.rng}
+		return b.newNode(node{kind: scalarNode, rng: n.rng})
 	}
-	c := *n
+	c := b.newNode(*n)
 	c.keys, c.index, c.items = nil, nil, nil
 	for _, e := range n.keys {
-		c.add(&entry{key: e.key, keyRng: e.keyRng, val: b.copyNode(e.val)})
+		c.add(b.newEntry(entry{key: e.key, keyRng: e.keyRng, val: b.copyNode(e.val)}))
 	}
 	for _, it := range n.items {
 		c.items = append(c.items, b.copyNode(it))
 	}
-	return &c
+	return c
 }
 
+// newNode and newEntry hand out the tree's nodes and entries from blocks
+// of many: one allocation for each block, not for each value.
+func (b *treeBuilder) newNode(n node) *node {
+	if len(b.nodes) == cap(b.nodes) {
+		b.nodes = make([]node, 0, slabSize)
+	}
+	b.nodes = append(b.nodes, n)
+	return &b.nodes[len(b.nodes)-1]
+}
+
+func (b *treeBuilder) newEntry(e entry) *entry {
+	if len(b.entries) == cap(b.entries) {
+		b.entries = make([]entry, 0, slabSize)
+	}
+	b.entries = append(b.entries, e)
+	return &b.entries[len(b.entries)-1]
+}
+
+const slabSize = 256
+
 func (b *treeBuilder) stringNode(n *ast.StringNode) *node {
-	out := &node{kind: scalarNode, val: n.Value, isStr: true, rng: b.rangeOf(n)}
+	out := b.newNode(node{kind: scalarNode, val: n.Value, isStr: true, rng: b.rangeOf(n)})
 	if tk := n.Token; tk != nil {
 		origin := strings.TrimSpace(tk.Origin)
 		switch tk.Type {
@@ -308,13 +330,19 @@ func (b *treeBuilder) addEntry(m *node, mv *ast.MappingValueNode) {
 	if k, ok := keyNode.(*ast.MappingKeyNode); ok { // "? key" form
 		keyNode = k.Value
 	}
-	key := b.build(keyNode)
-	if key.kind != scalarNode {
-		b.errorf(mv.Key, "use a string as a key", "a mapping key must be a scalar")
-		return
+	var name string
+	if sk, ok := keyNode.(*ast.StringNode); ok && b.count < maxNodes {
+		b.count++ // counted as build counts it, with no node made
+		name = sk.Value
+	} else {
+		key := b.build(keyNode)
+		if key.kind != scalarNode {
+			b.errorf(mv.Key, "use a string as a key", "a mapping key must be a scalar")
+			return
+		}
+		name = scalarText(key.val)
 	}
-	name := scalarText(key.val)
-	e := &entry{key: name, keyRng: b.rangeOf(keyNode), val: b.build(mv.Value)}
+	e := b.newEntry(entry{key: name, keyRng: b.rangeOf(keyNode), val: b.build(mv.Value)})
 	if e.val.rng.Filename == "" || isImplicitNull(mv.Value) {
 		// An empty value: point at the key. (The parser places its
 		// implicit null one or two columns after the colon, depending on
