@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -196,9 +195,8 @@ func summaryLine(s planner.Summary) string {
 	return "Plan: " + strings.Join(parts, ", ") + "."
 }
 
-// renderJSON writes the plan JSON of SPEC §6.
+// renderJSON writes the plan JSON of SPEC §6 (encoding/json's bytes,
+// written without reflection: Plan.WriteJSON).
 func renderJSON(w io.Writer, plan *planner.Plan) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(plan)
+	return plan.WriteJSON(w)
 }
