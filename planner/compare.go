@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/r3labs/diff/v3"
@@ -244,7 +245,17 @@ func Show(v any) string {
 		if x == Sensitive || x == KnownAfter {
 			return x
 		}
-		return fmt.Sprintf("%q", x)
+		return strconv.Quote(x) // fmt's %q
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		if x == float64(int64(x)) {
+			return strconv.FormatInt(int64(x), 10)
+		}
+	case int:
+		if f := float64(x); f == float64(int64(f)) {
+			return strconv.FormatInt(int64(f), 10)
+		}
 	}
 	n := normalize(v)
 	if f, ok := n.(float64); ok && f == float64(int64(f)) {

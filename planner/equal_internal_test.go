@@ -1,9 +1,11 @@
 package planner
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -47,3 +49,37 @@ func TestEqualFastPathAgrees(t *testing.T) {
 }
 
 func show(v any) string { return fmt.Sprintf("%T %#v", v, v) }
+
+// slowShow is Show without its fast paths for strings, bools and whole
+// numbers.
+func slowShow(v any) string {
+	if s, ok := v.(string); ok {
+		if s == Sensitive || s == KnownAfter {
+			return s
+		}
+		return fmt.Sprintf("%q", s)
+	}
+	if v == nil {
+		return "(none)"
+	}
+	n := normalize(v)
+	if f, ok := n.(float64); ok && f == float64(int64(f)) {
+		return fmt.Sprint(int64(f))
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(n); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func TestShowFastPathAgrees(t *testing.T) {
+	for _, v := range []any{nil, "", "a\"b\n\x00é\xff", Sensitive, KnownAfter, true, false, 0, -1, 1 << 53, 1<<53 + 1, math.MaxInt64, math.MinInt64,
+		0.0, -0.0, 1.0, 1.5, 1e300, -1e19, 9.3e18, math.NaN(), math.Inf(1), int64(7), uint(3), float32(2.5), []any{1, "x"}, map[string]any{"a": 1.5}} {
+		if got, want := Show(v), slowShow(v); got != want {
+			t.Errorf("Show(%s) = %q, want %q", show(v), got, want)
+		}
+	}
+}
