@@ -26,7 +26,7 @@ func slowEqual(a, b any, asSet bool, keys ...string) bool {
 // does, for every pair of a varied set of values, as lists and as sets.
 func TestEqualFastPathAgrees(t *testing.T) {
 	type named string
-	values := []any{nil, true, false, "", "a", "1", 0, 1, int64(1), uint8(1), float32(1), 1.0, 1.5, -0.0, math.NaN(),
+	values := []any{nil, true, false, "", "a", "1", 0, 1, int64(1), uint8(1), float32(1), 1.0, 1.5, math.Copysign(0, -1), math.NaN(),
 		[]any(nil), []any{}, []any{1}, []any{1.0}, []any{"1"}, []any{1, 2}, []any{2, 1}, []any{nil}, []any{[]any{}},
 		[]string{"1"}, []string{}, []int{1}, []int{2, 1},
 		map[string]any(nil), map[string]any{}, map[string]any{"a": 1}, map[string]any{"a": 1.0}, map[string]any{"a": nil},
@@ -77,7 +77,7 @@ func slowShow(v any) string {
 
 func TestShowFastPathAgrees(t *testing.T) {
 	for _, v := range []any{nil, "", "a\"b\n\x00é\xff", Sensitive, KnownAfter, true, false, 0, -1, 1 << 53, 1<<53 + 1, math.MaxInt64, math.MinInt64,
-		0.0, -0.0, 1.0, 1.5, 1e300, -1e19, 9.3e18, math.NaN(), math.Inf(1), int64(7), uint(3), float32(2.5), []any{1, "x"}, map[string]any{"a": 1.5}} {
+		0.0, math.Copysign(0, -1), 1.0, 1.5, 1e300, -1e19, 9.3e18, math.NaN(), math.Inf(1), int64(7), uint(3), float32(2.5), []any{1, "x"}, map[string]any{"a": 1.5}} {
 		if got, want := Show(v), slowShow(v); got != want {
 			t.Errorf("Show(%s) = %q, want %q", show(v), got, want)
 		}
