@@ -2,7 +2,7 @@ package planner
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/idstack/idstack/planner/state"
@@ -36,6 +36,8 @@ type builder struct {
 	refs    map[string][]string // address → addresses it references
 	owned   map[string]bool     // ids the state owns (built on first use)
 	asleep  map[string]bool     // VMs a hibernation keeps stopped (hibernate.go)
+	// fieldOrders are each kind's field names in fieldOrder's order.
+	fieldOrders map[*provider.KindSpec][]string
 }
 
 // newBuilder starts a plan of the stack (nil: a destroy from the state
@@ -76,13 +78,22 @@ func Build(stack *spec.Stack, st *state.State, live *Live, opts Options) *Plan {
 // declaredInOrder returns the declared resources so that each comes after
 // those it references (file order otherwise).
 func (b *builder) declaredInOrder() []*spec.Resource {
-	byAddr := map[string]*spec.Resource{}
-	var nodes []string
+	byAddr := make(map[string]*spec.Resource, len(b.stack.Resources))
+	nodes := make([]string, 0, len(b.stack.Resources))
+	var withRefs []string
 	for _, r := range b.stack.Resources {
 		a := r.Addr.String()
 		byAddr[a] = r
 		nodes = append(nodes, a)
-		for _, f := range sortedKeys(r.Fields) {
+		// The fields with references, in name order.
+		withRefs = withRefs[:0]
+		for f, v := range r.Fields {
+			if len(v.Refs) > 0 {
+				withRefs = append(withRefs, f)
+			}
+		}
+		slices.Sort(withRefs)
+		for _, f := range withRefs {
 			for _, ref := range r.Fields[f].Refs {
 				b.refs[a] = appendUnique(b.refs[a], ref.Addr.String())
 			}
@@ -241,7 +252,9 @@ func (b *builder) create(r *spec.Resource, want map[string]wanted, name string, 
 	a := &Action{Address: addr, Kind: string(r.Addr.Kind), Action: Create, Location: r.Location, Name: name, Notes: notes}
 	a.Desired = inputs(want)
 	ks := b.live.Kind(r.Addr.Kind)
-	for _, f := range fieldOrder(ks, want) {
+	order := b.fieldOrder(ks, want)
+	a.Changes = make([]Change, 0, len(order))
+	for _, f := range order {
 		a.Changes = append(a.Changes, Change{Path: f, Before: nil, After: want[f].shown()})
 	}
 	a.WaitFor = waitFor(ks, want)
@@ -293,7 +306,7 @@ func (b *builder) diffExisting(r *spec.Resource, want map[string]wanted, obj *pr
 	for _, f := range r.Lifecycle.IgnoreChanges {
 		ignored[f] = true
 	}
-	for _, f := range fieldOrder(ks, want) {
+	for _, f := range b.fieldOrder(ks, want) {
 		rule, w := ks.Field(f), want[f]
 		if ignored[f] || rule == nil {
 			continue
@@ -447,7 +460,37 @@ func waitFor(ks *provider.KindSpec, want map[string]wanted) string {
 // alphabetically.
 func fieldOrder(ks *provider.KindSpec, want map[string]wanted) []string {
 	keys := sortedKeys(want)
-	sort.SliceStable(keys, func(i, j int) bool { return keys[i] == ks.NameField && keys[j] != ks.NameField })
+	if i := slices.Index(keys, ks.NameField); i > 0 {
+		copy(keys[1:i+1], keys[:i])
+		keys[0] = ks.NameField
+	}
+	return keys
+}
+
+// fieldOrder is the package's fieldOrder, from the kind's fields put in
+// that order once per plan rather than sorting each resource's.
+func (b *builder) fieldOrder(ks *provider.KindSpec, want map[string]wanted) []string {
+	all, ok := b.fieldOrders[ks]
+	if !ok {
+		names := make(map[string]wanted, len(ks.Fields))
+		for _, f := range ks.Fields {
+			names[f.Name] = wanted{}
+		}
+		all = fieldOrder(ks, names)
+		if b.fieldOrders == nil {
+			b.fieldOrders = map[*provider.KindSpec][]string{}
+		}
+		b.fieldOrders[ks] = all
+	}
+	keys := make([]string, 0, len(want))
+	for _, f := range all {
+		if _, set := want[f]; set {
+			keys = append(keys, f)
+		}
+	}
+	if len(keys) != len(want) { // a key that is no field of the kind
+		return fieldOrder(ks, want)
+	}
 	return keys
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/r3labs/diff/v3"
@@ -79,6 +80,12 @@ func toFloat(v any) (float64, bool) {
 // Equal compares two field values; asSet compares lists ignoring order,
 // items of objects by keys only (when given).
 func Equal(a, b any, asSet bool, keys ...string) bool {
+	// Most values are JSON-like and most compare equal: the walk below
+	// decides without normalize's copies and reflect.DeepEqual. Lists
+	// equal item by item are equal as sets too.
+	if eq, ok := jsonEqual(a, b); ok && (eq || !asSet) {
+		return eq
+	}
 	x, y := normalize(a), normalize(b)
 	if asSet {
 		x, y = sortedList(project(x, keys)), sortedList(project(y, keys))
@@ -87,6 +94,101 @@ func Equal(a, b any, asSet bool, keys ...string) bool {
 		return true
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// jsonEqual is reflect.DeepEqual(normalize(a), normalize(b)) for
+// JSON-like values (nil, bool, string, numbers, []any, map[string]any),
+// without building the normalized copies. ok is false when it cannot
+// tell: a value of another type (a typed slice, a struct) is in the way.
+func jsonEqual(a, b any) (equal, ok bool) {
+	switch x := a.(type) {
+	case []any:
+		y, isList := b.([]any)
+		if !isList {
+			return false, isJSONScalarOrMap(b)
+		}
+		if len(x) != len(y) {
+			return false, true
+		}
+		for i := range x {
+			if eq, ok := jsonEqual(x[i], y[i]); !eq || !ok {
+				return eq, ok
+			}
+		}
+		return true, true
+	case map[string]any:
+		y, isMap := b.(map[string]any)
+		if !isMap {
+			_, isList := b.([]any)
+			return false, isList || scalarKind(b) != notScalar
+		}
+		if len(x) != len(y) {
+			return false, true
+		}
+		for k, xv := range x {
+			yv, has := y[k]
+			if !has {
+				return false, true
+			}
+			if eq, ok := jsonEqual(xv, yv); !eq || !ok {
+				return eq, ok
+			}
+		}
+		return true, true
+	}
+	switch b.(type) {
+	case []any, map[string]any:
+		return false, scalarKind(a) != notScalar
+	}
+	return scalarsEqual(a, b)
+}
+
+// isJSONScalarOrMap says whether v is a scalar or a map[string]any.
+func isJSONScalarOrMap(v any) bool {
+	_, isMap := v.(map[string]any)
+	return isMap || scalarKind(v) != notScalar
+}
+
+// scalarsEqual is Equal of two scalars (nil, bool, string, numbers),
+// without normalize's allocations and reflect.DeepEqual: most fields of a
+// plan are scalars. ok is false when either is not a scalar.
+func scalarsEqual(a, b any) (equal, ok bool) {
+	ka, kb := scalarKind(a), scalarKind(b)
+	switch {
+	case ka == notScalar || kb == notScalar:
+		return false, false
+	case ka != kb:
+		return false, true
+	case ka == numberScalar:
+		x, _ := toFloat(a)
+		y, _ := toFloat(b)
+		return x == y, true
+	}
+	return a == b, true // nil, bool or string: comparable
+}
+
+type scalar int
+
+const (
+	notScalar scalar = iota
+	nilScalar
+	boolScalar
+	stringScalar
+	numberScalar
+)
+
+func scalarKind(v any) scalar {
+	switch v.(type) {
+	case nil:
+		return nilScalar
+	case bool:
+		return boolScalar
+	case string:
+		return stringScalar
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return numberScalar
+	}
+	return notScalar
 }
 
 // sortedList orders a list by each item's JSON so sets compare equal.
@@ -143,7 +245,17 @@ func Show(v any) string {
 		if x == Sensitive || x == KnownAfter {
 			return x
 		}
-		return fmt.Sprintf("%q", x)
+		return strconv.Quote(x) // fmt's %q
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		if x == float64(int64(x)) {
+			return strconv.FormatInt(int64(x), 10)
+		}
+	case int:
+		if f := float64(x); f == float64(int64(f)) {
+			return strconv.FormatInt(int64(f), 10)
+		}
 	}
 	n := normalize(v)
 	if f, ok := n.(float64); ok && f == float64(int64(f)) {

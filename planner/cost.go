@@ -252,26 +252,32 @@ func (b *builder) keptObject(a *Action) *provider.Object {
 // an object that is kept (where lifecycle.ignore_changes keeps the live
 // value).
 func (b *builder) afterValues(ks *provider.KindSpec, a *Action, r *spec.Resource) map[string]any {
-	values := map[string]any{}
 	kept := b.keptObject(a)
+	var values map[string]any
 	if kept != nil {
 		values = liveValues(ks, kept)
+	} else {
+		values = make(map[string]any, len(a.Desired))
 	}
-	ignored := map[string]bool{}
-	if r != nil && kept != nil {
+	var ignored, changed map[string]bool // nil: none
+	if r != nil && kept != nil && len(r.Lifecycle.IgnoreChanges) > 0 {
+		ignored = make(map[string]bool, len(r.Lifecycle.IgnoreChanges))
 		for _, f := range r.Lifecycle.IgnoreChanges {
 			ignored[f] = true
 		}
 	}
-	changed := map[string]bool{}
-	for _, c := range a.Changes {
-		changed[c.Path] = true
+	power := kept != nil && (a.Action == Start || a.Action == Stop)
+	if power {
+		changed = make(map[string]bool, len(a.Changes))
+		for _, c := range a.Changes {
+			changed[c.Path] = true
+		}
 	}
 	for f, in := range a.Desired {
 		if ignored[f] || len(in.Refs) > 0 || in.Template {
 			continue
 		}
-		if kept != nil && (a.Action == Start || a.Action == Stop) && !changed[f] {
+		if power && !changed[f] {
 			continue // a power switch changes nothing else of the object
 		}
 		values[f] = in.Value
@@ -281,7 +287,7 @@ func (b *builder) afterValues(ks *provider.KindSpec, a *Action, r *spec.Resource
 
 // liveValues are a live object's field values by field name.
 func liveValues(ks *provider.KindSpec, obj *provider.Object) map[string]any {
-	values := map[string]any{}
+	values := make(map[string]any, len(ks.Fields))
 	for _, f := range ks.Fields {
 		if f.Live == "" {
 			continue

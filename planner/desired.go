@@ -46,7 +46,7 @@ func inputs(want map[string]wanted) map[string]Input {
 func (b *builder) desired(r *spec.Resource) (map[string]wanted, bool) {
 	addr := r.Addr.String()
 	ks := b.live.Kind(r.Addr.Kind)
-	want := map[string]wanted{}
+	want := make(map[string]wanted, len(ks.Fields))
 	okAll := true
 	for _, rule := range ks.Fields {
 		field := rule.Name

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"container/heap"
+	"slices"
 	"strings"
 
 	"github.com/idstack/idstack/planner/intheap"
@@ -9,34 +10,40 @@ import (
 
 // Graph is a generic dependency graph of named nodes: it knows nothing of
 // resources. An edge from A to B says A depends on B (B goes first).
+// Nodes are kept by their index in the given order.
 type Graph struct {
 	nodes []string
 	index map[string]int
-	deps  map[string][]string
+	deps  [][]int // node → the nodes it depends on, in the order added
 }
 
 // NewGraph makes a graph of the nodes, in the order given (the order that
 // ties are broken by).
 func NewGraph(nodes []string) *Graph {
-	g := &Graph{index: map[string]int{}, deps: map[string][]string{}}
+	g := &Graph{nodes: make([]string, 0, len(nodes)), index: make(map[string]int, len(nodes))}
 	for _, n := range nodes {
 		if _, ok := g.index[n]; !ok {
 			g.index[n] = len(g.nodes)
 			g.nodes = append(g.nodes, n)
 		}
 	}
+	g.deps = make([][]int, len(g.nodes))
 	return g
 }
 
 // Edge records that from depends on to. Unknown nodes are ignored.
 func (g *Graph) Edge(from, to string) {
-	if _, ok := g.index[from]; !ok {
+	f, ok := g.index[from]
+	if !ok {
 		return
 	}
-	if _, ok := g.index[to]; !ok || from == to {
+	t, ok := g.index[to]
+	if !ok || from == to {
 		return
 	}
-	g.deps[from] = appendUnique(g.deps[from], to)
+	if !slices.Contains(g.deps[f], t) {
+		g.deps[f] = append(g.deps[f], t)
+	}
 }
 
 // CycleError lists the edges of a dependency cycle.
@@ -53,30 +60,30 @@ func (e *CycleError) Error() string {
 // Order returns the nodes so that each comes after its dependencies,
 // stable in the given order otherwise (Kahn's algorithm).
 func (g *Graph) Order() ([]string, error) {
-	pending := map[string]int{}
-	users := map[string][]string{}
-	for _, n := range g.nodes {
-		pending[n] = len(g.deps[n])
-		for _, d := range g.deps[n] {
+	pending := make([]int, len(g.nodes))
+	users := make([][]int, len(g.nodes))
+	for n, deps := range g.deps {
+		pending[n] = len(deps)
+		for _, d := range deps {
 			users[d] = append(users[d], n)
 		}
 	}
 	// ready is a min-heap of node indexes: the earliest-given ready node
 	// goes next, in O(log n) per node.
 	ready := &intheap.Heap{}
-	for i, n := range g.nodes {
+	for n := range g.nodes {
 		if pending[n] == 0 {
-			heap.Push(ready, i)
+			heap.Push(ready, n)
 		}
 	}
 	out := make([]string, 0, len(g.nodes))
 	for ready.Len() > 0 {
-		n := g.nodes[heap.Pop(ready).(int)]
-		out = append(out, n)
+		n := heap.Pop(ready).(int)
+		out = append(out, g.nodes[n])
 		for _, u := range users[n] {
 			pending[u]--
 			if pending[u] == 0 {
-				heap.Push(ready, g.index[u])
+				heap.Push(ready, u)
 			}
 		}
 	}
@@ -87,19 +94,22 @@ func (g *Graph) Order() ([]string, error) {
 }
 
 // cycle finds one cycle among the nodes left with unmet dependencies.
-func (g *Graph) cycle(pending map[string]int) [][2]string {
-	var start string
-	for _, n := range g.nodes {
+func (g *Graph) cycle(pending []int) [][2]string {
+	start := -1
+	for n := range g.nodes {
 		if pending[n] > 0 {
 			start = n
 			break
 		}
 	}
-	seen := map[string]int{}
-	path := []string{start}
+	if start < 0 {
+		return nil
+	}
+	seen := map[int]int{}
+	path := []int{start}
 	for n := start; ; {
 		seen[n] = len(path) - 1
-		var next string
+		next := -1
 		for _, d := range g.deps[n] {
 			if pending[d] > 0 {
 				next = d
@@ -110,13 +120,13 @@ func (g *Graph) cycle(pending map[string]int) [][2]string {
 			var edges [][2]string
 			cyc := append(path[i:], next)
 			for j := 0; j+1 < len(cyc); j++ {
-				edges = append(edges, [2]string{cyc[j], cyc[j+1]})
+				edges = append(edges, [2]string{g.nodes[cyc[j]], g.nodes[cyc[j+1]]})
 			}
 			return edges
 		}
 		path = append(path, next)
 		n = next
-		if len(path) > len(g.nodes)+1 {
+		if next < 0 || len(path) > len(g.nodes)+1 {
 			return nil
 		}
 	}

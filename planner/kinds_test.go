@@ -145,6 +145,7 @@ func TestPlanRowsOtherKinds(t *testing.T) {
 			if len(plan.Actions) != tc.actions {
 				t.Errorf("%d actions, want %d: %+v", len(plan.Actions), tc.actions, plan.Actions)
 			}
+			sameJSON(t, plan)
 			got, err := json.MarshalIndent(plan, "", "  ")
 			if err != nil {
 				t.Fatal(err)

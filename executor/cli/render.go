@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -16,6 +15,15 @@ import (
 // palette colours plan output; every colour is off unless enabled.
 type palette struct {
 	add, change, remove, replace, note, bold *color.Color
+	on                                       bool
+}
+
+// paint is c.Sprint(s), without fmt when colour is off: s itself then.
+func (p palette) paint(c *color.Color, s string) string {
+	if !p.on {
+		return s
+	}
+	return c.Sprint(s)
 }
 
 func newPalette(on bool) palette {
@@ -30,7 +38,7 @@ func newPalette(on bool) palette {
 	}
 	return palette{
 		add: mk(color.FgGreen), change: mk(color.FgYellow), remove: mk(color.FgRed),
-		replace: mk(color.FgMagenta), note: mk(color.Faint), bold: mk(color.Bold),
+		replace: mk(color.FgMagenta), note: mk(color.Faint), bold: mk(color.Bold), on: on,
 	}
 }
 
@@ -125,39 +133,52 @@ func writeText(w io.Writer, plan *planner.Plan, colorOn bool, mood string) {
 	default:
 		fmt.Fprintf(w, "idstack %s make these changes to stack %q:\n\n", mood, plan.Stack)
 	}
+	// The lines of the actions are written piece by piece (a plan of
+	// 1,000 creates has ~15,000 of them), colours through p.paint.
+	sw, ok := w.(io.StringWriter)
+	if !ok {
+		sw = stringWriter{w}
+	}
+	put := func(parts ...string) {
+		for _, s := range parts {
+			_, _ = sw.WriteString(s)
+		}
+	}
+	replaceMode := provider.Replace.String()
 	for _, a := range plan.Actions {
 		c := p.forAction(a.Action)
-		head := fmt.Sprintf("%s %s", symbol(a.Action), a.Address)
-		detail := string(a.Action)
+		head := p.paint(c, symbol(a.Action)+" "+a.Address)
+		put("  ", head, "  ", string(a.Action))
 		if a.Deposed {
-			detail += " (old object " + a.ID + ")"
+			put(" (old object ", a.ID, ")")
 		}
 		if a.Reason != "" {
-			detail += ": " + a.Reason
+			put(": ", a.Reason)
 		}
 		where := a.Location
 		if where != "" {
 			where = " in " + where
 		}
-		fmt.Fprintf(w, "  %s  %s%s\n", c.Sprint(head), detail, p.note.Sprint(where))
+		put(p.paint(p.note, where), "\n")
 		for _, ch := range a.Changes {
-			line := fmt.Sprintf("%s: %s", ch.Path, plan.Show(ch.After))
+			put("        ", ch.Path, ": ")
 			if a.Action != planner.Create {
-				line = fmt.Sprintf("%s: %s → %s", ch.Path, plan.Show(ch.Before), plan.Show(ch.After))
+				put(plan.Show(ch.Before), " → ")
 			}
-			if ch.Mode == provider.Replace.String() && a.Action == planner.Replace {
-				line += p.replace.Sprint("  (forces replacement)")
+			put(plan.Show(ch.After))
+			if ch.Mode == replaceMode && a.Action == planner.Replace {
+				put(p.paint(p.replace, "  (forces replacement)"))
 			}
-			fmt.Fprintf(w, "        %s\n", line)
+			put("\n")
 		}
 		for _, n := range a.Notes {
-			fmt.Fprintf(w, "        %s\n", p.note.Sprint("note: "+n))
+			put("        ", p.paint(p.note, "note: "+n), "\n")
 		}
 		if c := actionCost(a); c != "" {
-			fmt.Fprintf(w, "        %s\n", p.note.Sprint(c))
+			put("        ", p.paint(p.note, c), "\n")
 		}
 		if len(a.DependsOn) > 0 && a.Action != planner.Delete {
-			fmt.Fprintf(w, "        %s\n", p.note.Sprint("after: "+strings.Join(a.DependsOn, ", ")))
+			put("        ", p.paint(p.note, "after: "+strings.Join(a.DependsOn, ", ")), "\n")
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n", p.bold.Sprint(summaryLine(plan.Summary)))
@@ -196,9 +217,13 @@ func summaryLine(s planner.Summary) string {
 	return "Plan: " + strings.Join(parts, ", ") + "."
 }
 
-// renderJSON writes the plan JSON of SPEC §6.
+// renderJSON writes the plan JSON of SPEC §6 (encoding/json's bytes,
+// written without reflection: Plan.WriteJSON).
 func renderJSON(w io.Writer, plan *planner.Plan) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(plan)
+	return plan.WriteJSON(w)
 }
+
+// stringWriter gives any writer WriteString.
+type stringWriter struct{ io.Writer }
+
+func (w stringWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
