@@ -29,9 +29,14 @@ const minPieceBytes = 16 << 10
 // maxPieces bounds the pieces of one file.
 const maxPieces = 16
 
-// piecesFor is how many pieces a file of n bytes is cut into.
+// piecesFor is how many pieces a file of n bytes is cut into: none on
+// one CPU, where they would only take turns.
 func piecesFor(n int) int {
-	return max(1, min(2*runtime.GOMAXPROCS(0), n/minPieceBytes, maxPieces))
+	procs := runtime.GOMAXPROCS(0)
+	if procs < 2 {
+		return 1
+	}
+	return max(1, min(2*procs, n/minPieceBytes, maxPieces))
 }
 
 // cut is a place where a file may be cut.
