@@ -11,14 +11,13 @@ import (
 // resource: no location on a global kind, required fields that a stack
 // default may fill, and the kind's own rules (KindSpec.Check), reported
 // where the value stands.
-func (c *checker) provided(r *Resource) {
-	ks := c.s.Provider.Kind(r.Addr.Kind)
+func (c *checker) provided(r *Resource, ptr string, body map[string]any) {
+	ks := c.kind(r.Addr.Kind).spec
 	if ks == nil {
 		return
 	}
-	ptr := resPtr(r)
 	if ks.Global {
-		if _, ok := c.s.At(ptr + "/location"); ok {
+		if _, ok := body["location"]; ok {
 			p := ptr + "/location"
 			c.errorf(c.at(KeyPointer(p), r.Range), p, fmt.Sprintf("remove location: from %s; %s are global, in no location", r.Addr, r.Addr.Kind),
 				"location is not allowed on a %s (%s)", ks.Singular, r.Addr)
@@ -26,7 +25,7 @@ func (c *checker) provided(r *Resource) {
 	}
 	for _, f := range ks.Fields {
 		if f.Ignored != "" {
-			if _, own := c.s.At(ptr + "/" + escapePointer(f.Name)); own {
+			if _, own := body[f.Name]; own {
 				p := ptr + "/" + escapePointer(f.Name)
 				c.warnf(c.at(KeyPointer(p), r.Range), p, f.Ignored, "%s: %s is ignored", r.Addr, f.Name)
 			}
@@ -64,7 +63,8 @@ func (c *checker) provided(r *Resource) {
 // now (a string that still holds ${…} is a reference or an unresolved
 // variable, judged later or reported elsewhere).
 func written(r *Resource) provider.Written {
-	w := provider.Written{Address: r.Addr.String(), Name: r.Addr.Name, Values: map[string]any{}, Set: map[string]bool{}}
+	w := provider.Written{Address: r.Addr.String(), Name: r.Addr.Name,
+		Values: make(map[string]any, len(r.Fields)), Set: make(map[string]bool, len(r.Fields))}
 	for f, v := range r.Fields {
 		w.Set[f] = true
 		if s, ok := v.V.(string); ok && strings.Contains(s, "${") {
