@@ -6,6 +6,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -69,11 +70,11 @@ func runIwinvSim(c *cli.Context, stdio *IO) error {
 	})
 }
 
-var plainWord = regexp.MustCompile(`^[A-Za-z0-9._:/=+@%-]+$`)
+var plainWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._:/=+@%-]+$`) })
 
 // shellWord quotes s for a POSIX shell when it needs it.
 func shellWord(s string) string {
-	if plainWord.MatchString(s) {
+	if plainWord().MatchString(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
