@@ -126,9 +126,9 @@ func (c *checker) logicalName(r *Resource) {
 // implied kind in the same location; ${KIND.NAME.ATTR} must name a
 // declared resource.
 func (c *checker) references(r *Resource, ptr string) {
-	for _, site := range c.s.refSitesOf(c.kind(r.Addr.Kind).refFields, r, ptr) {
+	c.s.eachRefSite(c.kind(r.Addr.Kind).refFields, r, ptr, func(site refSite) {
 		if !site.ok {
-			continue
+			return
 		}
 		where := func() *Range { return c.at(site.ptr(), r.Range) } // for errors only: it walks the tree
 		field := strings.Join(site.rf.Path, ".")
@@ -136,20 +136,20 @@ func (c *checker) references(r *Resource, ptr string) {
 			names, detail := c.declared(site.rf.Target)
 			c.errorf(where(), site.ptr(), detail+DidYouMean(site.addr.Name, bare(names)),
 				"%s.%s must name one of the %s, not %s", r.Addr, field, site.rf.Target, site.addr)
-			continue
+			return
 		}
 		t := c.s.Lookup(site.addr)
 		if t == nil {
 			names, detail := c.declared(site.rf.Target)
 			c.errorf(where(), site.ptr(), detail+DidYouMean(site.addr.Name, bare(names)),
 				"%s.%s: %s does not exist", r.Addr, field, site.addr)
-			continue
+			return
 		}
 		if !c.global(t.Addr.Kind) && !c.global(r.Addr.Kind) && t.Location != r.Location {
 			c.errorf(where(), site.ptr(), "a resource can only use resources of its own location; set the same location: on both",
 				"%s (in %s) cannot use %s (in %s)", r.Addr, locName(r.Location), t.Addr, locName(t.Location))
 		}
-	}
+	})
 	if !c.missingInterpolated(r) {
 		return
 	}

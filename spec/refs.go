@@ -58,12 +58,15 @@ func IsUUID(s string) bool {
 // refSites lists the reference fields of r that hold strings. Values of the
 // wrong type are the schema's to report.
 func (s *Stack) refSites(r *Resource, ptr string) []refSite {
-	return s.refSitesOf(s.kindRefFields(r.Addr.Kind), r, ptr)
+	var out []refSite
+	s.eachRefSite(s.kindRefFields(r.Addr.Kind), r, ptr, func(site refSite) { out = append(out, site) })
+	return out
 }
 
-// refSitesOf is refSites with the reference fields of r's kind given.
-func (s *Stack) refSitesOf(rfs []refField, r *Resource, ptr string) []refSite {
-	out := make([]refSite, 0, len(rfs))
+// eachRefSite calls yield with each site of refSites, in order, given the
+// reference fields of r's kind (the checks call it for every resource and
+// keep no list).
+func (s *Stack) eachRefSite(rfs []refField, r *Resource, ptr string, yield func(refSite)) {
 	for _, rf := range rfs {
 		f, ok := r.Fields[rf.Path[0]]
 		if !ok {
@@ -86,7 +89,7 @@ func (s *Stack) refSitesOf(rfs []refField, r *Resource, ptr string) []refSite {
 			site := refSite{field: rf.Path[0], res: ptr, item: item, raw: str, rf: rf}
 			site.addr = parseRefName(str, rf.Target, s.Provider)
 			site.ok = str != "" && !strings.Contains(str, "${") && !(rf.UUIDOK && IsUUID(str))
-			out = append(out, site)
+			yield(site)
 		}
 		if rf.List {
 			l, _ := v.([]any)
@@ -97,7 +100,6 @@ func (s *Stack) refSitesOf(rfs []refField, r *Resource, ptr string) []refSite {
 			add(v, -1)
 		}
 	}
-	return out
 }
 
 // parseRefName reads a bare logical name ("app") as a resource of the
