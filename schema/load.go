@@ -47,9 +47,13 @@ func prepare(opts spec.Options) {
 func finish(s *spec.Stack, ds spec.Diagnostics) spec.Diagnostics {
 	if s != nil {
 		// The checks come before the schema: where both speak of one
-		// value, the check's message is the more specific one.
+		// value, the check's message is the more specific one. The
+		// schema is validated beside the checks: both only read the
+		// stack.
+		schemaDiags := make(chan spec.Diagnostics, 1)
+		go func() { schemaDiags <- Validate(s) }()
 		ds = append(ds, spec.Check(s)...)
-		ds = append(ds, Validate(s)...)
+		ds = append(ds, <-schemaDiags...)
 	}
 	ds = dedupe(ds)
 	ds.Sort()
