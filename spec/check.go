@@ -38,6 +38,10 @@ type checker struct {
 	s     *Stack
 	diags Diagnostics
 	kinds map[Kind]*kindInfo
+	// written's maps, cleared for each resource (a provider's Check
+	// reads them during the call only: provider.Written).
+	values map[string]any
+	set    map[string]bool
 }
 
 // kindInfo is what the checks read from a kind's description, worked out

@@ -46,7 +46,7 @@ func (c *checker) provided(r *Resource, ptr string, body map[string]any) {
 	if ks.Check == nil {
 		return
 	}
-	for _, p := range ks.Check(written(r)) {
+	for _, p := range ks.Check(c.written(r)) {
 		at := ptr
 		if p.Field != "" {
 			at += "/" + strings.Join(escapeAll(strings.Split(p.Field, ".")), "/")
@@ -62,9 +62,13 @@ func (c *checker) provided(r *Resource, ptr string, body map[string]any) {
 // written is a resource as a provider's Check sees it: the values known
 // now (a string that still holds ${…} is a reference or an unresolved
 // variable, judged later or reported elsewhere).
-func written(r *Resource) provider.Written {
-	w := provider.Written{Address: r.Addr.String(), Name: r.Addr.Name,
-		Values: make(map[string]any, len(r.Fields)), Set: make(map[string]bool, len(r.Fields))}
+func (c *checker) written(r *Resource) provider.Written {
+	if c.values == nil {
+		c.values, c.set = make(map[string]any, len(r.Fields)), make(map[string]bool, len(r.Fields))
+	}
+	clear(c.values)
+	clear(c.set)
+	w := provider.Written{Address: r.Addr.String(), Name: r.Addr.Name, Values: c.values, Set: c.set}
 	for f, v := range r.Fields {
 		w.Set[f] = true
 		if s, ok := v.V.(string); ok && strings.Contains(s, "${") {
