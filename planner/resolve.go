@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/idstack/idstack/provider"
 )
 
 // placeholder matches ${KIND.NAME.ATTR} in a template string.
-var placeholder = regexp.MustCompile(`\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}`)
+var placeholder = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$\{([a-z_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}`)
+})
 
 // Lookup returns the live object at an address, if it is known.
 type Lookup func(addr string) (provider.Object, bool)
@@ -33,8 +36,8 @@ func attrOf(o provider.Object, attr string) (any, bool) {
 // false when a referenced object is not known yet.
 func fillTemplate(s string, refs map[string]bool, lookup Lookup) (out string, ok bool, err error) {
 	ok = true
-	out = placeholder.ReplaceAllStringFunc(s, func(m string) string {
-		p := placeholder.FindStringSubmatch(m)
+	out = placeholder().ReplaceAllStringFunc(s, func(m string) string {
+		p := placeholder().FindStringSubmatch(m)
 		if !refs[p[1]+"."+p[2]+"."+p[3]] {
 			return m
 		}

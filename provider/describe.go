@@ -401,6 +401,8 @@ func (f *Field) IsList() bool { return f.Type == ListType }
 // its address and logical name, the values of its fields that are known
 // (interpolated; a value that holds a reference or an unresolved variable
 // is left out: it cannot be judged yet), and which fields are set at all.
+// The maps are the caller's, valid during the Check call only: the engine
+// reuses them for the next resource.
 type Written struct {
 	Address string
 	Name    string

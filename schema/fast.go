@@ -188,6 +188,14 @@ func (fc *fastCompiler) compile(s any) (check, error) {
 				if !isObj {
 					return true
 				}
+				if len(m) < len(props) { // the fewer names: an object sets some of its properties
+					for name, pv := range m {
+						if c, ok := props[name]; ok && !c(pv) {
+							return false
+						}
+					}
+					return true
+				}
 				for name, c := range props {
 					if pv, ok := m[name]; ok && !c(pv) {
 						return false

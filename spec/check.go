@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/idstack/idstack/provider"
 )
 
 // Check applies the rules the JSON schema cannot say: references, cycles,
@@ -14,15 +16,17 @@ func Check(s *Stack) Diagnostics {
 	if s == nil {
 		return nil
 	}
-	c := &checker{s: s}
+	c := &checker{s: s, kinds: map[Kind]*kindInfo{}}
 	for _, r := range s.Resources {
 		c.logicalName(r)
-		if body, _ := s.At(resPtr(r)); !isMap(body) {
+		body := c.body(r)
+		if body == nil {
 			continue // the schema says what a resource is
 		}
-		c.references(r)
-		c.ignoreChanges(r)
-		c.provided(r)
+		ptr := resPtr(r)
+		c.references(r, ptr)
+		c.ignoreChanges(r, ptr, body)
+		c.provided(r, ptr, body)
 	}
 	c.cycles()
 	c.duplicateNames()
@@ -33,6 +37,41 @@ func Check(s *Stack) Diagnostics {
 type checker struct {
 	s     *Stack
 	diags Diagnostics
+	kinds map[Kind]*kindInfo
+	// written's maps, cleared for each resource (a provider's Check
+	// reads them during the call only: provider.Written).
+	values map[string]any
+	set    map[string]bool
+}
+
+// kindInfo is what the checks read from a kind's description, worked out
+// once per kind rather than once per resource.
+type kindInfo struct {
+	spec      *provider.KindSpec
+	refFields []refField
+}
+
+// kind describes k (spec nil for a kind the provider does not have).
+func (c *checker) kind(k Kind) *kindInfo {
+	if ki, ok := c.kinds[k]; ok {
+		return ki
+	}
+	ks := c.s.Provider.Kind(k)
+	ki := &kindInfo{spec: ks, refFields: c.s.kindRefFields(k)}
+	c.kinds[k] = ki
+	return ki
+}
+
+// body is the mapping of r in Doc (at resPtr(r)); nil when it is not a
+// mapping.
+func (c *checker) body(r *Resource) map[string]any {
+	if byName, ok := c.s.Doc[string(r.Addr.Kind)].(map[string]any); ok {
+		body, _ := byName[r.Addr.Name].(map[string]any)
+		return body
+	}
+	v, _ := c.s.At(resPtr(r)) // not a mapping of names: as the pointer reads it
+	body, _ := v.(map[string]any)
+	return body
 }
 
 // at is the range of the value at ptr, else fallback.
@@ -90,30 +129,33 @@ func (c *checker) logicalName(r *Resource) {
 // references: reference fields must name a declared resource of the
 // implied kind in the same location; ${KIND.NAME.ATTR} must name a
 // declared resource.
-func (c *checker) references(r *Resource) {
-	for _, site := range c.s.refSites(r, resPtr(r)) {
+func (c *checker) references(r *Resource, ptr string) {
+	c.s.eachRefSite(c.kind(r.Addr.Kind).refFields, r, ptr, func(site refSite) {
 		if !site.ok {
-			continue
+			return
 		}
-		where := func() *Range { return c.at(site.ptr, r.Range) } // for errors only: it walks the tree
+		where := func() *Range { return c.at(site.ptr(), r.Range) } // for errors only: it walks the tree
 		field := strings.Join(site.rf.Path, ".")
 		if site.addr.Kind != site.rf.Target {
 			names, detail := c.declared(site.rf.Target)
-			c.errorf(where(), site.ptr, detail+DidYouMean(site.addr.Name, bare(names)),
+			c.errorf(where(), site.ptr(), detail+DidYouMean(site.addr.Name, bare(names)),
 				"%s.%s must name one of the %s, not %s", r.Addr, field, site.rf.Target, site.addr)
-			continue
+			return
 		}
 		t := c.s.Lookup(site.addr)
 		if t == nil {
 			names, detail := c.declared(site.rf.Target)
-			c.errorf(where(), site.ptr, detail+DidYouMean(site.addr.Name, bare(names)),
+			c.errorf(where(), site.ptr(), detail+DidYouMean(site.addr.Name, bare(names)),
 				"%s.%s: %s does not exist", r.Addr, field, site.addr)
-			continue
+			return
 		}
 		if !c.global(t.Addr.Kind) && !c.global(r.Addr.Kind) && t.Location != r.Location {
-			c.errorf(where(), site.ptr, "a resource can only use resources of its own location; set the same location: on both",
+			c.errorf(where(), site.ptr(), "a resource can only use resources of its own location; set the same location: on both",
 				"%s (in %s) cannot use %s (in %s)", r.Addr, locName(r.Location), t.Addr, locName(t.Location))
 		}
+	})
+	if !c.missingInterpolated(r) {
+		return
 	}
 	for _, f := range sortedFields(r) {
 		v := r.Fields[f]
@@ -127,6 +169,20 @@ func (c *checker) references(r *Resource) {
 				"${%s.%s}: %s does not exist", ref.Addr, ref.Attr, ref.Addr)
 		}
 	}
+}
+
+// missingInterpolated reports whether an ${KIND.NAME.ATTR} of r names a
+// resource that does not exist: the fields are sorted, for the order of
+// the errors, only then.
+func (c *checker) missingInterpolated(r *Resource) bool {
+	for _, v := range r.Fields {
+		for _, ref := range v.Refs {
+			if ref.Attr != "" && c.s.Lookup(ref.Addr) == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func locName(l string) string {
@@ -155,8 +211,13 @@ func sortedFields(r *Resource) []string {
 }
 
 // ignoreChanges may only name fields the kind has.
-func (c *checker) ignoreChanges(r *Resource) {
-	ptr := resPtr(r) + "/lifecycle/ignore_changes"
+func (c *checker) ignoreChanges(r *Resource, ptr string, body map[string]any) {
+	lifecycle, _ := body["lifecycle"].(map[string]any)
+	items, _ := lifecycle["ignore_changes"].([]any)
+	if len(items) == 0 {
+		return
+	}
+	ptr += "/lifecycle/ignore_changes"
 	fields := Fields(c.s.Provider, r.Addr.Kind)
 	allowed := make([]string, 0, len(fields))
 	for _, f := range fields {
@@ -164,8 +225,6 @@ func (c *checker) ignoreChanges(r *Resource) {
 			allowed = append(allowed, f)
 		}
 	}
-	list, _ := c.s.At(ptr)
-	items, _ := list.([]any)
 	for i, it := range items {
 		f, ok := it.(string)
 		if !ok || slices.Contains(fields, f) && f != "lifecycle" {
@@ -179,11 +238,6 @@ func (c *checker) ignoreChanges(r *Resource) {
 
 // global reports whether a kind ignores locations.
 func (c *checker) global(k Kind) bool {
-	ks := c.s.Provider.Kind(k)
+	ks := c.kind(k).spec
 	return ks != nil && ks.Global
-}
-
-func isMap(v any) bool {
-	_, ok := v.(map[string]any)
-	return ok
 }

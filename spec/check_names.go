@@ -7,19 +7,17 @@ import (
 
 // liveName is the name a resource has in the API: its kind's name field,
 // else the logical name ("" for a nameless kind).
-func (c *checker) liveName(r *Resource) (string, *Range) {
-	ks := c.s.Provider.Kind(r.Addr.Kind)
+func (c *checker) liveName(r *Resource) (string, Range) {
+	ks := c.kind(r.Addr.Kind).spec
 	if ks == nil || ks.NameField == "" {
-		return "", nil
+		return "", Range{}
 	}
 	if v, ok := r.Fields[ks.NameField]; ok {
 		if s, ok := v.V.(string); ok {
-			rng := v.Range
-			return s, &rng
+			return s, v.Range
 		}
 	}
-	rng := r.Range
-	return r.Addr.Name, &rng
+	return r.Addr.Name, r.Range
 }
 
 // duplicateNames: the planner finds live resources by name, so two of one
@@ -31,13 +29,13 @@ func (c *checker) duplicateNames() {
 		kind      Kind
 		loc, name string
 	}
-	first := map[key]*Resource{}
+	first := make(map[key]*Resource, len(c.s.Resources))
 	for _, r := range c.s.Resources {
 		name, rng := c.liveName(r)
 		if name == "" || strings.Contains(name, "${") {
 			continue
 		}
-		ks := c.s.Provider.Kind(r.Addr.Kind)
+		ks := c.kind(r.Addr.Kind).spec
 		k := key{r.Addr.Kind, r.Location, name}
 		prev, dup := first[k]
 		if !dup {
@@ -45,12 +43,13 @@ func (c *checker) duplicateNames() {
 			continue
 		}
 		ptr := resPtr(r) + "/" + escapePointer(ks.NameField)
+		at := rng // on the heap only for a duplicate
 		if ks.UniqueNames {
-			c.errorf(rng, ptr, fmt.Sprintf("%s names are global: give each %s its own name:", ks.Singular, ks.Singular),
+			c.errorf(&at, ptr, fmt.Sprintf("%s names are global: give each %s its own name:", ks.Singular, ks.Singular),
 				"%s has the same name %q as %s", r.Addr, name, prev.Addr)
 			continue
 		}
-		c.warnf(rng, ptr, "idstack finds live resources by name: give each its own name:",
+		c.warnf(&at, ptr, "idstack finds live resources by name: give each its own name:",
 			"%s has the same name %q as %s in %s", r.Addr, name, prev.Addr, locName(r.Location))
 	}
 }

@@ -11,14 +11,13 @@ import (
 // resource: no location on a global kind, required fields that a stack
 // default may fill, and the kind's own rules (KindSpec.Check), reported
 // where the value stands.
-func (c *checker) provided(r *Resource) {
-	ks := c.s.Provider.Kind(r.Addr.Kind)
+func (c *checker) provided(r *Resource, ptr string, body map[string]any) {
+	ks := c.kind(r.Addr.Kind).spec
 	if ks == nil {
 		return
 	}
-	ptr := resPtr(r)
 	if ks.Global {
-		if _, ok := c.s.At(ptr + "/location"); ok {
+		if _, ok := body["location"]; ok {
 			p := ptr + "/location"
 			c.errorf(c.at(KeyPointer(p), r.Range), p, fmt.Sprintf("remove location: from %s; %s are global, in no location", r.Addr, r.Addr.Kind),
 				"location is not allowed on a %s (%s)", ks.Singular, r.Addr)
@@ -26,7 +25,7 @@ func (c *checker) provided(r *Resource) {
 	}
 	for _, f := range ks.Fields {
 		if f.Ignored != "" {
-			if _, own := c.s.At(ptr + "/" + escapePointer(f.Name)); own {
+			if _, own := body[f.Name]; own {
 				p := ptr + "/" + escapePointer(f.Name)
 				c.warnf(c.at(KeyPointer(p), r.Range), p, f.Ignored, "%s: %s is ignored", r.Addr, f.Name)
 			}
@@ -47,7 +46,7 @@ func (c *checker) provided(r *Resource) {
 	if ks.Check == nil {
 		return
 	}
-	for _, p := range ks.Check(written(r)) {
+	for _, p := range ks.Check(c.written(r)) {
 		at := ptr
 		if p.Field != "" {
 			at += "/" + strings.Join(escapeAll(strings.Split(p.Field, ".")), "/")
@@ -63,8 +62,13 @@ func (c *checker) provided(r *Resource) {
 // written is a resource as a provider's Check sees it: the values known
 // now (a string that still holds ${…} is a reference or an unresolved
 // variable, judged later or reported elsewhere).
-func written(r *Resource) provider.Written {
-	w := provider.Written{Address: r.Addr.String(), Name: r.Addr.Name, Values: map[string]any{}, Set: map[string]bool{}}
+func (c *checker) written(r *Resource) provider.Written {
+	if c.values == nil {
+		c.values, c.set = make(map[string]any, len(r.Fields)), make(map[string]bool, len(r.Fields))
+	}
+	clear(c.values)
+	clear(c.set)
+	w := provider.Written{Address: r.Addr.String(), Name: r.Addr.Name, Values: c.values, Set: c.set}
 	for f, v := range r.Fields {
 		w.Set[f] = true
 		if s, ok := v.V.(string); ok && strings.Contains(s, "${") {

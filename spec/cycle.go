@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -11,22 +12,56 @@ type depEdge struct {
 }
 
 // cycles reports each reference cycle once, listing its edges, at the
-// field of its first resource in file order.
+// field of its first resource in file order. Resources are numbered (the
+// last of an address, as index holds it) so the walk indexes slices, not
+// maps of addresses; only the fields that hold references are sorted.
 func (c *checker) cycles() {
-	index := map[Address]int{}
-	for i, r := range c.s.Resources {
+	res := c.s.Resources
+	index := make(map[Address]int, len(res))
+	for i, r := range res {
 		index[r.Addr] = i
 	}
-	edges := map[Address][]depEdge{}
-	for _, r := range c.s.Resources {
-		seen := map[depEdge]bool{}
-		for _, f := range sortedFields(r) {
+	type edge struct {
+		to    int
+		field string
+	}
+	edges := make([][]edge, len(res))
+	var fields []string
+	for _, r := range res {
+		fields = fields[:0]
+		for f, v := range r.Fields {
+			if len(v.Refs) > 0 {
+				fields = append(fields, f)
+			}
+		}
+		if len(fields) == 0 {
+			continue
+		}
+		sort.Strings(fields)
+		from := index[r.Addr]
+		base := len(edges[from]) // r's own edges follow (another resource of its address may have some)
+		var seen map[edge]bool   // r's edges, once there are many
+		for _, f := range fields {
 			for _, ref := range r.Fields[f].Refs {
-				e := depEdge{to: ref.Addr, field: f}
-				if _, ok := index[ref.Addr]; ok && !seen[e] {
-					seen[e] = true
-					edges[r.Addr] = append(edges[r.Addr], e)
+				to, ok := index[ref.Addr]
+				if !ok {
+					continue
 				}
+				e := edge{to, f}
+				own := edges[from][base:]
+				if seen == nil && len(own) > 16 {
+					seen = make(map[edge]bool, 2*len(own))
+					for _, o := range own {
+						seen[o] = true
+					}
+				}
+				if seen != nil && seen[e] || seen == nil && slices.Contains(own, e) {
+					continue
+				}
+				if seen != nil {
+					seen[e] = true
+				}
+				edges[from] = append(edges[from], e)
 			}
 		}
 	}
@@ -35,18 +70,18 @@ func (c *checker) cycles() {
 		grey
 		black
 	)
-	color := map[Address]int{}
-	var stack []Address
+	color := make([]uint8, len(res))
+	var stack []int
 	var stackEdges []depEdge
-	reported := map[string]bool{}
-	var visit func(a Address)
-	visit = func(a Address) {
+	var reported map[string]bool
+	var visit func(a int)
+	visit = func(a int) {
 		color[a] = grey
 		stack = append(stack, a)
 		for _, e := range edges[a] {
 			switch color[e.to] {
 			case white:
-				stackEdges = append(stackEdges, e)
+				stackEdges = append(stackEdges, depEdge{to: res[e.to].Addr, field: e.field})
 				visit(e.to)
 				stackEdges = stackEdges[:len(stackEdges)-1]
 			case grey:
@@ -56,15 +91,22 @@ func (c *checker) cycles() {
 						start = i
 					}
 				}
-				c.reportCycle(stack[start:], append(append([]depEdge{}, stackEdges[start:]...), e), index, reported)
+				nodes := make([]Address, 0, len(stack)-start)
+				for _, n := range stack[start:] {
+					nodes = append(nodes, res[n].Addr)
+				}
+				if reported == nil {
+					reported = map[string]bool{}
+				}
+				c.reportCycle(nodes, append(append([]depEdge{}, stackEdges[start:]...), depEdge{to: res[e.to].Addr, field: e.field}), index, reported)
 			}
 		}
 		stack = stack[:len(stack)-1]
 		color[a] = black
 	}
-	for _, r := range c.s.Resources {
-		if color[r.Addr] == white {
-			visit(r.Addr)
+	for _, r := range res {
+		if a := index[r.Addr]; color[a] == white {
+			visit(a)
 		}
 	}
 }

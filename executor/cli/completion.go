@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -235,7 +236,7 @@ func flagNames(levels []*argLevel, cur string) []string {
 var fileFlags = []string{"file", "var-file", "out", "output", "world"}
 
 // choicesRE reads the choices a flag's usage lists ("text | json | markdown").
-var choicesRE = regexp.MustCompile(`^\s*[a-z0-9-]+(?:\s*\|\s*[a-z0-9-]+)+`)
+var choicesRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*[a-z0-9-]+(?:\s*\|\s*[a-z0-9-]+)+`) })
 
 func flagValues(stdio *IO, l *argLevel, f cli.Flag, sa stackArgs, cur string) []string {
 	name := f.Names()[0]
@@ -251,7 +252,7 @@ func flagValues(stdio *IO, l *argLevel, f cli.Flag, sa stackArgs, cur string) []
 		return []string{filesDirective}
 	default:
 		if u, ok := f.(interface{ GetUsage() string }); ok {
-			if m := choicesRE.FindString(u.GetUsage()); m != "" {
+			if m := choicesRE().FindString(u.GetUsage()); m != "" {
 				for _, c := range strings.Split(m, "|") {
 					all = append(all, strings.TrimSpace(c))
 				}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -118,10 +119,10 @@ func simCommand(stdio *IO) *cli.Command {
 			for _, f := range faults {
 				s.AddFault(f)
 			}
-			return serveSim(c, stdio, s, func(ctx context.Context, ln net.Listener) error { return sim.Serve(ctx, ln, s) }, func(addr string) {
-				fmt.Fprintf(stdio.Out, "idcloudhost simulator listening on http://%s (Ctrl-C to stop)\n", addr)
+			return serveSim(c, stdio, s, func(ctx context.Context, ln net.Listener) error { return sim.Serve(ctx, ln, s) }, func(w io.Writer, addr string) {
+				fmt.Fprintf(w, "idcloudhost simulator listening on http://%s (Ctrl-C to stop)\n", addr)
 				if len(faults) > 0 {
-					fmt.Fprintf(stdio.Out, "%d fault(s) installed; see http://%s/_sim/faults\n", len(faults), addr)
+					fmt.Fprintf(w, "%d fault(s) installed; see http://%s/_sim/faults\n", len(faults), addr)
 				}
 			})
 		},
@@ -136,7 +137,7 @@ type simWorld interface {
 
 // serveSim loads the world from --world, listens on --listen, says where
 // (banner), serves until Ctrl-C or SIGTERM, and saves the world back.
-func serveSim(c *cli.Context, stdio *IO, s simWorld, serve func(context.Context, net.Listener) error, banner func(addr string)) error {
+func serveSim(c *cli.Context, stdio *IO, s simWorld, serve func(context.Context, net.Listener) error, banner func(w io.Writer, addr string)) error {
 	world := c.String("world")
 	if world != "" {
 		if err := loadWorld(s, world); err != nil {
@@ -153,7 +154,11 @@ func serveSim(c *cli.Context, stdio *IO, s simWorld, serve func(context.Context,
 	if err != nil {
 		return exit(ExitError, err)
 	}
-	banner(ln.Addr().String())
+	// The banner is written at once: whoever reads the output as soon as
+	// it says where the simulator listens reads all of it.
+	var b bytes.Buffer
+	banner(&b, ln.Addr().String())
+	_, _ = stdio.Out.Write(b.Bytes())
 	if err := serve(ctx, ln); err != nil {
 		return exit(ExitError, err)
 	}

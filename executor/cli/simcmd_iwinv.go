@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,29 +53,29 @@ func runIwinvSim(c *cli.Context, stdio *IO) error {
 	for _, f := range faults {
 		s.AddFault(f)
 	}
-	return serveSim(c, stdio, s, func(ctx context.Context, ln net.Listener) error { return iwinvsim.Serve(ctx, ln, s) }, func(addr string) {
-		fmt.Fprintf(stdio.Out, "iwinv simulator listening on http://%s (Ctrl-C to stop)\n", addr)
-		fmt.Fprintf(stdio.Out, "its key pair: access key %s, secret key %s\n", opts.AccessKey, opts.SecretKey)
+	return serveSim(c, stdio, s, func(ctx context.Context, ln net.Listener) error { return iwinvsim.Serve(ctx, ln, s) }, func(w io.Writer, addr string) {
+		fmt.Fprintf(w, "iwinv simulator listening on http://%s (Ctrl-C to stop)\n", addr)
+		fmt.Fprintf(w, "its key pair: access key %s, secret key %s\n", opts.AccessKey, opts.SecretKey)
 		pace := ""
 		if opts.RateLimit == 0 {
 			// No limit here: the client need not pace itself to the API's.
 			pace = " IDSTACK_IWINV_RATE_LIMIT=0"
 		} else {
-			fmt.Fprintf(stdio.Out, "rate limit: %d calls a minute per key (429 beyond)\n", opts.RateLimit)
+			fmt.Fprintf(w, "rate limit: %d calls a minute per key (429 beyond)\n", opts.RateLimit)
 		}
-		fmt.Fprintf(stdio.Out, "use it with: export IDSTACK_ENDPOINT=http://%s IDSTACK_IWINV_ACCESS_KEY=%s IDSTACK_IWINV_SECRET_KEY=%s%s\n",
+		fmt.Fprintf(w, "use it with: export IDSTACK_ENDPOINT=http://%s IDSTACK_IWINV_ACCESS_KEY=%s IDSTACK_IWINV_SECRET_KEY=%s%s\n",
 			addr, shellWord(opts.AccessKey), shellWord(opts.SecretKey), pace)
 		if len(faults) > 0 {
-			fmt.Fprintf(stdio.Out, "%d fault(s) installed; see http://%s/_sim/faults (with the header %s: %s)\n", len(faults), addr, api.HeaderCredential, opts.AccessKey)
+			fmt.Fprintf(w, "%d fault(s) installed; see http://%s/_sim/faults (with the header %s: %s)\n", len(faults), addr, api.HeaderCredential, opts.AccessKey)
 		}
 	})
 }
 
-var plainWord = regexp.MustCompile(`^[A-Za-z0-9._:/=+@%-]+$`)
+var plainWord = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._:/=+@%-]+$`) })
 
 // shellWord quotes s for a POSIX shell when it needs it.
 func shellWord(s string) string {
-	if plainWord.MatchString(s) {
+	if plainWord().MatchString(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 
 	"github.com/idstack/idstack/provider"
 )
@@ -24,11 +25,11 @@ func NewLocal(stackDir, stack string, d *provider.Description) *Local {
 	return &Local{Dir: filepath.Join(stackDir, ".idstack"), Stack: stack, Provider: d}
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+var unsafeName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]`) })
 
 func (l *Local) base() string { return safeName(l.Stack) }
 
-func safeName(stack string) string { return unsafeName.ReplaceAllString(stack, "_") }
+func safeName(stack string) string { return unsafeName().ReplaceAllString(stack, "_") }
 
 // Suffix ends the name of every state, a file or an object: the other
 // stacks' states beside one are found by it (OtherStates).

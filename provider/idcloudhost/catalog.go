@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/idstack/idstack/provider"
 	"github.com/idstack/idstack/provider/api"
@@ -116,11 +117,13 @@ func catalogOf(location string, pools []api.HostPool, images []api.VMImage) *Cat
 	return cat
 }
 
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var uuidRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
 // resolvePool turns a host pool given by name or uuid into its uuid.
 func (c *Client) resolvePool(ctx context.Context, location, pool string) (string, error) {
-	if pool == "" || uuidRE.MatchString(pool) {
+	if pool == "" || uuidRE().MatchString(pool) {
 		return pool, nil
 	}
 	pools, err := c.ListHostPools(ctx, location)

@@ -3,7 +3,6 @@ package idcloudhost
 import (
 	"fmt"
 	"net"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -264,15 +263,30 @@ var bucketKind = &provider.KindSpec{
 	Check: checkBucket,
 }
 
-// The API's VM name rule, from the reference document.
-var vmNameRE = regexp.MustCompile(`^[0-9a-zA-Z][-0-9a-zA-Z]{2,}[0-9a-zA-Z]$`)
+// validVMName is the API's VM name rule, from the reference document:
+// ^[0-9a-zA-Z][-0-9a-zA-Z]{2,}[0-9a-zA-Z]$, read byte by byte (the
+// checks ask it of every VM; a regular expression was also compiled at
+// every start of the program).
+func validVMName(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !alnum && (c != '-' || i == 0 || i == len(s)-1) {
+			return false
+		}
+	}
+	return true
+}
 
 // checkVM: the API's rules the schema cannot say: the name's pattern (on
 // the live name, which defaults to the logical one), Windows minimums,
 // the username and password rules, and cloud-init users with username.
 func checkVM(w provider.Written) []provider.Problem {
 	var out []provider.Problem
-	if name, ok := w.LiveName("name"); ok && !vmNameRE.MatchString(name) {
+	if name, ok := w.LiveName("name"); ok && !validVMName(name) {
 		out = append(out, provider.Problem{Field: "name",
 			Summary: fmt.Sprintf("invalid VM name %q for %s", name, w.Address),
 			Allowed: "a VM name is at least 4 letters, digits and hyphens, starting and ending with a letter or digit (^[0-9a-zA-Z][-0-9a-zA-Z]{2,}[0-9a-zA-Z]$); set name: if the logical name does not fit"})

@@ -4,18 +4,19 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/idstack/idstack/provider/api"
 )
 
-var bucketNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+var bucketNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`) })
 
 // bucketNameProblem checks the S3 bucket naming rules; "" when valid.
 func bucketNameProblem(n string) string {
 	switch {
 	case len(n) < 3 || len(n) > 63:
 		return "bucket names must be between 3 and 63 characters long"
-	case !bucketNameRe.MatchString(n):
+	case !bucketNameRe().MatchString(n):
 		return "bucket names may contain only lower-case letters, digits, dots and hyphens, and must begin and end with a letter or digit"
 	case strings.Contains(n, ".."), strings.Contains(n, ".-"), strings.Contains(n, "-."):
 		return "bucket names must not contain two adjacent periods or a period next to a hyphen"

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
@@ -52,11 +53,11 @@ func s3URL(r *http.Request) string {
 	return scheme + "://" + r.Host + S3Prefix
 }
 
-var credentialRe = regexp.MustCompile(`Credential=([^/,\s]+)/`)
+var credentialRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Credential=([^/,\s]+)/`) })
 
 // s3AccessKey finds the access key of a request (header or presigned URL).
 func s3AccessKey(r *http.Request) string {
-	if m := credentialRe.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+	if m := credentialRe().FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		return m[1]
 	}
 	if c := r.URL.Query().Get("X-Amz-Credential"); c != "" {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -40,9 +41,11 @@ func endTransition(v *VM) {
 	v.API.Status, v.Next, v.Unlisted = next, "", false
 }
 
+// The simulator's patterns are compiled when it first needs them, not at
+// every start of the program (most runs never serve the simulator).
 var (
-	vmNameRe     = regexp.MustCompile(vmNameExpr)
-	usernameBody = regexp.MustCompile(`^[a-zA-Z_][0-9a-zA-Z_-]*$`)
+	vmNameRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(vmNameExpr) })
+	usernameBody = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z_][0-9a-zA-Z_-]*$`) })
 )
 
 func validPassword(p string) bool {
@@ -55,7 +58,9 @@ func validPassword(p string) bool {
 	return lower && upper && digit && len([]rune(p)) >= 8
 }
 
-func validUsername(u string) bool { return len(u) >= 1 && len(u) <= 30 && usernameBody.MatchString(u) }
+func validUsername(u string) bool {
+	return len(u) >= 1 && len(u) <= 30 && usernameBody().MatchString(u)
+}
 
 func hashPassword(p string) string {
 	h := sha256.Sum256([]byte("idstack-sim:" + p))
@@ -240,7 +245,7 @@ func (c *call) parseVMCreate() (*vmForm, *apiErr) {
 			f.osName, f.osVersion = f.sourceVM.API.OSName, f.sourceVM.API.OSVersion
 		}
 	}
-	if !vmNameRe.MatchString(f.name) {
+	if !vmNameRe().MatchString(f.name) {
 		errs = append(errs, fmt.Sprintf("name %q must match %s", f.name, vmNameExpr))
 	}
 	if !c.w.published(f.osName, f.osVersion) {
@@ -423,7 +428,7 @@ func patchVM(c *call) (result, *apiErr) {
 	if name == "" && !hasV && !hasR {
 		return result{}, badRequest("nothing to change: give name, vcpu or ram")
 	}
-	if name != "" && !vmNameRe.MatchString(name) {
+	if name != "" && !vmNameRe().MatchString(name) {
 		return result{}, badRequest("name %q must match %s", name, vmNameExpr)
 	}
 	if hasV && vcpu == v.API.VCPU {
@@ -630,7 +635,7 @@ func cloneVM(c *call) (result, *apiErr) {
 		return result{}, e
 	}
 	name := c.str("name")
-	if !vmNameRe.MatchString(name) {
+	if !vmNameRe().MatchString(name) {
 		return result{}, badRequest("name %q must match %s", name, vmNameExpr)
 	}
 	net := c.w.network(c.loc, src.NetworkUUID)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -22,7 +23,9 @@ const (
 	defaultFields = api.FieldInstanceID | api.FieldName | api.FieldStatus
 )
 
-var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+var uuidRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+})
 
 // busyInstance reports whether an instance is in a transition.
 func busyInstance(in *Instance) bool {
@@ -33,7 +36,7 @@ func busyInstance(in *Instance) bool {
 // of the wrong shape, 404 NOT_FOUND for one that does not exist.
 func (c *call) lookupInstance() (*Instance, *apiErr) {
 	id := c.params["id"]
-	if !uuidRE.MatchString(id) {
+	if !uuidRE().MatchString(id) {
 		return nil, badRequest(api.IDInvalid, "%q is not an instance id", id)
 	}
 	in := c.w.instance(id)

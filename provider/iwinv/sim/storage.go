@@ -25,7 +25,7 @@ func volumeJSON(v *BlockStorage) api.BlockStorage {
 // the wrong shape, 404 NOT_FOUND for one that does not exist).
 func (c *call) lookupVolume() (*BlockStorage, *apiErr) {
 	id := c.params["id"]
-	if !uuidRE.MatchString(id) {
+	if !uuidRE().MatchString(id) {
 		return nil, badRequest(api.IDInvalid, "%q is not a block storage id", id)
 	}
 	v := c.w.volume(id)
