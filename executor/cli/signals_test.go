@@ -112,17 +112,23 @@ func assertNothingLost(t *testing.T, dir, stack string, before, w sim.World) {
 		t.Fatalf("the journal: %v", err)
 	}
 	journaled := map[string]bool{}
+	deleting := map[string]bool{} // objects of open deletes (a rollback cut by the stop)
 	for _, in := range state.Open(entries) {
-		if in.Op == "create" || in.Op == "replace" {
+		switch in.Op {
+		case "create", "replace":
 			journaled[in.Kind+"/"+in.Name] = true
+		case "delete":
+			deleting[in.ID] = true
 		}
 	}
 	live, old := liveObjects(w), liveIDs(before)
 	owned := map[string]bool{}
 	for _, r := range st.Resources {
 		owned[r.ID] = true
-		if _, ok := live[r.ID]; !ok {
-			t.Errorf("the state owns %s (%s) which is not live", r.Address, r.ID)
+		// A delete the stop cut may have gone through: the journal keeps
+		// it open, and the next run finds the object gone.
+		if _, ok := live[r.ID]; !ok && !deleting[r.ID] {
+			t.Errorf("the state owns %s (%s) which is not live (and no delete of it is open in the journal)", r.Address, r.ID)
 		}
 	}
 	for _, r := range st.Deposed {
