@@ -74,7 +74,8 @@ func run() int {
 func buildIdstack(ctx context.Context, dir, overlay string) (string, error) {
 	bin := filepath.Join(dir, "idstack")
 	root := moduleRoot()
-	args := []string{"build", "-o", bin}
+	// Built as README's Install builds a release: static, stripped.
+	args := []string{"build", "-trimpath", "-ldflags=-s -w", "-o", bin}
 	{
 		replace := map[string]string{}
 		if overlay != "" {
@@ -108,6 +109,7 @@ func buildIdstack(ctx context.Context, dir, overlay string) (string, error) {
 	args = append(args, ".")
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("go build: %w", err)
