@@ -197,8 +197,8 @@ func run(cfg config) error {
 
 // sizeResult is everything measured for one stack size.
 type sizeResult struct {
-	N        int
-	Counts   stackgen.Counts
+	N      int
+	Counts stackgen.Counts
 	// Validate is the median of the warm runs of schema.Load (after the
 	// first, which also grows the harness's heap), ValidateFirst the first.
 	Validate, ValidateFirst time.Duration
