@@ -195,12 +195,16 @@ func (e *jsonWriter) strs(l []string) {
 }
 
 // stringMap is a map[string]string, keys sorted: null when nil.
-func (e *jsonWriter) stringMap(m map[string]string) {
+func (e *jsonWriter) stringMap(m map[string]string) { writeMap(e, m, e.str) }
+
+// writeMap writes a map as encoding/json does: null when nil, else an
+// object with its keys sorted, each value written by write.
+func writeMap[V any](e *jsonWriter, m map[string]V, write func(V)) {
 	if m == nil {
 		e.null()
 		return
 	}
-	keys := make([]string, 0, len(m))
+	keys := make([]string, 0, len(m)) // small ones stay on the stack
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -208,7 +212,7 @@ func (e *jsonWriter) stringMap(m map[string]string) {
 	b := e.object()
 	for _, k := range keys {
 		b.mapKey(k)
-		e.str(m[k])
+		write(m[k])
 	}
 	b.end()
 }
@@ -247,21 +251,7 @@ func (e *jsonWriter) value(v any) {
 		}
 		b.end()
 	case map[string]any:
-		if x == nil {
-			e.null()
-			return
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b := e.object()
-		for _, k := range keys {
-			b.mapKey(k)
-			e.value(x[k])
-		}
-		b.end()
+		writeMap(e, x, e.value)
 	default:
 		e.fallback(v)
 	}

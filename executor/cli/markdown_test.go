@@ -19,7 +19,27 @@ import (
 	"github.com/idstack/idstack/provider/sim"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/markdown")
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/markdown and testdata/text")
+
+// checkGolden compares got with a golden file, rewritten by -update.
+func checkGolden(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (go test ./executor/cli -run Golden -update)", err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("%s differs (-want +got):\n%s", golden, d)
+	}
+}
 
 // simRun is a simulator over real HTTP and a stack directory, for tests of
 // this package that need a real plan.
@@ -143,22 +163,7 @@ func TestMarkdownGolden(t *testing.T) {
 			if err := renderMarkdown(&b, tt.plan(t), markdownOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("..", "..", "testdata", "markdown", tt.name+".md")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestMarkdownGolden -update)", err)
-			}
-			if diff := cmp.Diff(string(want), b.String()); diff != "" {
-				t.Errorf("Markdown plan differs from %s (-want +got):\n%s", golden, diff)
-			}
+			checkGolden(t, filepath.Join("..", "..", "testdata", "markdown", tt.name+".md"), b.Bytes())
 		})
 	}
 }

@@ -2,11 +2,8 @@ package cli
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/idstack/idstack/planner"
 )
@@ -54,22 +51,7 @@ func TestTextGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
 			renderText(&b, plan, colour, wouldDo)
-			golden := filepath.Join("..", "..", "testdata", "text", name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (go test ./executor/cli -run TextGolden -update)", err)
-			}
-			if d := cmp.Diff(string(want), b.String()); d != "" {
-				t.Errorf("%s differs (-want +got):\n%s", golden, d)
-			}
+			checkGolden(t, filepath.Join("..", "..", "testdata", "text", name+".txt"), b.Bytes())
 		})
 	}
 }
