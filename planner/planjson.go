@@ -89,6 +89,26 @@ func (b *block) mapKey(k string) {
 	b.e.buf = append(b.e.buf, ':', ' ')
 }
 
+// str, optStr and optInt write a member whose value is a string or a
+// whole number; the opt ones only when it is not empty (omitempty).
+func (b *block) str(quoted, v string) {
+	b.key(quoted)
+	b.e.str(v)
+}
+
+func (b *block) optStr(quoted, v string) {
+	if v != "" {
+		b.str(quoted, v)
+	}
+}
+
+func (b *block) optInt(quoted string, v int) {
+	if v != 0 {
+		b.key(quoted)
+		b.e.int(int64(v))
+	}
+}
+
 func (b *block) end() {
 	b.e.depth--
 	if b.n > 0 {
@@ -278,10 +298,8 @@ func (e *jsonWriter) fallback(v any) {
 
 func (e *jsonWriter) plan(p *Plan) {
 	b := e.object()
-	b.key(`"format_version": `)
-	e.str(p.FormatVersion)
-	b.key(`"stack": `)
-	e.str(p.Stack)
+	b.str(`"format_version": `, p.FormatVersion)
+	b.str(`"stack": `, p.Stack)
 	if p.Destroy {
 		b.key(`"destroy": `)
 		e.bool(true)
@@ -345,14 +363,8 @@ func (e *jsonWriter) summary(s *Summary) {
 		b.key(c.key)
 		e.int(int64(c.n))
 	}
-	if s.Start != 0 {
-		b.key(`"start": `)
-		e.int(int64(s.Start))
-	}
-	if s.Stop != 0 {
-		b.key(`"stop": `)
-		e.int(int64(s.Stop))
-	}
+	b.optInt(`"start": `, s.Start)
+	b.optInt(`"stop": `, s.Stop)
 	b.end()
 }
 
@@ -362,18 +374,12 @@ func (e *jsonWriter) action(a *Action) {
 		return
 	}
 	b := e.object()
-	b.key(`"address": `)
-	e.str(a.Address)
-	b.key(`"kind": `)
-	e.str(a.Kind)
+	b.str(`"address": `, a.Address)
+	b.str(`"kind": `, a.Kind)
 	b.key(`"action": `)
 	e.str(string(a.Action))
-	b.key(`"location": `)
-	e.str(a.Location)
-	if a.ID != "" {
-		b.key(`"id": `)
-		e.str(a.ID)
-	}
+	b.str(`"location": `, a.Location)
+	b.optStr(`"id": `, a.ID)
 	b.key(`"depends_on": `)
 	e.strs(a.DependsOn)
 	b.key(`"changes": `)
@@ -427,43 +433,23 @@ func (e *jsonWriter) action(a *Action) {
 
 func (e *jsonWriter) change(c *Change) {
 	b := e.object()
-	b.key(`"path": `)
-	e.str(c.Path)
+	b.str(`"path": `, c.Path)
 	b.key(`"before": `)
 	e.value(c.Before)
 	b.key(`"after": `)
 	e.value(c.After)
-	if c.Mode != "" {
-		b.key(`"mode": `)
-		e.str(c.Mode)
-	}
+	b.optStr(`"mode": `, c.Mode)
 	b.end()
 }
 
 func (e *jsonWriter) problem(p *Problem) {
 	b := e.object()
-	if p.Address != "" {
-		b.key(`"address": `)
-		e.str(p.Address)
-	}
-	b.key(`"summary": `)
-	e.str(p.Summary)
-	if p.Detail != "" {
-		b.key(`"detail": `)
-		e.str(p.Detail)
-	}
-	if p.File != "" {
-		b.key(`"file": `)
-		e.str(p.File)
-	}
-	if p.Line != 0 {
-		b.key(`"line": `)
-		e.int(int64(p.Line))
-	}
-	if p.Column != 0 {
-		b.key(`"column": `)
-		e.int(int64(p.Column))
-	}
+	b.optStr(`"address": `, p.Address)
+	b.str(`"summary": `, p.Summary)
+	b.optStr(`"detail": `, p.Detail)
+	b.optStr(`"file": `, p.File)
+	b.optInt(`"line": `, p.Line)
+	b.optInt(`"column": `, p.Column)
 	b.end()
 }
 
@@ -473,10 +459,7 @@ func (e *jsonWriter) amount(a *Amount) {
 	e.float(a.Hourly)
 	b.key(`"monthly": `)
 	e.float(a.Monthly)
-	if a.Note != "" {
-		b.key(`"note": `)
-		e.str(a.Note)
-	}
+	b.optStr(`"note": `, a.Note)
 	if a.UsageBased {
 		b.key(`"usage_based": `)
 		e.bool(true)
@@ -498,19 +481,13 @@ func (e *jsonWriter) resourceCost(c *ResourceCost) {
 		b.key(`"monthly_change": `)
 		e.float(*c.MonthlyChange)
 	}
-	if c.NotPriced != "" {
-		b.key(`"not_priced": `)
-		e.str(c.NotPriced)
-	}
+	b.optStr(`"not_priced": `, c.NotPriced)
 	b.end()
 }
 
 func (e *jsonWriter) cost(c *Cost) {
 	b := e.object()
-	if c.HoursPerMonth != 0 {
-		b.key(`"hours_per_month": `)
-		e.int(int64(c.HoursPerMonth))
-	}
+	b.optInt(`"hours_per_month": `, c.HoursPerMonth)
 	if c.Before != nil {
 		b.key(`"before": `)
 		e.amount(c.Before)
@@ -531,9 +508,6 @@ func (e *jsonWriter) cost(c *Cost) {
 		b.key(`"usage_based": `)
 		e.strs(c.UsageBased)
 	}
-	if c.Error != "" {
-		b.key(`"error": `)
-		e.str(c.Error)
-	}
+	b.optStr(`"error": `, c.Error)
 	b.end()
 }
