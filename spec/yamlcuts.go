@@ -43,15 +43,19 @@ func piecesFor(n int) int {
 
 // cut is a place where a file may be cut.
 type cut struct {
-	off, line int  // the start of its line: byte offset, line number (from 1)
-	top       bool // a top-level key; else an entry of the top-level key before it
+	off, line int // the start of its line: byte offset, line number (from 1)
+	// head is where the line of its top-level key starts: off itself for
+	// a top-level key, else the key whose mapping holds the entry
+	head int
 }
+
+func (c cut) top() bool { return c.head == c.off }
 
 // cutScan collects the cuts while scanLimits reads the file.
 type cutScan struct {
 	none  bool  // the file may not be cut (see limitScan.noCuts)
 	cuts  []cut // where a piece may start, in order
-	tops  []cut // the top-level keys: a piece inside a key ends at the next one
+	head  int   // the current top-level key's line
 	inner int   // the indentation of the current top-level key's entries (0: not seen yet)
 	// header: the current top-level line is "KEY:" alone, and its
 	// mapping's entries may be cut apart
@@ -68,10 +72,8 @@ func (c *cutScan) line(off, lineNo, ind int, l []byte) {
 	case ind == 0 && k == 0:
 		c.none = true
 	case ind == 0:
-		t := cut{off: off, line: lineNo, top: true}
-		c.tops = append(c.tops, t)
-		c.cuts = append(c.cuts, t)
-		c.header = restIsComment(l[k:])
+		c.cuts = append(c.cuts, cut{off: off, line: lineNo, head: off})
+		c.head, c.header = off, restIsComment(l[k:])
 		c.inner = 0
 	case !c.header:
 	case c.inner == 0:
@@ -82,7 +84,7 @@ func (c *cutScan) line(off, lineNo, ind int, l []byte) {
 	case ind < c.inner || ind == c.inner && k == 0:
 		c.none = true
 	case ind == c.inner:
-		c.cuts = append(c.cuts, cut{off: off, line: lineNo})
+		c.cuts = append(c.cuts, cut{off: off, line: lineNo, head: c.head})
 	}
 }
 
@@ -125,12 +127,10 @@ func restIsComment(l []byte) bool {
 	return true
 }
 
-// piece is a part of the file parsed on its own.
+// piece is a part of the file parsed on its own: from its cut to end.
 type piece struct {
-	start, end int // bytes
-	line       int // the line it starts on
-	top        bool
-	head       int // a piece inside a top-level key: where that key's line starts
+	cut
+	end int
 }
 
 // planPieces cuts a file of n bytes into about want pieces of similar
@@ -139,7 +139,7 @@ func planPieces(n int, cs *cutScan, want int) []piece {
 	if cs == nil || cs.none || want < 2 {
 		return nil
 	}
-	var chosen []cut
+	ps := []piece{{cut: cut{line: 1}}}
 	j := 1 // the first piece holds the first key at least
 	for p := 1; p < want; p++ {
 		target := n * p / want
@@ -149,52 +149,16 @@ func planPieces(n int, cs *cutScan, want int) []piece {
 		if j >= len(cs.cuts) {
 			break
 		}
-		if len(chosen) == 0 || chosen[len(chosen)-1].off < cs.cuts[j].off {
-			chosen = append(chosen, cs.cuts[j])
+		if last := &ps[len(ps)-1]; last.off < cs.cuts[j].off {
+			last.end = cs.cuts[j].off
+			ps = append(ps, piece{cut: cs.cuts[j]})
 		}
 	}
-	if len(chosen) == 0 {
+	if len(ps) < 2 {
 		return nil
 	}
-	// A piece that starts inside a top-level key ends where the next
-	// top-level node starts.
-	var all []cut
-	t := 0
-	for i, c := range chosen {
-		all = append(all, c)
-		if c.top {
-			continue
-		}
-		end := n
-		if i+1 < len(chosen) {
-			end = chosen[i+1].off
-		}
-		for t < len(cs.tops) && cs.tops[t].off <= c.off {
-			t++
-		}
-		if t < len(cs.tops) && cs.tops[t].off < end {
-			all = append(all, cs.tops[t])
-		}
-	}
-	ps := make([]piece, 0, len(all)+1)
-	prev := piece{start: 0, line: 1, top: true}
-	head := 0
-	for _, c := range all {
-		prev.end = c.off
-		ps = append(ps, prev)
-		if c.top {
-			head = c.off
-		} else {
-			for _, t := range cs.tops {
-				if t.off < c.off {
-					head = t.off
-				}
-			}
-		}
-		prev = piece{start: c.off, line: c.line, top: c.top, head: head}
-	}
-	prev.end = n
-	return append(ps, prev)
+	ps[len(ps)-1].end = n
+	return ps
 }
 
 // pieceTree is what one piece became.
@@ -237,24 +201,37 @@ func parsePieces(filename string, src []byte, ps []piece) (*node, bool) {
 			root = t.root
 			continue
 		}
-		into := root
-		if !ps[i].top {
-			into = root.keys[len(root.keys)-1].val
-			if into.kind != mapNode {
+		keys := t.root.keys
+		if !ps[i].top() {
+			// Its first key is its header: the entries go on the mapping
+			// of the top level's last key, which is that key.
+			last := root.keys[len(root.keys)-1]
+			if len(keys) == 0 || keys[0].key != last.key || last.val.kind != mapNode || keys[0].val.kind != mapNode ||
+				!addAll(last.val, keys[0].val.keys) {
 				return nil, false
 			}
+			keys = keys[1:]
 		}
-		for _, e := range t.root.keys {
-			if into.get(e.key) != nil {
-				return nil, false // a duplicate: the whole parse words it
-			}
-			into.add(e)
+		if !addAll(root, keys) {
+			return nil, false
 		}
 	}
 	if nodes > maxNodes || values > maxNodes || tokens >= maxTokens {
 		return nil, false
 	}
 	return root, true
+}
+
+// addAll adds entries to a mapping; false at a key it already has (a
+// duplicate: the whole parse words it).
+func addAll(m *node, entries []*entry) bool {
+	for _, e := range entries {
+		if m.get(e.key) != nil {
+			return false
+		}
+		m.add(e)
+	}
+	return true
 }
 
 // lineAt is the line of src that starts at off, with its line break.
@@ -269,8 +246,7 @@ func lineAt(src []byte, off int) []byte {
 	return append(src[off:end:end], '\n')
 }
 
-// parsePiece parses one piece into a tree of its own: for a piece inside
-// a top-level key, the mapping of its entries. ok is false at the first
+// parsePiece parses one piece into a tree of its own; ok is false at the first
 // sign of anything the whole parse might read differently. The parser
 // places some values by what comes after them (a plain scalar over
 // several lines, an empty value), so the piece is parsed with the line
@@ -285,13 +261,13 @@ func parsePiece(filename string, src []byte, p piece, next *piece) (t pieceTree)
 	}()
 	var text []byte
 	line0 := p.line - 1
-	if !p.top {
+	if !p.top() {
 		text = append(text, lineAt(src, p.head)...)
 		line0--
 	}
-	text = append(text, src[p.start:p.end]...)
+	text = append(text, src[p.off:p.end]...)
 	if next != nil {
-		text = append(text, lineAt(src, next.start)...)
+		text = append(text, lineAt(src, next.off)...)
 	}
 	tokens := lexer.Tokenize(string(text))
 	d, values := tokenCheck(filename, tokens, MaxDepth)
@@ -316,12 +292,6 @@ func parsePiece(filename string, src []byte, p piece, next *piece) (t pieceTree)
 	if next != nil && !dropLast(root, next) {
 		return pieceTree{}
 	}
-	if !p.top {
-		if len(root.keys) != 1 || root.keys[0].val.kind != mapNode {
-			return pieceTree{}
-		}
-		root = root.keys[0].val
-	}
 	return pieceTree{root: root, nodes: b.count, values: values, tokens: len(tokens), ok: true}
 }
 
@@ -330,7 +300,7 @@ func parsePiece(filename string, src []byte, p piece, next *piece) (t pieceTree)
 // top-level key's mapping.
 func dropLast(root *node, next *piece) bool {
 	m := root
-	if !next.top && len(m.keys) > 0 {
+	if !next.top() && len(m.keys) > 0 {
 		m = m.keys[len(m.keys)-1].val
 	}
 	if m.kind != mapNode || len(m.keys) == 0 || len(m.merged) > 0 {
