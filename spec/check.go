@@ -16,7 +16,7 @@ func Check(s *Stack) Diagnostics {
 	if s == nil {
 		return nil
 	}
-	c := &checker{s: s, kinds: map[Kind]*kindInfo{}}
+	c := &checker{s: s, kinds: map[Kind]*provider.KindSpec{}}
 	for _, r := range s.Resources {
 		c.logicalName(r)
 		body := c.body(r)
@@ -37,29 +37,22 @@ func Check(s *Stack) Diagnostics {
 type checker struct {
 	s     *Stack
 	diags Diagnostics
-	kinds map[Kind]*kindInfo
+	kinds map[Kind]*provider.KindSpec // the descriptions looked up, by kind
 	// written's maps, cleared for each resource (a provider's Check
 	// reads them during the call only: provider.Written).
 	values map[string]any
 	set    map[string]bool
 }
 
-// kindInfo is what the checks read from a kind's description, worked out
-// once per kind rather than once per resource.
-type kindInfo struct {
-	spec      *provider.KindSpec
-	refFields []refField
-}
-
-// kind describes k (spec nil for a kind the provider does not have).
-func (c *checker) kind(k Kind) *kindInfo {
-	if ki, ok := c.kinds[k]; ok {
-		return ki
+// kind is the description of k (nil for a kind the provider does not
+// have), looked up once per kind rather than once per resource.
+func (c *checker) kind(k Kind) *provider.KindSpec {
+	ks, ok := c.kinds[k]
+	if !ok {
+		ks = c.s.Provider.Kind(k)
+		c.kinds[k] = ks
 	}
-	ks := c.s.Provider.Kind(k)
-	ki := &kindInfo{spec: ks, refFields: c.s.kindRefFields(k)}
-	c.kinds[k] = ki
-	return ki
+	return ks
 }
 
 // body is the mapping of r in Doc (at resPtr(r)); nil when it is not a
@@ -130,7 +123,7 @@ func (c *checker) logicalName(r *Resource) {
 // implied kind in the same location; ${KIND.NAME.ATTR} must name a
 // declared resource.
 func (c *checker) references(r *Resource, ptr string) {
-	c.s.eachRefSite(c.kind(r.Addr.Kind).refFields, r, ptr, func(site refSite) {
+	c.s.eachRefSite(r, ptr, func(site refSite) {
 		if !site.ok {
 			return
 		}
@@ -238,6 +231,6 @@ func (c *checker) ignoreChanges(r *Resource, ptr string, body map[string]any) {
 
 // global reports whether a kind ignores locations.
 func (c *checker) global(k Kind) bool {
-	ks := c.kind(k).spec
+	ks := c.kind(k)
 	return ks != nil && ks.Global
 }

@@ -8,7 +8,7 @@ import (
 // liveName is the name a resource has in the API: its kind's name field,
 // else the logical name ("" for a nameless kind).
 func (c *checker) liveName(r *Resource) (string, Range) {
-	ks := c.kind(r.Addr.Kind).spec
+	ks := c.kind(r.Addr.Kind)
 	if ks == nil || ks.NameField == "" {
 		return "", Range{}
 	}
@@ -35,7 +35,7 @@ func (c *checker) duplicateNames() {
 		if name == "" || strings.Contains(name, "${") {
 			continue
 		}
-		ks := c.kind(r.Addr.Kind).spec
+		ks := c.kind(r.Addr.Kind)
 		k := key{r.Addr.Kind, r.Location, name}
 		prev, dup := first[k]
 		if !dup {

@@ -12,7 +12,7 @@ import (
 // default may fill, and the kind's own rules (KindSpec.Check), reported
 // where the value stands.
 func (c *checker) provided(r *Resource, ptr string, body map[string]any) {
-	ks := c.kind(r.Addr.Kind).spec
+	ks := c.kind(r.Addr.Kind)
 	if ks == nil {
 		return
 	}

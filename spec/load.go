@@ -223,14 +223,14 @@ func (s *Stack) addResources(k Kind, n *node, root *node) {
 		// Reference fields' refs come first, in order, then any
 		// ${KIND.NAME.ATTR} inside the same field.
 		var named map[string][]Ref
-		for _, site := range s.refSites(r, ptr) {
+		s.eachRefSite(r, ptr, func(site refSite) {
 			if site.ok {
 				if named == nil {
 					named = map[string][]Ref{}
 				}
 				named[site.field] = append(named[site.field], Ref{Addr: site.addr})
 			}
-		}
+		})
 		for f, refs := range named {
 			v := r.Fields[f]
 			v.Refs = append(refs, v.Refs...)

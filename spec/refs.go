@@ -55,19 +55,11 @@ func IsUUID(s string) bool {
 	return true
 }
 
-// refSites lists the reference fields of r that hold strings. Values of the
-// wrong type are the schema's to report.
-func (s *Stack) refSites(r *Resource, ptr string) []refSite {
-	var out []refSite
-	s.eachRefSite(s.kindRefFields(r.Addr.Kind), r, ptr, func(site refSite) { out = append(out, site) })
-	return out
-}
-
-// eachRefSite calls yield with each site of refSites, in order, given the
-// reference fields of r's kind (the checks call it for every resource and
-// keep no list).
-func (s *Stack) eachRefSite(rfs []refField, r *Resource, ptr string, yield func(refSite)) {
-	for _, rf := range rfs {
+// eachRefSite calls yield with each place, in order, where a reference
+// field of r holds a string (ptr: r's pointer). Values of the wrong type
+// are the schema's to report.
+func (s *Stack) eachRefSite(r *Resource, ptr string, yield func(refSite)) {
+	for _, rf := range s.kindRefFields(r.Addr.Kind) {
 		f, ok := r.Fields[rf.Path[0]]
 		if !ok {
 			continue
