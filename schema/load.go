@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"sort"
-
 	"github.com/idstack/idstack/spec"
 )
 
@@ -21,26 +19,16 @@ func LoadBytes(filename string, src []byte, opts spec.Options) (*spec.Stack, spe
 	return s, finish(s, ds)
 }
 
-// prepare compiles the fast checks (fast.go) of the providers a stack file
-// may name, the default first, while the file is read and parsed: the
-// first Validate of a process would otherwise compile its provider's
-// (2–4 ms) after the parse. Compiling is a pure function of the
-// description; a panic is left for Validate, whose fastCheck call
-// repeats it (sync.OnceValue).
+// prepare compiles the default provider's fast check (fast.go) while
+// the file is read and parsed: the first Validate of a process would
+// otherwise compile it (2–4 ms) after the parse. The other providers'
+// are compiled when a stack file names them: compiling them all here
+// would take CPU from the parse for checks no stack uses. A panic is
+// left for Validate, whose fastCheck call repeats it (sync.OnceValue).
 func prepare(opts spec.Options) {
 	defer func() { _ = recover() }()
 	if d := opts.Providers[opts.DefaultProvider]; d != nil {
 		fastCheck(d)
-	}
-	names := make([]string, 0, len(opts.Providers))
-	for n := range opts.Providers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if d := opts.Providers[n]; d != nil && n != opts.DefaultProvider {
-			fastCheck(d)
-		}
 	}
 }
 
