@@ -105,7 +105,7 @@ func jsonEqual(a, b any) (equal, ok bool) {
 	case []any:
 		y, isList := b.([]any)
 		if !isList {
-			return false, isJSONScalarOrMap(b)
+			return false, isJSON(b)
 		}
 		if len(x) != len(y) {
 			return false, true
@@ -119,8 +119,7 @@ func jsonEqual(a, b any) (equal, ok bool) {
 	case map[string]any:
 		y, isMap := b.(map[string]any)
 		if !isMap {
-			_, isList := b.([]any)
-			return false, isList || scalarKind(b) != notScalar
+			return false, isJSON(b)
 		}
 		if len(x) != len(y) {
 			return false, true
@@ -138,15 +137,19 @@ func jsonEqual(a, b any) (equal, ok bool) {
 	}
 	switch b.(type) {
 	case []any, map[string]any:
-		return false, scalarKind(a) != notScalar
+		return false, isJSON(a)
 	}
 	return scalarsEqual(a, b)
 }
 
-// isJSONScalarOrMap says whether v is a scalar or a map[string]any.
-func isJSONScalarOrMap(v any) bool {
-	_, isMap := v.(map[string]any)
-	return isMap || scalarKind(v) != notScalar
+// isJSON says whether v is a JSON-like value at its top: a scalar, []any
+// or map[string]any.
+func isJSON(v any) bool {
+	switch v.(type) {
+	case []any, map[string]any:
+		return true
+	}
+	return scalarKind(v) != notScalar
 }
 
 // scalarsEqual is Equal of two scalars (nil, bool, string, numbers),
