@@ -135,13 +135,9 @@ func writeText(w io.Writer, plan *planner.Plan, colorOn bool, mood string) {
 	}
 	// The lines of the actions are written piece by piece (a plan of
 	// 1,000 creates has ~15,000 of them), colours through p.paint.
-	sw, ok := w.(io.StringWriter)
-	if !ok {
-		sw = stringWriter{w}
-	}
 	put := func(parts ...string) {
 		for _, s := range parts {
-			_, _ = sw.WriteString(s)
+			_, _ = io.WriteString(w, s)
 		}
 	}
 	replaceMode := provider.Replace.String()
@@ -222,8 +218,3 @@ func summaryLine(s planner.Summary) string {
 func renderJSON(w io.Writer, plan *planner.Plan) error {
 	return plan.WriteJSON(w)
 }
-
-// stringWriter gives any writer WriteString.
-type stringWriter struct{ io.Writer }
-
-func (w stringWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
