@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -84,6 +85,8 @@ type Journal interface {
 type fileJournal struct {
 	*GroupCommit
 	path string
+	disk disk
+	mu   *sync.Mutex // the Local's journalMu
 }
 
 // JournalPath is where the local backend keeps a stack's journal.
@@ -91,63 +94,91 @@ func (l *Local) JournalPath() string { return filepath.Join(l.Dir, l.base()+".jo
 
 // OpenJournal opens (creating) a stack's journal for a new run. A torn
 // last line (a run killed while writing it) is cut off first, so that
-// this run's lines do not continue it.
+// this run's lines do not continue it. It waits for the disk at most
+// DiskDeadline, an earlier journal's write given up on included.
 func (l *Local) OpenJournal() (Journal, error) {
-	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
-		return nil, err
+	var seq int
+	err := l.disk.do(func(func() bool) error {
+		l.journalMu.Lock()
+		defer l.journalMu.Unlock()
+		var err error
+		seq, err = l.journalEnd()
+		return err
+	})
+	if _, ok := err.(*noAnswer); ok {
+		return nil, fmt.Errorf("opening the journal %s: %w (an earlier write of it may still be waiting): %s", l.JournalPath(), err, checkDisk)
 	}
-	b, err := os.ReadFile(l.JournalPath())
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	entries, err := ParseJournal(l.JournalPath(), b)
 	if err != nil {
 		return nil, err
 	}
-	if whole := bytes.LastIndexByte(b, '\n') + 1; whole < len(b) {
-		if err := os.Truncate(l.JournalPath(), int64(whole)); err != nil {
-			return nil, err
-		}
-	}
-	seq := 0
-	if n := len(entries); n > 0 {
-		seq = entries[n-1].Seq
-	}
-	j := &fileJournal{path: l.JournalPath()}
+	j := &fileJournal{path: l.JournalPath(), disk: l.disk, mu: &l.journalMu}
 	j.GroupCommit = NewGroupCommit(seq, NewRunID(), j.write)
 	return j, nil
 }
 
-// write appends a batch of lines and syncs them. The file is opened for
-// each batch rather than held: a journal cleared at the end of a run is
-// never written through a stale descriptor. The first write of a run also
-// syncs the directory, which makes a newly created file's name durable.
+// journalEnd cuts off the journal's torn last line, if any, and returns
+// the Seq of its last entry.
+func (l *Local) journalEnd() (int, error) {
+	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
+		return 0, err
+	}
+	b, err := os.ReadFile(l.JournalPath())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return 0, err
+	}
+	entries, err := ParseJournal(l.JournalPath(), b)
+	if err != nil {
+		return 0, err
+	}
+	if whole := bytes.LastIndexByte(b, '\n') + 1; whole < len(b) {
+		if err := os.Truncate(l.JournalPath(), int64(whole)); err != nil {
+			return 0, err
+		}
+	}
+	if n := len(entries); n > 0 {
+		return entries[n-1].Seq, nil
+	}
+	return 0, nil
+}
+
+// write appends a batch of lines and syncs them, waiting for the disk at
+// most the deadline. A write given up on may still land later, and that
+// is safe: GroupCommit makes its failure final, so this journal writes
+// nothing after it, and the next journal opened on the file waits for it
+// (mu) before it reads where the file ends: nothing lands after a line it
+// should precede, and no Seq is given twice.
 func (j *fileJournal) write(b Batch) error {
+	err := j.disk.do(func(func() bool) error {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		return j.append(b)
+	})
+	if _, ok := err.(*noAnswer); ok {
+		return fmt.Errorf("%s: %w; nothing after entry %d is known to be durable: %s; the next run reads the journal to find what this one did", j.path, err, b.First-1, checkDisk)
+	}
+	return err
+}
+
+// append writes a batch. The file is opened for each batch rather than
+// held: a journal cleared at the end of a run is never written through a
+// stale descriptor. The first write of a run also syncs the directory,
+// which makes a newly created file's name durable.
+func (j *fileJournal) append(b Batch) error {
 	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(b.Data)
 	if err == nil {
-		err = f.Sync()
+		err = j.disk.sync(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil && b.N == 0 {
-		err = syncDir(filepath.Dir(j.path))
+		err = j.disk.syncDir(filepath.Dir(j.path))
 	}
 	return err
-}
-
-// syncDir makes the names in a directory durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // ReadJournal reads the stack's journal (none: no entries).

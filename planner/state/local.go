@@ -18,6 +18,12 @@ type Local struct {
 	Stack string
 	// Provider's kinds are the only ones a state may hold (nil: any).
 	Provider *provider.Description
+
+	disk disk // its writes, each waited for at most DiskDeadline
+	// journalMu is held by whatever changes the journal file, for as long
+	// as the disk takes: a write given up on ends before the next
+	// journal opened reads where the file ends.
+	journalMu sync.Mutex
 }
 
 // NewLocal returns the local backend for a stack whose file is in dir.

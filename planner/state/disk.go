@@ -1,0 +1,113 @@
+package state
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DiskDeadline is how long the local backend waits for the disk to finish
+// one write (a journal batch, a snapshot, the lock) before it gives up
+// with an error. A disk or network filesystem that stops answering (a
+// hung NFS mount, a dying disk) can block an fsync forever, and with it
+// every step of an apply waiting for its journal: a minute is far beyond
+// a healthy fsync, and the run then stops with an error instead of
+// hanging.
+const DiskDeadline = time.Minute
+
+// checkDisk says what to do about a disk that does not answer.
+const checkDisk = "check the disk, or the network mount it is on"
+
+// disk does the local backend's writes, each in a goroutine of its own
+// that the caller waits for at most deadline. The zero disk is the real
+// one with the default deadline.
+type disk struct {
+	deadline time.Duration // 0: DiskDeadline
+	// For tests: pause, when set, is called before each step that may
+	// block on the disk ("fsync", "rename", "link", "remove") with the
+	// file's path; writes, when set, counts the writes under way, those
+	// given up on included.
+	pause  func(step, path string)
+	writes *sync.WaitGroup
+}
+
+func (d disk) before(step, path string) {
+	if d.pause != nil {
+		d.pause(step, path)
+	}
+}
+
+// noAnswer is do's error when the deadline passed: the write goes on, and
+// may still end later.
+type noAnswer struct {
+	after time.Duration
+	// committed: the write had begun its last step (a rename, a link):
+	// that step may still happen.
+	committed bool
+}
+
+func (e *noAnswer) Error() string { return fmt.Sprintf("no answer from the disk after %s", e.after) }
+
+// A write's progress: the caller and the write race, by compare and swap,
+// to move it on from writing.
+const (
+	writing   int32 = iota
+	committed       // the write takes its last step, whatever the caller does
+	abandoned       // the caller gave up: the write must not take it
+)
+
+// do runs write in a goroutine of its own and waits for it at most the
+// deadline; then it returns a *noAnswer and leaves the write to end on its
+// own, or never. A write whose last step must not happen once its caller
+// has given up (a rename over a file a later write may have replaced)
+// calls commit just before it, and stops if commit returns false.
+func (d disk) do(write func(commit func() bool) error) error {
+	after := d.deadline
+	if after <= 0 {
+		after = DiskDeadline
+	}
+	var progress atomic.Int32
+	done := make(chan error, 1) // buffered: a write given up on still ends
+	if d.writes != nil {
+		d.writes.Add(1)
+	}
+	go func() {
+		if d.writes != nil {
+			defer d.writes.Done()
+		}
+		done <- write(func() bool { return progress.CompareAndSwap(writing, committed) })
+	}()
+	t := time.NewTimer(after)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+	}
+	if progress.CompareAndSwap(writing, abandoned) {
+		return &noAnswer{after: after}
+	}
+	select {
+	case err := <-done: // committed, and ended meanwhile
+		return err
+	default:
+		return &noAnswer{after: after, committed: true}
+	}
+}
+
+func (d disk) sync(f *os.File) error {
+	d.before("fsync", f.Name())
+	return f.Sync()
+}
+
+// syncDir makes the names in a directory durable.
+func (d disk) syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return d.sync(f)
+}

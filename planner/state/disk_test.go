@@ -1,0 +1,144 @@
+package state
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// testDeadline is the deadline of the tests' disks: short, yet far beyond
+// the healthy writes the tests also make.
+const testDeadline = 500 * time.Millisecond
+
+// stuckDisk holds one step (an fsync, a rename…) of the files whose path
+// has part, while on, until the test lets it go: a disk that stops
+// answering.
+type stuckDisk struct {
+	step, part string
+	on         atomic.Bool
+	hung       chan string   // each path as its step starts to hang
+	freed      chan struct{} // closed: the hung steps go on
+	free       func()
+	writes     sync.WaitGroup
+}
+
+// stuckLocal is a local backend on a stuckDisk, in a directory of its own.
+func stuckLocal(t *testing.T, step, part string) (*Local, *stuckDisk) {
+	l := NewLocal(t.TempDir(), "s", nil)
+	s := &stuckDisk{step: step, part: part, hung: make(chan string, 16), freed: make(chan struct{})}
+	s.free = sync.OnceFunc(func() { close(s.freed) })
+	// Registered after TempDir's: the writes end before it removes them.
+	t.Cleanup(func() { s.free(); s.writes.Wait() })
+	l.disk = disk{deadline: testDeadline, writes: &s.writes, pause: func(step, path string) {
+		if step == s.step && strings.Contains(path, s.part) && s.on.Load() {
+			s.hung <- path
+			<-s.freed
+		}
+	}}
+	return l, s
+}
+
+// letGo lets the hung steps go on, and returns once every write given up
+// on has ended.
+func (s *stuckDisk) letGo(t *testing.T) {
+	t.Helper()
+	s.on.Store(false)
+	s.free()
+	ended := make(chan struct{})
+	go func() { s.writes.Wait(); close(ended) }()
+	within(t, ended, "the writes given up on, once the disk answers")
+}
+
+// async runs f in a goroutine: a test waits for it with within, so that a
+// wait that never ends fails the test instead of hanging it.
+func async(f func() error) <-chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- f() }()
+	return ch
+}
+
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: still waiting after 10s", what)
+		panic("unreachable")
+	}
+}
+
+// wantNoAnswer fails the test unless err is a deadline's, saying says.
+func wantNoAnswer(t *testing.T, err error, says ...string) {
+	t.Helper()
+	var late *noAnswer
+	if !errors.As(err, &late) {
+		t.Fatalf("got %v, want no answer from the disk", err)
+	}
+	for _, s := range says {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("the error does not say %q: %v", s, err)
+		}
+	}
+}
+
+// TestJournalWriteHasADeadline: a journal write the disk does not finish
+// fails, within the deadline, the Commit that started it and the one
+// waiting for it, and every later one. A journal opened meanwhile (a
+// rollback's) fails too rather than number after a file about to grow;
+// once the write lands, late, the journal reads whole and the next
+// journal continues it.
+func TestJournalWriteHasADeadline(t *testing.T) {
+	t.Parallel()
+	l, stuck := stuckLocal(t, "fsync", ".journal.jsonl")
+	j, err := l.OpenJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Append(Entry{Phase: PhaseIntent, Address: "networks.a"}); err != nil {
+		t.Fatal(err)
+	}
+	stuck.on.Store(true)
+	second, _ := j.Add(Entry{Phase: PhaseIntent, Address: "networks.b"})
+	writing := async(func() error { return j.Commit(second.Seq) })
+	within(t, stuck.hung, "the write of entry 2")
+	third, _ := j.Add(Entry{Phase: PhaseIntent, Address: "networks.c"})
+	waiting := async(func() error { return j.Commit(third.Seq) }) // on the Cond, for the hung write
+
+	err = within(t, writing, "the Commit that writes")
+	wantNoAnswer(t, err, l.JournalPath(), "nothing after entry 1 is known to be durable")
+	if err2 := within(t, waiting, "the Commit waiting for the write"); err2 != err {
+		t.Errorf("the Commit waiting for the write: %v, want the same error", err2)
+	}
+	if _, err3 := j.Append(Entry{Phase: PhaseIntent, Address: "networks.d"}); err3 != err {
+		t.Errorf("a later Append: %v, want the same error", err3)
+	}
+	opening := async(func() error { _, err := l.OpenJournal(); return err })
+	wantNoAnswer(t, within(t, opening, "opening the journal while a write hangs"), l.JournalPath())
+
+	stuck.letGo(t)
+	j, err = l.OpenJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := j.Append(Entry{Phase: PhaseIntent, Address: "networks.e"}); err != nil || e.Seq != 3 {
+		t.Fatalf("the next journal's first entry: %d (%v), want 3: after the late write's", e.Seq, err)
+	}
+	entries, err := l.ReadJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Address)
+		if e.Seq != len(got) {
+			t.Errorf("entry %d of the journal is numbered %d", len(got), e.Seq)
+		}
+	}
+	if strings.Join(got, " ") != "networks.a networks.b networks.e" {
+		t.Errorf("the journal holds %v, want a, b (written late), e", got)
+	}
+}
