@@ -2,7 +2,9 @@ package state
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -110,4 +112,72 @@ func (d disk) syncDir(dir string) error {
 	}
 	defer f.Close()
 	return d.sync(f)
+}
+
+// renames holds a mutex for each path this process writes atomically,
+// taken for the rename: a write whose caller gave up during its rename
+// (committed) ends it before a later write of the path renames, so the
+// later file is the one left, however many Locals share the path.
+var renames sync.Map // path → *sync.Mutex
+
+// writeFileAtomic is WriteFileAtomic on d. A write whose caller gave up
+// before its rename never renames: a later write may have put a newer
+// file in place, which it must not replace.
+func (d disk) writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	err := d.do(func(commit func() bool) error {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		tmp, err := d.writeSyncedTemp(path, data, perm)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp) // no-op after a successful rename
+		mu, _ := renames.LoadOrStore(path, new(sync.Mutex))
+		mu.(*sync.Mutex).Lock()
+		defer mu.(*sync.Mutex).Unlock()
+		if !commit() {
+			return nil
+		}
+		d.before("rename", path)
+		if err := os.Rename(tmp, path); err != nil {
+			return err
+		}
+		d.syncDir(dir) // make the rename itself durable
+		return nil
+	})
+	if late, ok := err.(*noAnswer); ok {
+		was := "the file is as it was, and this write will not change it later"
+		if late.committed {
+			was = "the file holds, whole, what it held or what this write wrote"
+		}
+		return fmt.Errorf("%s: %w; %s: %s", path, err, was, checkDisk)
+	}
+	return err
+}
+
+// writeSyncedTemp writes data to a new temp file beside path, synced to
+// disk, and returns its name: the caller renames or links it into place.
+func (d disk) writeSyncedTemp(path string, data []byte, perm fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	tmp := f.Name()
+	err = f.Chmod(perm)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = d.sync(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return tmp, nil
 }

@@ -2,6 +2,7 @@ package state
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,6 +86,20 @@ func wantNoAnswer(t *testing.T, err error, says ...string) {
 	}
 }
 
+// noTempFiles fails the test if a write left a temp file in dir.
+func noTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("a temp file is left: %s", e.Name())
+		}
+	}
+}
+
 // TestJournalWriteHasADeadline: a journal write the disk does not finish
 // fails, within the deadline, the Commit that started it and the one
 // waiting for it, and every later one. A journal opened meanwhile (a
@@ -140,5 +155,54 @@ func TestJournalWriteHasADeadline(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "networks.a networks.b networks.e" {
 		t.Errorf("the journal holds %v, want a, b (written late), e", got)
+	}
+}
+
+// TestSnapshotWriteHasADeadline: a snapshot the disk does not finish
+// fails within the deadline, saying what the file holds; once it ends,
+// late, it never replaces a snapshot a later write was told it wrote, and
+// leaves no temp file.
+func TestSnapshotWriteHasADeadline(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, step string
+		says       string // what the state file holds
+		landed     int64  // the serial it holds in the end
+	}{
+		{"given up before its rename", "fsync", "the file is as it was, and this write will not change it later", 3},
+		// The rename may happen: the newer write waits for it, and is
+		// given up on in turn.
+		{"given up during its rename", "rename", "the file holds, whole, what it held or what this write wrote", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, stuck := stuckLocal(t, tc.step, ".state.json")
+			st := New("s")
+			if err := l.Save(st); err != nil {
+				t.Fatal(err)
+			}
+			stuck.on.Store(true)
+			older := st.Clone()
+			older.Serial = 2
+			err := within(t, async(func() error { return l.Checkpoint(older) }), "a snapshot the disk does not finish")
+			wantNoAnswer(t, err, l.Path(), tc.says)
+
+			stuck.on.Store(false)
+			newer := st.Clone()
+			newer.Serial = 3
+			newerErr := within(t, async(func() error { return l.Checkpoint(newer) }), "a newer snapshot")
+			stuck.letGo(t)
+			got, err := l.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if newerErr == nil && got.Serial != newer.Serial {
+				t.Fatalf("the file holds serial %d: the snapshot given up on replaced the newer one written since", got.Serial)
+			}
+			if got.Serial != tc.landed {
+				t.Errorf("the file holds serial %d, want %d (the newer write: %v)", got.Serial, tc.landed, newerErr)
+			}
+			noTempFiles(t, l.Dir)
+		})
 	}
 }

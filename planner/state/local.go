@@ -85,60 +85,21 @@ func (l *Local) Save(s *State) error {
 }
 
 // Checkpoint writes the state as it is as the snapshot: atomically (temp
-// file, fsync, rename), mode 0600. The journal's records up to its serial
-// are no longer replayed.
+// file, fsync, rename), mode 0600, waiting for the disk at most
+// DiskDeadline. The journal's records up to its serial are no longer
+// replayed.
 func (l *Local) Checkpoint(s *State) error {
 	s.Version = FormatVersion
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(l.Path(), append(b, '\n'), 0o600)
+	return l.disk.writeFileAtomic(l.Path(), append(b, '\n'), 0o600)
 }
 
 // WriteFileAtomic writes data so that a reader sees the old file or the new
-// one, never half of either, even after a crash.
+// one, never half of either, even after a crash. It waits for the disk at
+// most DiskDeadline.
 func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := writeSyncedTemp(path, data, perm)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // make the rename itself durable
-		d.Close()
-	}
-	return nil
-}
-
-// writeSyncedTemp writes data to a new temp file beside path, synced to
-// disk, and returns its name: the caller renames or links it into place.
-func writeSyncedTemp(path string, data []byte, perm fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	tmp := f.Name()
-	err = f.Chmod(perm)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
-	return tmp, nil
+	return disk{}.writeFileAtomic(path, data, perm)
 }

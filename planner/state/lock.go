@@ -148,7 +148,7 @@ const StaleAfter = 12 * time.Hour
 // exists: the data is written to a temp file first and hard-linked into
 // place, so no reader ever sees an empty lock.
 func createWithContent(path string, data []byte) error {
-	tmp, err := writeSyncedTemp(path, data, 0o600)
+	tmp, err := disk{}.writeSyncedTemp(path, data, 0o600)
 	if err != nil {
 		return err
 	}
