@@ -181,3 +181,20 @@ func (d disk) writeSyncedTemp(path string, data []byte, perm fs.FileMode) (strin
 	}
 	return tmp, nil
 }
+
+// remove removes a file, waiting for the disk at most the deadline. A
+// remove given up on may still happen later.
+func (d disk) remove(path string, mu *sync.Mutex) error {
+	err := d.do(func(func() bool) error {
+		if mu != nil {
+			mu.Lock()
+			defer mu.Unlock()
+		}
+		d.before("remove", path)
+		return os.Remove(path)
+	})
+	if _, ok := err.(*noAnswer); ok {
+		return fmt.Errorf("removing %s: %w; it may be removed later, or stay: %s", path, err, checkDisk)
+	}
+	return err
+}

@@ -206,3 +206,48 @@ func TestSnapshotWriteHasADeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestLockWriteHasADeadline: taking or releasing the lock on a disk that
+// does not answer fails within the deadline, saying whether the lock may
+// be held; a lock given up on before its link never appears.
+func TestLockWriteHasADeadline(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, step string
+		release    bool   // release the lock (taken first), rather than take it
+		says       string // what the error says of the lock
+		held       bool   // the lock is there in the end
+	}{
+		{"taking it, given up before its link", "fsync", false, "it was not taken, and will not be later", false},
+		{"taking it, given up during its link", "link", false, "it may be taken, by this run", true},
+		{"releasing it", "remove", true, "if the lock stays, clear it with `idstack unlock`", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, stuck := stuckLocal(t, tc.step, ".lock")
+			var unlock func() error
+			if tc.release {
+				var err error
+				if unlock, err = l.Lock("idstack apply", 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stuck.on.Store(true)
+			err := within(t, async(func() error {
+				if tc.release {
+					return unlock()
+				}
+				_, err := l.Lock("idstack apply", 0)
+				return err
+			}), "the lock's write")
+			wantNoAnswer(t, err, l.LockPath(), tc.says)
+
+			stuck.letGo(t)
+			_, err = l.ReadLock()
+			if held := !errors.Is(err, ErrNoLock); held != tc.held {
+				t.Errorf("the lock is held: %v (%v), want %v", held, err, tc.held)
+			}
+			noTempFiles(t, l.Dir)
+		})
+	}
+}

@@ -184,9 +184,10 @@ func (j *fileJournal) append(b Batch) error {
 // ReadJournal reads the stack's journal (none: no entries).
 func (l *Local) ReadJournal() ([]Entry, error) { return ReadJournalFile(l.JournalPath()) }
 
-// ClearJournal removes the journal once the state holds everything it says.
+// ClearJournal removes the journal once the state holds everything it
+// says, waiting for the disk at most DiskDeadline.
 func (l *Local) ClearJournal() error {
-	err := os.Remove(l.JournalPath())
+	err := l.disk.remove(l.JournalPath(), &l.journalMu)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

@@ -75,7 +75,8 @@ func ParseLock(path string, data []byte) (LockInfo, error) {
 }
 
 // Lock takes the lock, waiting up to timeout for a holder to release it.
-// The returned function releases it.
+// The returned function releases it. Each write or remove of the lock file
+// waits for the disk at most DiskDeadline.
 func (l *Local) Lock(holder string, timeout time.Duration) (func() error, error) {
 	host, _ := os.Hostname()
 	info := LockInfo{Holder: holder, Host: host, PID: os.Getpid(), CreatedAt: time.Now().UTC()}
@@ -85,9 +86,16 @@ func (l *Local) Lock(holder string, timeout time.Duration) (func() error, error)
 	}
 	deadline := time.Now().Add(timeout)
 	for {
-		err := createWithContent(l.LockPath(), b)
+		err := l.disk.createWithContent(l.LockPath(), b)
 		if err == nil {
-			return func() error { return os.Remove(l.LockPath()) }, nil
+			return l.removeLock, nil
+		}
+		if late, ok := err.(*noAnswer); ok {
+			was := "it was not taken, and will not be later"
+			if late.committed {
+				was = fmt.Sprintf("it may be taken, by this run (pid %d): if so, clear it with `idstack unlock`", info.PID)
+			}
+			return nil, fmt.Errorf("taking the lock %s: %w; %s: %s", l.LockPath(), err, was, checkDisk)
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, err
@@ -120,9 +128,21 @@ func (l *Local) ReadLock() (LockInfo, error) {
 
 // Unlock removes the lock whoever holds it.
 func (l *Local) Unlock() error {
-	err := os.Remove(l.LockPath())
+	err := l.removeLock()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
+	}
+	return err
+}
+
+// removeLock removes the lock file, waiting for the disk at most
+// DiskDeadline: a run that ends (after an error, perhaps one of the disk)
+// must not hang there before it reports.
+func (l *Local) removeLock() error {
+	err := l.disk.remove(l.LockPath(), nil)
+	var late *noAnswer
+	if errors.As(err, &late) {
+		return fmt.Errorf("%w; if the lock stays, clear it with `idstack unlock`", err)
 	}
 	return err
 }
@@ -146,12 +166,19 @@ const StaleAfter = 12 * time.Hour
 
 // createWithContent creates path with data, failing with fs.ErrExist if it
 // exists: the data is written to a temp file first and hard-linked into
-// place, so no reader ever sees an empty lock.
-func createWithContent(path string, data []byte) error {
-	tmp, err := disk{}.writeSyncedTemp(path, data, 0o600)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
-	return os.Link(tmp, path)
+// place, so no reader ever sees an empty lock. A write given up on before
+// the link never links: its caller was told the lock was not taken.
+func (d disk) createWithContent(path string, data []byte) error {
+	return d.do(func(commit func() bool) error {
+		tmp, err := d.writeSyncedTemp(path, data, 0o600)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp)
+		if !commit() {
+			return nil
+		}
+		d.before("link", path)
+		return os.Link(tmp, path)
+	})
 }
