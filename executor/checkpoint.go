@@ -63,7 +63,7 @@ func (ap *applier) finalCheckpoint() error {
 	busy, changes := c.busy, c.changes
 	c.mu.Unlock()
 	if busy != nil {
-		<-busy // bounded by the backend's own write (S3: its timeout)
+		<-busy // bounded by the backend's own write (local: DiskDeadline; S3: its timeout)
 	}
 	if ap.opts.Checkpoint == nil || changes == 0 {
 		return nil
