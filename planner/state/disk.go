@@ -28,7 +28,7 @@ const checkDisk = "check the disk, or the network mount it is on"
 type disk struct {
 	deadline time.Duration // 0: DiskDeadline
 	// For tests: pause, when set, is called before each step that may
-	// block on the disk ("fsync", "rename", "link", "remove") with the
+	// block on the disk ("fsync", "rename", "link", "remove", "read") with the
 	// file's path; writes, when set, counts the writes under way, those
 	// given up on included.
 	pause  func(step, path string)
@@ -180,6 +180,23 @@ func (d disk) writeSyncedTemp(path string, data []byte, perm fs.FileMode) (strin
 		return "", err
 	}
 	return tmp, nil
+}
+
+// readFile reads a file, waiting for the disk at most the deadline (a
+// read of a hung network mount blocks like a write). A missing file is
+// fs.ErrNotExist, as from os.ReadFile.
+func (d disk) readFile(path string) ([]byte, error) {
+	var b []byte
+	err := d.do(func(func() bool) error {
+		d.before("read", path)
+		var err error
+		b, err = os.ReadFile(path)
+		return err
+	})
+	if _, ok := err.(*noAnswer); ok {
+		return nil, fmt.Errorf("reading %s: %w: %s", path, err, checkDisk)
+	}
+	return b, err
 }
 
 // remove removes a file, waiting for the disk at most the deadline. A

@@ -251,3 +251,44 @@ func TestLockWriteHasADeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestReadsHaveADeadline: a read of the state, the journal or the lock
+// that the disk does not answer (a hung network mount blocks a read as it
+// does a write) fails within the deadline, naming the file.
+func TestReadsHaveADeadline(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, part string
+		read       func(l *Local) error
+	}{
+		{"the state's snapshot", Suffix, func(l *Local) error { _, err := l.Load(); return err }},
+		{"the journal, read with the state", ".journal", func(l *Local) error { _, err := l.Load(); return err }},
+		{"the journal", ".journal", func(l *Local) error { _, err := l.ReadJournal(); return err }},
+		{"the lock", ".lock", func(l *Local) error { _, err := l.ReadLock(); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, stuck := stuckLocal(t, "read", tc.part)
+			if err := l.Save(New("s")); err != nil {
+				t.Fatal(err)
+			}
+			j, err := l.OpenJournal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := j.Append(Entry{Phase: PhaseIntent, Op: "create", Address: "networks.a", Kind: "networks"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := l.Lock("idstack apply", 0); err != nil {
+				t.Fatal(err)
+			}
+			stuck.on.Store(true)
+			err = within(t, async(func() error { return tc.read(l) }), "the read")
+			wantNoAnswer(t, err, tc.part)
+			stuck.letGo(t)
+			if err := tc.read(l); err != nil {
+				t.Errorf("once the disk answers: %v", err)
+			}
+		})
+	}
+}

@@ -182,7 +182,7 @@ func (j *fileJournal) append(b Batch) error {
 }
 
 // ReadJournal reads the stack's journal (none: no entries).
-func (l *Local) ReadJournal() ([]Entry, error) { return ReadJournalFile(l.JournalPath()) }
+func (l *Local) ReadJournal() ([]Entry, error) { return l.disk.readJournal(l.JournalPath()) }
 
 // ClearJournal removes the journal once the state holds everything it
 // says, waiting for the disk at most DiskDeadline.
@@ -196,8 +196,11 @@ func (l *Local) ClearJournal() error {
 
 // ReadJournalFile reads every complete entry; a torn last line (a crash
 // while writing it) is ignored: its call was never made.
-func ReadJournalFile(path string) ([]Entry, error) {
-	b, err := os.ReadFile(path)
+func ReadJournalFile(path string) ([]Entry, error) { return disk{}.readJournal(path) }
+
+// readJournal is ReadJournalFile waiting for the disk at most d's deadline.
+func (d disk) readJournal(path string) ([]Entry, error) {
+	b, err := d.readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sync"
@@ -55,17 +54,17 @@ func (l *Local) LockPath() string { return filepath.Join(l.Dir, l.base()+".lock"
 // since (Stored.State). A missing file is an empty state; one that does
 // not validate is an *InvalidError.
 func (l *Local) Load() (*State, error) {
-	return loadFiles("state file "+l.Path(), l.Path(), l.JournalPath(), Expect{Stack: l.Stack, Provider: l.Provider})
+	return l.disk.loadFiles("state file "+l.Path(), l.Path(), l.JournalPath(), Expect{Stack: l.Stack, Provider: l.Provider})
 }
 
 // loadFiles reads a state file and its journal: the journal first (see
 // Stored).
-func loadFiles(where, path, journal string, want Expect) (*State, error) {
-	entries, err := ReadJournalFile(journal)
+func (d disk) loadFiles(where, path, journal string, want Expect) (*State, error) {
+	entries, err := d.readJournal(journal)
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(path)
+	b, err := d.readFile(path)
 	found := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err

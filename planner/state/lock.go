@@ -81,9 +81,6 @@ func (l *Local) Lock(holder string, timeout time.Duration) (func() error, error)
 	host, _ := os.Hostname()
 	info := LockInfo{Holder: holder, Host: host, PID: os.Getpid(), CreatedAt: time.Now().UTC()}
 	b, _ := json.Marshal(info)
-	if err := os.MkdirAll(filepath.Dir(l.LockPath()), 0o700); err != nil {
-		return nil, err
-	}
 	deadline := time.Now().Add(timeout)
 	for {
 		err := l.disk.createWithContent(l.LockPath(), b)
@@ -116,7 +113,7 @@ func (l *Local) Lock(holder string, timeout time.Duration) (func() error, error)
 
 // ReadLock returns who holds the lock; the error is a *LockReadError.
 func (l *Local) ReadLock() (LockInfo, error) {
-	b, err := os.ReadFile(l.LockPath())
+	b, err := l.disk.readFile(l.LockPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return LockInfo{}, &LockReadError{Path: l.LockPath(), Err: ErrNoLock}
 	}
@@ -170,6 +167,9 @@ const StaleAfter = 12 * time.Hour
 // the link never links: its caller was told the lock was not taken.
 func (d disk) createWithContent(path string, data []byte) error {
 	return d.do(func(commit func() bool) error {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
 		tmp, err := d.writeSyncedTemp(path, data, 0o600)
 		if err != nil {
 			return err

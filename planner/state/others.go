@@ -100,7 +100,7 @@ func (l *Local) OtherStates() ([]*Other, []string) {
 		}
 		where := "state file " + p
 		journal := strings.TrimSuffix(p, Suffix) + ".journal.jsonl"
-		st, err := loadFiles(where, p, journal, Expect{})
+		st, err := l.disk.loadFiles(where, p, journal, Expect{})
 		if err != nil {
 			bad = append(bad, otherProblem(where, err))
 			continue
