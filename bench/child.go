@@ -138,6 +138,7 @@ type childRun struct {
 	// binary the harness built, else its getrusage (which counts the
 	// harness's own peak RSS too, see benchMain).
 	MaxRSS   int64
+	Spread   string // timePlan: its fastest and slowest run, "min–max"
 	Stdout   []byte
 	Stderr   []byte
 	ExitCode int
