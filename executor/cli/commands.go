@@ -24,7 +24,7 @@ func validateCommand(stdio *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			stack, err := loadStack(stdio, args)
+			stack, err := loadStack(c.Context, stdio, args)
 			if err != nil {
 				return err
 			}

@@ -49,22 +49,49 @@ func envVars(stdio *IO) map[string]string {
 	return out
 }
 
-func loadStack(stdio *IO, args stackArgs) (*spec.Stack, error) {
+func loadStack(ctx context.Context, stdio *IO, args stackArgs) (*spec.Stack, error) {
 	opts := spec.Options{Vars: args.Vars, VarFiles: args.VarFiles, EnvVars: envVars(stdio), LookupEnv: stdio.LookupEnv,
 		Providers: descriptions(), DefaultProvider: defaultCloud}
-	stack, diags := schema.Load(args.File, opts)
-	if len(diags) > 0 {
+	type loaded struct {
+		stack *spec.Stack
+		diags spec.Diagnostics
+	}
+	// The load reads files (the stack file, var files, ${file.…}), some
+	// of which may be pipes: one whose writer never finishes, or a mount
+	// that stops answering, must not hang the command past a deadline or
+	// an interrupt. The load goes on in its goroutine, and ends with the
+	// process.
+	done := make(chan loaded, 1)
+	go func() {
+		s, ds := schema.Load(args.File, opts)
+		done <- loaded{s, ds}
+	}()
+	t := time.NewTimer(loadDeadline)
+	defer t.Stop()
+	var l loaded
+	select {
+	case l = <-done:
+	case <-ctx.Done():
+		return nil, exit(ExitError, fmt.Errorf("interrupted while reading %s and the files it names", args.File))
+	case <-t.C:
+		return nil, exit(ExitError, fmt.Errorf("reading %s and the files it names: not done after %s (a pipe whose writer does not finish, or a disk or network mount that does not answer?)", args.File, loadDeadline))
+	}
+	if len(l.diags) > 0 {
 		var sources map[string][]byte
-		if stack != nil {
-			sources = stack.Sources
+		if l.stack != nil {
+			sources = l.stack.Sources
 		}
-		spec.Format(stdio.Err, diags, sources)
+		spec.Format(stdio.Err, l.diags, sources)
 	}
-	if diags.HasErrors() {
-		return nil, exit(ExitError, fmt.Errorf("%s has %s", args.File, diags.Errors()))
+	if l.diags.HasErrors() {
+		return nil, exit(ExitError, fmt.Errorf("%s has %s", args.File, l.diags.Errors()))
 	}
-	return stack, nil
+	return l.stack, nil
 }
+
+// loadDeadline bounds loadStack: a stack's files are at most a few MB
+// (spec.MaxSourceSize), read and checked in well under a second.
+var loadDeadline = time.Minute
 
 // planRun is a plan made for a command, with what it was made from.
 type planRun struct {
@@ -107,7 +134,7 @@ func makePlan(ctx context.Context, stdio *IO, o planOptions) (*planRun, error) {
 // be closed.
 func runConfig(ctx context.Context, stdio *IO, o planOptions) (run.Config, *connection, error) {
 	var cfg run.Config
-	stack, err := loadStack(stdio, o.Stack.stackArgs)
+	stack, err := loadStack(ctx, stdio, o.Stack.stackArgs)
 	if err != nil {
 		return cfg, nil, err
 	}

@@ -21,7 +21,7 @@ func stackBackend(c *cli.Context, stdio *IO) (state.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	stack, err := loadStack(stdio, so.stackArgs)
+	stack, err := loadStack(c.Context, stdio, so.stackArgs)
 	if err != nil {
 		return nil, err
 	}

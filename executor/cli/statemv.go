@@ -40,7 +40,7 @@ func stateMvCommand(stdio *IO) *cli.Command {
 }
 
 func runStateMv(c *cli.Context, stdio *IO, so stackOptions, from, to string) error {
-	stack, err := loadStack(stdio, so.stackArgs)
+	stack, err := loadStack(c.Context, stdio, so.stackArgs)
 	if err != nil {
 		return err
 	}
