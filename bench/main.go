@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -79,8 +80,16 @@ func main() {
 	flag.StringVar(&cfg.out, "o", "", "also write the tables to this file")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory (stacks, plans, states, logs)")
 	flag.DurationVar(&cfg.timeout, "timeout", 20*time.Minute, "stop everything after this long")
-	flag.StringVar(&cfg.profile, "profile", "", "write CPU profiles into this directory: bench.cpu (this process: simulator, validate, refreshes) and one per idstack child (plan-N.cpu, apply-N-pP.cpu)")
+	flag.StringVar(&cfg.profile, "profile", "", "write CPU profiles into this directory: bench.cpu (this process: simulator, refreshes) and one per idstack child (plan-N.cpu, apply-N-pP.cpu)")
+	validateChild := flag.String("validate-child", "", "(used by the harness) time schema.Load of this file in this process and print the times")
+	validateRuns := flag.Int("validate-runs", 6, "(with -validate-child) how many times")
 	flag.Parse()
+	if *validateChild != "" {
+		if err := timeValidate(*validateChild, *validateRuns); err != nil {
+			fatal(err)
+		}
+		return
+	}
 	var err error
 	if cfg.sizes, err = intList(*sizes); err != nil {
 		fatal(fmt.Errorf("-sizes: %w", err))
@@ -227,15 +236,66 @@ type applyResult struct {
 	Actions int
 }
 
+// loadStack is what `idstack validate` does with a bench stack file.
+func loadStack(file string) (*spec.Stack, spec.Diagnostics) {
+	noEnv := func(string) (string, bool) { return "", false }
+	return schema.Load(file, spec.Options{LookupEnv: noEnv, Providers: providers, DefaultProvider: idcloudhost.Name})
+}
+
+// timeValidate loads file runs times and prints each load's time in
+// nanoseconds, a line each: the harness's -validate-child.
+func timeValidate(file string, runs int) error {
+	for range runs {
+		start := time.Now()
+		_, diags := loadStack(file)
+		took := time.Since(start)
+		if diags.HasErrors() {
+			return fmt.Errorf("the generated stack is not valid: %v", diags[0].Summary)
+		}
+		fmt.Println(took.Nanoseconds())
+	}
+	return nil
+}
+
+// validateInChild runs this program again as -validate-child: the times
+// of runs loads of file in a fresh process.
+func validateInChild(ctx context.Context, file string, runs int) ([]time.Duration, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, "-validate-child", file, "-validate-runs", strconv.Itoa(runs))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("timing validate: %w", err)
+	}
+	var times []time.Duration
+	for _, line := range strings.Fields(string(out)) {
+		ns, err := strconv.ParseInt(line, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("timing validate: %q: %w", line, err)
+		}
+		times = append(times, time.Duration(ns))
+	}
+	if len(times) != runs {
+		return nil, fmt.Errorf("timing validate: %d times, want %d", len(times), runs)
+	}
+	return times, nil
+}
+
 func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*sizeResult, error) {
 	src, counts := stackgen.Generate(n, stackgen.Options{})
 	res := &sizeResult{N: n, Counts: counts}
 
 	// validate: schema.Load of the generated file (what `idstack validate`
-	// does): the first run, then the median of five more (none for the
-	// largest stacks). The first pays for the fresh memory its garbage
-	// needs (page faults: 8-14 µs a page on the VM these tables come
-	// from), as a validate command does; the others measure the code.
+	// does) in a process of its own: the first run, then the median of
+	// five more (none for the largest stacks). The first pays for the
+	// fresh memory its garbage needs (page faults: 8-14 µs a page on the
+	// VM these tables come from), as a validate command does; the others
+	// measure the code. Not in this process: its heap and goroutines
+	// (simulators, the earlier sizes' leftovers) made the same load up
+	// to 60 % slower here than alone.
 	vdir := filepath.Join(tmp, fmt.Sprintf("validate-%d", n))
 	if err := os.MkdirAll(vdir, 0o755); err != nil {
 		return nil, err
@@ -244,17 +304,18 @@ func measureSize(ctx context.Context, cfg config, bin, tmp string, n int) (*size
 	if err := os.WriteFile(file, src, 0o644); err != nil {
 		return nil, err
 	}
-	noEnv := func(string) (string, bool) { return "", false }
-	var times []time.Duration
-	var stack *spec.Stack
-	for i := 0; i < 6 && (i == 0 || n <= 1000); i++ {
-		start := time.Now()
-		s, diags := schema.Load(file, spec.Options{LookupEnv: noEnv, Providers: providers, DefaultProvider: idcloudhost.Name})
-		times = append(times, time.Since(start))
-		if diags.HasErrors() {
-			return nil, fmt.Errorf("the generated stack is not valid: %v", diags[0].Summary)
-		}
-		stack = s
+	runs := 6
+	if n > 1000 {
+		runs = 1
+	}
+	times, err := validateInChild(ctx, file, runs)
+	if err != nil {
+		return nil, err
+	}
+	// The stack itself, for the refreshes below (not timed).
+	stack, diags := loadStack(file)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("the generated stack is not valid: %v", diags[0].Summary)
 	}
 	res.ValidateFirst, res.Validate = times[0], times[0]
 	if warm := times[1:]; len(warm) > 0 {
