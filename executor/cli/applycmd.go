@@ -67,12 +67,13 @@ func destroyCommand(stdio *IO) *cli.Command {
 // deletions left), the second cancels ctx (running calls abort at once;
 // the state stays right). SIGHUP (the terminal went away) does not stop
 // an apply: it goes on, saves and unlocks. The first interrupt's message
-// is the one given by the apply's current stage (setStage).
-func interrupts(parent context.Context, stdio *IO) (ctx context.Context, stop <-chan struct{}, setStage func(string), release func()) {
+// is the one given by the apply's current stage (setStage), first until
+// the run sets one (while the stack file is read).
+func interrupts(parent context.Context, stdio *IO, first string) (ctx context.Context, stop <-chan struct{}, setStage func(string), release func()) {
 	ctx, cancel := context.WithCancel(parent)
 	stopCh := make(chan struct{})
 	var stage atomic.Value
-	stage.Store("Interrupted: no new step starts; running ones finish, then the apply stops and says what it undid.")
+	stage.Store(first)
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -116,7 +117,7 @@ func runApply(parent context.Context, stdio *IO, o applyOptions) error {
 	if o.Parallelism < 1 {
 		return exit(ExitError, errors.New("--parallelism must be at least 1"))
 	}
-	ctx, stop, setStage, release := interrupts(parent, stdio)
+	ctx, stop, setStage, release := interrupts(parent, stdio, stageMessages[run.Planning])
 	defer release()
 	var saved *planner.Saved
 	if o.SavedPlan != "" {

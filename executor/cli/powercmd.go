@@ -79,7 +79,7 @@ func runPower(parent context.Context, stdio *IO, o powerOptions) error {
 	if o.Format != "text" && o.Format != "json" {
 		return exit(ExitError, fmt.Errorf("--format %q: allowed: text, json", o.Format))
 	}
-	ctx, stop, setStage, release := interrupts(parent, stdio)
+	ctx, stop, setStage, release := interrupts(parent, stdio, powerStages[run.Planning])
 	defer release()
 	cfg, conn, err := runConfig(ctx, stdio, o.planOptions)
 	defer closeConn(stdio, conn)
