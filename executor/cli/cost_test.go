@@ -198,6 +198,30 @@ func (c *countCalls) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.next.ServeHTTP(w, r)
 }
 
+// slowEnv is an env whose simulator (in opts' mode) holds every call for
+// 30 s, and counts the calls that reached it.
+func slowEnv(t *testing.T, opts sim.Options) (*env, *countCalls) {
+	t.Helper()
+	opts.Seed, opts.Latency = 1, 30*time.Second
+	s := sim.New(opts)
+	calls := &countCalls{next: s}
+	srv := httptest.NewServer(calls)
+	t.Cleanup(srv.Close)
+	return &env{t: t, sim: s, url: srv.URL, dir: t.TempDir()}, calls
+}
+
+// sigtermDuringCall sends SIGTERM (a cancelled CI job) to p once a call
+// reaches the simulator, and wants p to cancel it and exit 1, not be
+// killed by the signal.
+func sigtermDuringCall(t *testing.T, p *proc, calls *countCalls) {
+	t.Helper()
+	waitUntil(t, 20*time.Second, "a call to the simulator", func() bool { return calls.n.Load() > 0 })
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(10 * time.Second); code != cli.ExitError || p.killed() {
+		t.Fatalf("exit %d (killed by the signal: %v), want 1\n%s", code, p.killed(), p.out.String())
+	}
+}
+
 // TestCostSIGTERM: SIGTERM (a cancelled CI job) stops `idstack cost` as it
 // stops `plan`: its calls are cancelled and it exits 1, not killed by the
 // signal.
@@ -206,16 +230,8 @@ func TestCostSIGTERM(t *testing.T) {
 		t.Skip("runs the binary")
 	}
 	t.Parallel()
-	s := sim.New(sim.Options{Seed: 1, Latency: 30 * time.Second})
-	calls := &countCalls{next: s}
-	srv := httptest.NewServer(calls)
-	t.Cleanup(srv.Close)
-	e := &env{t: t, sim: s, url: srv.URL, dir: t.TempDir()}
-	f := quickStart(t, e)
-	p := e.start(nil, "cost", "-f", f)
-	waitUntil(t, 20*time.Second, "a call to the simulator", func() bool { return calls.n.Load() > 0 })
-	p.signal(syscall.SIGTERM)
-	if code := p.wait(10 * time.Second); code != cli.ExitError || p.killed() {
-		t.Fatalf("exit %d (killed by the signal: %v), want 1\n%s", code, p.killed(), p.out.String())
-	}
+	inModes(t, sim.Options{}, func(t *testing.T, opts sim.Options) {
+		e, calls := slowEnv(t, opts)
+		sigtermDuringCall(t, e.start(nil, "cost", "-f", quickStart(t, e)), calls)
+	})
 }
