@@ -194,9 +194,11 @@ func (l *Local) ClearJournal() error {
 	return err
 }
 
-// readJournal reads every complete entry of a journal file, waiting for
-// the disk at most d's deadline; a torn last line (a crash while writing
-// it) is ignored: its call was never made.
+// ReadJournalFile reads every complete entry; a torn last line (a crash
+// while writing it) is ignored: its call was never made.
+func ReadJournalFile(path string) ([]Entry, error) { return disk{}.readJournal(path) }
+
+// readJournal is ReadJournalFile waiting for the disk at most d's deadline.
 func (d disk) readJournal(path string) ([]Entry, error) {
 	b, err := d.readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
